@@ -1,0 +1,96 @@
+#include "backends/libuv/libuv_backend.hpp"
+
+#include <system_error>
+
+#include "backends/libuv/libuv_listener.hpp"
+#include "backends/libuv/libuv_stream.hpp"
+#include "backends/libuv/libuv_watch.hpp"
+#include "engine/error.hpp"
+#include "engine/loop.hpp"
+
+namespace lb {
+namespace {
+constexpr std::size_t kReadBufferBytes = 256 * 1024;
+}
+
+std::error_code uv_error_code(int status) {
+  if (status == UV_EOF) return errc::eof;
+#ifdef _WIN32
+  return {-status, std::generic_category()};
+#else
+  return system_error_code(-status);  // libuv errors are -errno on Unix
+#endif
+}
+
+LibuvBackend::LibuvBackend(Loop& loop) : loop_(loop), read_buffer_(kReadBufferBytes) {
+  if (int rc = uv_loop_init(&uv_loop_); rc != 0)
+    throw std::system_error(uv_error_code(rc), "uv_loop_init");
+  uv_async_init(&uv_loop_, &wake_, [](uv_async_t*) {});
+  uv_timer_init(&uv_loop_, &wait_timer_);
+  // The wait timer must not keep uv_run() from returning on its own.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&wait_timer_));
+}
+
+LibuvBackend::~LibuvBackend() {
+  uv_walk(
+      &uv_loop_,
+      [](uv_handle_t* handle, void*) {
+        if (handle->data)
+          static_cast<LibuvSource*>(handle->data)->teardown();
+        else if (!uv_is_closing(handle))
+          uv_close(handle, nullptr);
+      },
+      nullptr);
+  while (uv_loop_close(&uv_loop_) == UV_EBUSY)
+    uv_run(&uv_loop_, UV_RUN_NOWAIT);
+}
+
+uv_buf_t LibuvBackend::read_buffer() {
+  return uv_buf_init(read_buffer_.data(), static_cast<unsigned>(read_buffer_.size()));
+}
+
+void LibuvBackend::run_once(std::optional<std::chrono::nanoseconds> timeout) {
+  if (timeout && timeout->count() == 0) {
+    uv_run(&uv_loop_, UV_RUN_NOWAIT);
+    return;
+  }
+  if (timeout) {
+    // Round up: waking early would spin until the engine timer is due.
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*timeout).count();
+    // libuv times timers from its cached clock, which may be stale since the
+    // last uv_run; a timer due "in the past" would fire before the poll and
+    // leave it waiting without a deadline.
+    uv_update_time(&uv_loop_);
+    uv_timer_start(
+        &wait_timer_, [](uv_timer_t*) {}, static_cast<std::uint64_t>(ms), 0);
+    uv_ref(reinterpret_cast<uv_handle_t*>(&wait_timer_));
+  }
+  uv_run(&uv_loop_, UV_RUN_ONCE);
+  if (timeout) {
+    uv_timer_stop(&wait_timer_);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&wait_timer_));
+  }
+}
+
+void LibuvBackend::wake() {
+  uv_async_send(&wake_);
+}
+
+void LibuvBackend::connect(const Endpoint& to, ConnectCallback cb) {
+  LibuvStream::connect(*this, to, std::move(cb));
+}
+
+std::shared_ptr<ListenerImpl> LibuvBackend::listen(const Endpoint& at, const ListenOptions& options,
+                                                   AcceptCallback cb, std::error_code& ec) {
+  return LibuvListener::open(*this, at, options, std::move(cb), ec);
+}
+
+std::shared_ptr<WatchImpl> LibuvBackend::watch(int fd, unsigned interest, WatchCallback cb) {
+  return LibuvWatch::open(*this, fd, interest, std::move(cb));
+}
+
+std::unique_ptr<Backend> make_libuv_backend(Loop& loop) {
+  return std::make_unique<LibuvBackend>(loop);
+}
+
+}  // namespace lb

@@ -1,0 +1,197 @@
+#include "backends/libuv/libuv_stream.hpp"
+
+#include "backends/common/address.hpp"
+#include "engine/callback_slot.hpp"
+#include "engine/error.hpp"
+#include "engine/loop.hpp"
+
+namespace lb {
+
+struct LibuvStream::WriteRequest {
+  uv_write_t req{};
+  std::shared_ptr<LibuvStream> stream;
+  BufferList bufs;
+  std::vector<uv_buf_t> uv_bufs;
+  WriteCallback cb;
+};
+
+struct LibuvStream::ShutdownRequest {
+  uv_shutdown_t req{};
+  std::shared_ptr<LibuvStream> stream;
+  WriteCallback cb;
+};
+
+struct LibuvStream::ConnectRequest {
+  uv_connect_t req{};
+  std::shared_ptr<LibuvStream> stream;
+  ConnectCallback cb;
+};
+
+LibuvStream::LibuvStream(LibuvBackend& backend) : backend_(backend) {
+  backend_.handle_opened();
+}
+
+std::shared_ptr<LibuvStream> LibuvStream::create(LibuvBackend& backend) {
+  auto stream = std::make_shared<LibuvStream>(backend);
+  uv_tcp_init(backend.uv(), &stream->tcp_);
+  stream->tcp_.data = static_cast<LibuvSource*>(stream.get());
+  stream->self_ = stream;
+  return stream;
+}
+
+void LibuvStream::connect(LibuvBackend& backend, const Endpoint& to, ConnectCallback cb) {
+  SocketAddress address;
+  std::error_code ec = resolve(to, address);
+  std::shared_ptr<LibuvStream> stream;
+  auto request = std::make_unique<ConnectRequest>();
+  if (!ec) {
+    stream = create(backend);
+    uv_tcp_nodelay(&stream->tcp_, 1);
+    request->stream = stream;
+    request->cb = std::move(cb);
+    request->req.data = request.get();
+    const int rc = uv_tcp_connect(
+        &request->req, &stream->tcp_, address.get(), [](uv_connect_t* req, int status) {
+          std::unique_ptr<ConnectRequest> r(static_cast<ConnectRequest*>(req->data));
+          auto& s = r->stream;
+          if (s->closed_) return;
+          if (status != 0) {
+            s->close();
+            r->cb(uv_error_code(status), Stream{});
+            return;
+          }
+          r->cb({}, Stream(s));
+        });
+    if (rc == 0) {
+      request.release();  // owned by libuv until the callback
+      return;
+    }
+    ec = uv_error_code(rc);
+    stream->close();
+    cb = std::move(request->cb);
+  }
+  backend.loop().defer([cb = std::move(cb), ec] { cb(ec, Stream{}); });
+}
+
+void LibuvStream::read_start(ReadCallback cb) {
+  read_cb_ = std::move(cb);
+  if (reading_ || closed_) return;
+  reading_ = true;
+  uv_read_start(
+      uv_stream(),
+      [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+        auto* self = static_cast<LibuvStream*>(static_cast<LibuvSource*>(h->data));
+        *buf = self->backend_.read_buffer();
+      },
+      &LibuvStream::on_read);
+}
+
+void LibuvStream::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* raw = static_cast<LibuvStream*>(static_cast<LibuvSource*>(s->data));
+  if (nread == 0 || raw->closed_) return;  // EAGAIN
+  auto self = raw->shared_from_this();
+  if (nread > 0) {
+    invoke_slot(self->read_cb_, std::error_code{},
+                std::as_bytes(std::span(buf->base, static_cast<std::size_t>(nread))));
+    return;
+  }
+  self->read_stop();
+  invoke_slot(self->read_cb_, uv_error_code(static_cast<int>(nread)), std::span<const std::byte>{});
+}
+
+void LibuvStream::read_stop() {
+  if (!reading_) return;
+  reading_ = false;
+  if (!closed_) uv_read_stop(uv_stream());
+}
+
+void LibuvStream::write(BufferList bufs, WriteCallback cb) {
+  if (shut_down_ || closed_) {
+    backend_.loop().defer([cb = std::move(cb)] { cb(errc::shut_down); });
+    return;
+  }
+  auto request = std::make_unique<WriteRequest>();
+  request->uv_bufs.reserve(bufs.size());
+  for (const auto& s : bufs)
+    request->uv_bufs.push_back(uv_buf_init(
+        const_cast<char*>(reinterpret_cast<const char*>(s.data())), static_cast<unsigned>(s.size)));
+  request->bufs = std::move(bufs);
+  request->cb = std::move(cb);
+  request->stream = shared_from_this();
+  request->req.data = request.get();
+  const int rc = uv_write(&request->req, uv_stream(), request->uv_bufs.data(),
+                          static_cast<unsigned>(request->uv_bufs.size()), &LibuvStream::on_write);
+  if (rc != 0) {
+    backend_.loop().defer([self = shared_from_this(), cb = std::move(request->cb), rc] {
+      if (!self->closed_) cb(uv_error_code(rc));
+    });
+    return;
+  }
+  ++writes_pending_;
+  request.release();  // owned by libuv until on_write
+}
+
+void LibuvStream::on_write(uv_write_t* req, int status) {
+  std::unique_ptr<WriteRequest> r(static_cast<WriteRequest*>(req->data));
+  auto& self = r->stream;
+  --self->writes_pending_;
+  if (self->closed_) return;
+  r->cb(status == 0 ? std::error_code{} : uv_error_code(status));
+  if (!self->closed_ && self->writes_pending_ == 0 && self->drain_cb_) invoke_slot(self->drain_cb_);
+}
+
+void LibuvStream::shutdown(WriteCallback cb) {
+  if (shut_down_ || closed_) {
+    backend_.loop().defer([cb = std::move(cb)] { cb(errc::shut_down); });
+    return;
+  }
+  shut_down_ = true;
+  auto request = std::make_unique<ShutdownRequest>();
+  request->stream = shared_from_this();
+  request->cb = std::move(cb);
+  request->req.data = request.get();
+  const int rc = uv_shutdown(&request->req, uv_stream(), [](uv_shutdown_t* req, int status) {
+    std::unique_ptr<ShutdownRequest> r(static_cast<ShutdownRequest*>(req->data));
+    if (r->stream->closed_) return;
+    r->cb(status == 0 ? std::error_code{} : uv_error_code(status));
+  });
+  if (rc != 0) {
+    backend_.loop().defer([self = shared_from_this(), cb = std::move(request->cb), rc] {
+      if (!self->closed_) cb(uv_error_code(rc));
+    });
+    return;
+  }
+  request.release();
+}
+
+void LibuvStream::close() {
+  if (closed_) return;
+  closed_ = true;
+  reading_ = false;
+  // Pending write and shutdown requests complete with UV_ECANCELED and are
+  // freed then; the handle itself once the close callback has run.
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), [](uv_handle_t* h) {
+    auto* self = static_cast<LibuvStream*>(static_cast<LibuvSource*>(h->data));
+    self->release_callbacks();
+    auto keep = std::move(self->self_);
+  });
+}
+
+void LibuvStream::teardown() {
+  release_callbacks();
+  close();
+}
+
+void LibuvStream::release_callbacks() {
+  read_cb_ = nullptr;
+  drain_cb_ = nullptr;
+}
+
+std::uint16_t LibuvStream::local_port() const {
+  SocketAddress address;
+  int len = sizeof address.storage;
+  if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&address.storage), &len) != 0) return 0;
+  return port_of(address);
+}
+
+}  // namespace lb

@@ -1,0 +1,132 @@
+#include "backends/registry.hpp"
+
+#include <mutex>
+
+#ifdef LOOPBENCH_HAVE_URING
+#include "backends/uring/uring_backend.hpp"
+#endif
+
+namespace lb {
+
+#ifdef LOOPBENCH_HAVE_EPOLL
+std::unique_ptr<Backend> make_epoll_backend(Loop& loop);
+#endif
+#ifdef LOOPBENCH_HAVE_LIBUV
+std::unique_ptr<Backend> make_libuv_backend(Loop& loop);
+#endif
+#ifdef LOOPBENCH_HAVE_URING
+std::unique_ptr<Backend> make_uring_backend(Loop& loop);
+#endif
+
+namespace {
+
+struct Entry {
+  std::string_view name;
+  BackendFactory factory;
+  std::string (*why_not)();  // empty string: usable
+};
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> list = {
+#ifdef LOOPBENCH_HAVE_EPOLL
+      {"epoll", make_epoll_backend, [] { return std::string(); }},
+#endif
+#ifdef LOOPBENCH_HAVE_LIBUV
+      {"libuv", make_libuv_backend, [] { return std::string(); }},
+#endif
+#ifdef LOOPBENCH_HAVE_URING
+      {"uring", make_uring_backend, &UringBackend::unavailable_reason},
+#endif
+  };
+  return list;
+}
+
+// Probing io_uring creates a ring; do it once per process.
+const std::string& cached_why_not(const Entry& e) {
+  static std::mutex mutex;
+  static std::vector<std::pair<std::string_view, std::string>> cache;
+  std::lock_guard lock(mutex);
+  for (const auto& [name, why] : cache)
+    if (name == e.name) return why;
+  cache.emplace_back(e.name, e.why_not());
+  return cache.back().second;
+}
+
+const Entry* find(std::string_view name) {
+  for (const auto& e : entries())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+std::string available_list() {
+  std::string out;
+  for (const auto& e : entries())
+    out += (out.empty() ? "" : ", ") + std::string(e.name);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> compiled_backend_names() {
+  std::vector<std::string> names;
+  for (const auto& e : entries())
+    names.emplace_back(e.name);
+  return names;
+}
+
+std::vector<BackendStatus> backend_statuses() {
+  std::vector<BackendStatus> out;
+  for (const auto& e : entries()) {
+    const std::string& why = cached_why_not(e);
+    out.push_back({std::string(e.name), why.empty(), why});
+  }
+  return out;
+}
+
+std::vector<std::string> select_backends(std::string_view spec, std::vector<std::string>& notes) {
+  std::vector<std::string> chosen;
+  auto add = [&](std::string_view name, bool from_all) {
+    const Entry* e = find(name);
+    if (!e)
+      throw BackendError("unknown loop '" + std::string(name) +
+                         "'; available: " + available_list() + ", all");
+    const std::string& why = cached_why_not(*e);
+    if (!why.empty()) {
+      if (!from_all)
+        throw BackendError("loop '" + std::string(name) + "' does not work here: " + why);
+      notes.push_back("skipping " + std::string(name) + ": " + why);
+      return;
+    }
+    for (const auto& c : chosen)
+      if (c == name) return;
+    chosen.emplace_back(name);
+  };
+  std::size_t start = 0;
+  while (start <= spec.size()) {
+    std::size_t comma = spec.find(',', start);
+    if (comma == std::string_view::npos) comma = spec.size();
+    const auto item = spec.substr(start, comma - start);
+    if (item == "all") {
+      for (const auto& e : entries())
+        add(e.name, true);
+    } else {
+      add(item, false);
+    }
+    start = comma + 1;
+  }
+  if (chosen.empty()) throw BackendError("no usable loop among '" + std::string(spec) + "'");
+  return chosen;
+}
+
+BackendFactory backend_factory(std::string_view name) {
+  const Entry* e = find(name);
+  if (!e)
+    throw BackendError("unknown loop '" + std::string(name) + "'; available: " + available_list());
+  return e->factory;
+}
+
+std::unique_ptr<Loop> make_loop(std::string_view name) {
+  return std::make_unique<Loop>(backend_factory(name));
+}
+
+}  // namespace lb

@@ -1,0 +1,39 @@
+#pragma once
+// Turns a loop name into a Loop: knows which backends were compiled in and
+// whether each works on this machine (io_uring may be disabled by sysctl or
+// seccomp). The one place tools/ reaches into backends/.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/loop.hpp"
+
+namespace lb {
+
+struct BackendStatus {
+  std::string name;
+  bool usable = false;
+  std::string why_not;  // set when !usable
+};
+
+// Every compiled backend, in the order --loop=all runs them.
+std::vector<BackendStatus> backend_statuses();
+std::vector<std::string> compiled_backend_names();
+
+// Thrown for an unknown or unusable loop name; what() is one clear line.
+class BackendError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// "epoll", "libuv", "uring", "all" or a comma list -> the backends to run.
+// Unknown names throw. A named backend that does not work here throws; with
+// "all" it is skipped and a note is appended to `notes`.
+std::vector<std::string> select_backends(std::string_view spec, std::vector<std::string>& notes);
+
+BackendFactory backend_factory(std::string_view name);
+std::unique_ptr<Loop> make_loop(std::string_view name);
+
+}  // namespace lb

@@ -1,0 +1,87 @@
+#pragma once
+// One event loop per thread: the engine's timers and deferred work on top of
+// a Backend that only waits for I/O. Everything here runs on the loop's
+// thread, except post() and stop_from_any_thread().
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "engine/backend.hpp"
+#include "engine/handles.hpp"
+#include "engine/timer_queue.hpp"
+
+namespace lb {
+
+class Loop;
+
+// A one-shot timer; destroying it cancels it. Must not outlive its Loop.
+class Timer {
+ public:
+  Timer() = default;
+  Timer(Timer&& other) noexcept;
+  Timer& operator=(Timer&& other) noexcept;
+  ~Timer() { cancel(); }
+
+  void cancel();
+  bool pending() const;
+
+ private:
+  friend class Loop;
+  Timer(Loop* loop, TimerQueue::Id id) : loop_(loop), id_(id) {}
+  Loop* loop_ = nullptr;
+  TimerQueue::Id id_ = 0;
+};
+
+class Loop {
+ public:
+  explicit Loop(const BackendFactory& make_backend);
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  std::string_view backend_name() const { return backend_->name(); }
+  Backend& backend() { return *backend_; }
+
+  // Runs turns until stop() is called, then clears the stop so the loop can
+  // run again.
+  void run();
+  // Runs one turn: one wait for I/O (not past the next timer, not at all if
+  // work is pending), then posted work, due timers and deferred work.
+  void run_once();
+  void stop() { stopped_ = true; }
+  void stop_from_any_thread();
+  bool stopped() const { return stopped_; }
+
+  // Runs `fn` on the next turn (loop thread only).
+  void defer(std::function<void()> fn);
+  // Thread-safe: runs `fn` on the loop's thread on a later turn.
+  void post(std::function<void()> fn);
+
+  Timer start_timer(std::chrono::nanoseconds delay, std::function<void()> cb);
+  Clock::time_point now() const { return Clock::now(); }
+
+  // Thin forwards to the backend, wrapping what it returns in handles.
+  void connect(const Endpoint& to, ConnectCallback cb) { backend_->connect(to, std::move(cb)); }
+  Listener listen(const Endpoint& at, const ListenOptions& options, AcceptCallback cb,
+                  std::error_code& ec);
+  Watch watch(int fd, unsigned interest, WatchCallback cb);
+
+ private:
+  friend class Timer;
+  void run_deferred();
+  void run_posted();
+  std::optional<std::chrono::nanoseconds> wait_timeout();
+
+  std::unique_ptr<Backend> backend_;
+  TimerQueue timers_;
+  std::vector<std::function<void()>> deferred_;
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+  bool stopped_ = false;
+};
+
+}  // namespace lb

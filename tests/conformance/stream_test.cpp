@@ -1,0 +1,361 @@
+// Streams over real loopback sockets: data integrity, many connections,
+// backpressure, closing from callbacks, EOF versus reset, connect errors.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+
+#include "backends/common/unique_fd.hpp"
+#include "engine/error.hpp"
+#include "harness.hpp"
+
+namespace lb::test {
+namespace {
+
+// Echoes everything back on every accepted stream; one instance per test.
+struct EchoServer {
+  explicit EchoServer(Loop& loop)
+      : listener(listen_local(loop, [this](Stream s) { accept(std::move(s)); })) {}
+
+  void accept(Stream s) {
+    const int id = next_id++;
+    auto [it, inserted] = streams.emplace(id, std::move(s));
+    it->second.read_start([this, id](std::error_code ec, std::span<const std::byte> data) {
+      auto& stream = streams.at(id);
+      if (ec) {
+        stream.shutdown([this, id](std::error_code) { streams.erase(id); });
+        return;
+      }
+      stream.write({copy_slice(data)}, [](std::error_code) {});
+    });
+  }
+
+  Listener listener;
+  std::map<int, Stream> streams;
+  int next_id = 0;
+};
+
+Endpoint local(std::uint16_t port) {
+  return Endpoint{"127.0.0.1", port};
+}
+
+}  // namespace
+
+TEST_CASE("64 MiB echo arrives byte for byte") {
+  auto loop = make_test_loop();
+  {
+    EchoServer server(*loop);
+    constexpr std::size_t kTotal = 64 << 20;
+    constexpr std::size_t kChunk = 256 << 10;
+    const SharedBytes payload = pattern_bytes(kTotal, 1);
+    Stream client;
+    Bytes received;
+    received.reserve(kTotal);
+    std::size_t sent = 0;
+    bool failed = false;
+
+    std::function<void()> pump = [&] {
+      // Keep at most 1 MiB queued: the writer respects backpressure.
+      while (sent < kTotal && client.write_queue_bytes() < (1 << 20)) {
+        const std::size_t n = std::min(kChunk, kTotal - sent);
+        client.write({slice_of(payload, sent, n)}, [&](std::error_code ec) { failed |= !!ec; });
+        sent += n;
+      }
+      if (sent == kTotal) client.shutdown([&](std::error_code ec) { failed |= !!ec; });
+    };
+    bool eof = false;
+    loop->connect(local(server.listener.local_port()), [&](std::error_code ec, Stream s) {
+      REQUIRE_MESSAGE(!ec, ec.message());
+      client = std::move(s);
+      client.set_drain_callback([&] {
+        if (sent < kTotal) pump();
+      });
+      client.read_start([&](std::error_code rec, std::span<const std::byte> data) {
+        if (rec) {
+          eof = rec == errc::eof;
+          failed |= !eof;
+          return;
+        }
+        received.insert(received.end(), data.begin(), data.end());
+      });
+      pump();
+    });
+    REQUIRE(run_until(
+        *loop, [&] { return eof || failed; }, std::chrono::seconds(60)));
+    CHECK_FALSE(failed);
+    REQUIRE(received.size() == kTotal);
+    CHECK(std::memcmp(received.data(), payload->data(), kTotal) == 0);
+    client.close();
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("200 concurrent connections each get their own bytes back") {
+  auto loop = make_test_loop();
+  {
+    EchoServer server(*loop);
+    constexpr int kClients = 200;
+    std::vector<Stream> clients(kClients);
+    std::vector<std::string> got(kClients);
+    int finished = 0, errors = 0;
+    for (int i = 0; i < kClients; ++i) {
+      loop->connect(local(server.listener.local_port()), [&, i](std::error_code ec, Stream s) {
+        if (ec) {
+          ++errors;
+          return;
+        }
+        clients[i] = std::move(s);
+        const std::string msg = "client-" + std::to_string(i) + std::string(1000 + i, 'x');
+        clients[i].read_start([&, i, msg](std::error_code rec, std::span<const std::byte> d) {
+          if (rec) return;
+          got[i].append(reinterpret_cast<const char*>(d.data()), d.size());
+          if (got[i].size() == msg.size()) {
+            errors += got[i] != msg;
+            ++finished;
+            clients[i].close();
+          }
+        });
+        clients[i].write({copy_slice(msg)}, [&](std::error_code wec) { errors += !!wec; });
+      });
+    }
+    REQUIRE(run_until(*loop, [&] { return finished + errors >= kClients; }));
+    CHECK(errors == 0);
+    CHECK(finished == kClients);
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("a writer stops at the backpressure bound and resumes on drain") {
+  auto loop = make_test_loop();
+  {
+    Stream accepted;
+    Listener listener = listen_local(*loop, [&](Stream s) { accepted = std::move(s); });
+    Stream client;
+    loop->connect(local(listener.local_port()), [&](std::error_code ec, Stream s) {
+      REQUIRE(!ec);
+      client = std::move(s);
+    });
+    REQUIRE(run_until(*loop, [&] { return client && accepted; }));
+
+    // Nobody reads: the kernel buffers fill and writes queue up.
+    constexpr std::size_t kBound = 4 << 20;
+    constexpr std::size_t kChunk = 64 << 10;
+    const SharedBytes chunk = pattern_bytes(kChunk, 2);
+    std::size_t queued_total = 0;
+    int drains = 0;
+    bool write_error = false;
+    auto fill = [&] {
+      // Bounded, so a backend that never reports queued bytes fails, not hangs.
+      for (int i = 0; i < 4096 && !write_error && client.write_queue_bytes() < kBound; ++i) {
+        client.write({slice_of(chunk)}, [&](std::error_code ec) { write_error |= !!ec; });
+        queued_total += kChunk;
+      }
+    };
+    client.set_drain_callback([&] { ++drains; });
+    fill();
+    REQUIRE(client.write_queue_bytes() >= kBound);
+    // Give the kernel every chance to take the queue; it cannot take it all.
+    settle(*loop, 20);
+    CHECK(client.write_queue_bytes() > 0);
+    CHECK(drains == 0);
+    const std::size_t before_reading = queued_total;
+
+    std::size_t received = 0;
+    accepted.read_start([&](std::error_code ec, std::span<const std::byte> d) {
+      if (!ec) received += d.size();
+    });
+    REQUIRE(run_until(*loop, [&] { return drains > 0; }));
+    CHECK(client.write_queue_bytes() == 0);
+    fill();  // resume after the drain
+    CHECK(queued_total > before_reading);
+    REQUIRE(run_until(*loop, [&] { return received == queued_total; }));
+    CHECK_FALSE(write_error);
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("a stream may close itself from its read callback") {
+  auto loop = make_test_loop();
+  {
+    EchoServer server(*loop);
+    Stream client;
+    int reads_after_close = 0;
+    bool closed = false;
+    loop->connect(local(server.listener.local_port()), [&](std::error_code ec, Stream s) {
+      REQUIRE(!ec);
+      client = std::move(s);
+      client.read_start([&](std::error_code, std::span<const std::byte>) {
+        if (closed) ++reads_after_close;
+        closed = true;
+        client.close();  // destroys the handle inside its own callback
+      });
+      client.write({copy_slice(std::string(100000, 'a'))}, [](std::error_code) {});
+    });
+    REQUIRE(run_until(*loop, [&] { return closed; }));
+    settle(*loop, 10);
+    CHECK(reads_after_close == 0);
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("a stream may close itself from its write callback; later callbacks do not run") {
+  auto loop = make_test_loop();
+  {
+    EchoServer server(*loop);
+    Stream client;
+    int write_callbacks = 0;
+    loop->connect(local(server.listener.local_port()), [&](std::error_code ec, Stream s) {
+      REQUIRE(!ec);
+      client = std::move(s);
+      client.set_drain_callback([&] { FAIL("drain after close"); });
+      client.write({copy_slice("first")}, [&](std::error_code) {
+        ++write_callbacks;
+        client.close();
+      });
+      client.write({copy_slice("second")}, [&](std::error_code) { ++write_callbacks; });
+    });
+    REQUIRE(run_until(*loop, [&] { return write_callbacks > 0; }));
+    settle(*loop, 10);
+    CHECK(write_callbacks == 1);
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("write callbacks never run inside write()") {
+  auto loop = make_test_loop();
+  {
+    EchoServer server(*loop);
+    Stream client;
+    bool inside_write = false, reentered = false, done = false;
+    loop->connect(local(server.listener.local_port()), [&](std::error_code ec, Stream s) {
+      REQUIRE(!ec);
+      client = std::move(s);
+      inside_write = true;
+      client.write({copy_slice("x")}, [&](std::error_code) {
+        reentered |= inside_write;
+        done = true;
+      });
+      inside_write = false;
+    });
+    REQUIRE(run_until(*loop, [&] { return done; }));
+    CHECK_FALSE(reentered);
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("a clean shutdown is EOF, an abortive close is a reset") {
+  auto loop = make_test_loop();
+  {
+    std::vector<Stream> accepted;
+    Listener listener = listen_local(*loop, [&](Stream s) { accepted.push_back(std::move(s)); });
+    // Real peers: plain blocking sockets, one closed cleanly, one with
+    // SO_LINGER 0 so the kernel sends RST.
+    auto raw_connect = [&] {
+      UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
+      sockaddr_in sa{};
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons(listener.local_port());
+      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      REQUIRE(::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+      return fd;
+    };
+    UniqueFd clean = raw_connect();
+    UniqueFd abortive = raw_connect();
+    REQUIRE(run_until(*loop, [&] { return accepted.size() == 2; }));
+    std::error_code ends[2];
+    for (int i = 0; i < 2; ++i) {
+      accepted[i].read_start([&, i](std::error_code ec, std::span<const std::byte>) {
+        if (ec) ends[i] = ec;
+      });
+    }
+    // accept order follows connect order on one listener
+    ::shutdown(clean.get(), SHUT_WR);
+    linger lg{1, 0};
+    ::setsockopt(abortive.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    abortive.reset();
+    REQUIRE(run_until(*loop, [&] { return ends[0] && ends[1]; }));
+    CHECK(ends[0] == errc::eof);
+    CHECK(ends[1] == std::errc::connection_reset);
+    accepted.clear();
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("connecting to a closed port reports an error on a later turn") {
+  auto loop = make_test_loop();
+  {
+    // Find a port nobody listens on: bind, read the port, close.
+    std::uint16_t port;
+    {
+      Listener l = listen_local(*loop, [](Stream) {});
+      port = l.local_port();
+    }
+    settle(*loop);
+    std::error_code result;
+    bool called = false, inside = true;
+    loop->connect(local(port), [&](std::error_code ec, Stream s) {
+      CHECK_FALSE(inside);
+      CHECK_FALSE(static_cast<bool>(s));
+      result = ec;
+      called = true;
+    });
+    inside = false;
+    REQUIRE(run_until(*loop, [&] { return called; }));
+    CHECK(result == std::errc::connection_refused);
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("an unresolvable host is a clear error, not a crash") {
+  auto loop = make_test_loop();
+  bool called = false;
+  std::error_code result;
+  loop->connect(Endpoint{"no-such-host.invalid", 80}, [&](std::error_code ec, Stream) {
+    result = ec;
+    called = true;
+  });
+  REQUIRE(run_until(*loop, [&] { return called; }));
+  CHECK(result == errc::bad_address);
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("listening on a port in use fails with address_in_use") {
+  auto loop = make_test_loop();
+  {
+    Listener first = listen_local(*loop, [](Stream) {});
+    std::error_code ec;
+    Listener second = loop->listen(
+        Endpoint{"127.0.0.1", first.local_port()}, ListenOptions{}, [](Stream) {}, ec);
+    CHECK(ec == std::errc::address_in_use);
+    CHECK_FALSE(static_cast<bool>(second));
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("a new connection right after a close works on the reused fd number") {
+  auto loop = make_test_loop();
+  {
+    EchoServer server(*loop);
+    for (int round = 0; round < 20; ++round) {
+      Stream client;
+      std::string got;
+      loop->connect(local(server.listener.local_port()), [&](std::error_code ec, Stream s) {
+        REQUIRE(!ec);
+        client = std::move(s);
+        client.read_start([&](std::error_code rec, std::span<const std::byte> d) {
+          if (!rec) got.append(reinterpret_cast<const char*>(d.data()), d.size());
+        });
+        client.write({copy_slice("round-" + std::to_string(round))}, [](std::error_code) {});
+      });
+      const std::string want = "round-" + std::to_string(round);
+      REQUIRE(run_until(*loop, [&] { return got.size() >= want.size(); }));
+      CHECK(got == want);
+      client.close();  // the next connect most likely gets this fd number
+    }
+  }
+  check_no_live_handles(*loop);
+}
+
+}  // namespace lb::test
