@@ -13,6 +13,7 @@ std::unique_ptr<Backend> make_epoll_backend(Loop& loop);
 #endif
 #ifdef LOOPBENCH_HAVE_LIBUV
 std::unique_ptr<Backend> make_libuv_backend(Loop& loop);
+std::string libuv_version();
 #endif
 #ifdef LOOPBENCH_HAVE_URING
 std::unique_ptr<Backend> make_uring_backend(Loop& loop);
@@ -116,6 +117,17 @@ std::vector<std::string> select_backends(std::string_view spec, std::vector<std:
   }
   if (chosen.empty()) throw BackendError("no usable loop among '" + std::string(spec) + "'");
   return chosen;
+}
+
+std::vector<std::pair<std::string, std::string>> backend_library_versions() {
+  std::vector<std::pair<std::string, std::string>> out;
+#ifdef LOOPBENCH_HAVE_LIBUV
+  out.emplace_back("libuv", libuv_version());
+#endif
+#ifdef LOOPBENCH_HAVE_URING
+  out.emplace_back("liburing", LOOPBENCH_LIBURING_VERSION);
+#endif
+  return out;
 }
 
 BackendFactory backend_factory(std::string_view name) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/loop.hpp"
@@ -32,6 +33,10 @@ class BackendError : public std::runtime_error {
 // Unknown names throw. A named backend that does not work here throws; with
 // "all" it is skipped and a note is appended to `notes`.
 std::vector<std::string> select_backends(std::string_view spec, std::vector<std::string>& notes);
+
+// Library name -> version of what the compiled backends link (libuv's at run
+// time; liburing's as built, since liburing 2.3 cannot tell its own).
+std::vector<std::pair<std::string, std::string>> backend_library_versions();
 
 BackendFactory backend_factory(std::string_view name);
 std::unique_ptr<Loop> make_loop(std::string_view name);

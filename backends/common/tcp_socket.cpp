@@ -12,16 +12,18 @@
 
 namespace lb {
 
-UniqueFd open_tcp_socket(const SocketAddress& address, std::error_code& ec) {
-  UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+UniqueFd open_tcp_socket(const SocketAddress& address, SocketMode mode, std::error_code& ec) {
+  const int flags = SOCK_CLOEXEC | (mode == SocketMode::non_blocking ? SOCK_NONBLOCK : 0);
+  UniqueFd fd(::socket(address.family(), SOCK_STREAM | flags, 0));
   if (!fd) ec = system_error_code(errno);
   return fd;
 }
 
-UniqueFd open_listener(const Endpoint& at, const ListenOptions& options, std::error_code& ec) {
+UniqueFd open_listener(const Endpoint& at, const ListenOptions& options, SocketMode mode,
+                       std::error_code& ec) {
   SocketAddress address;
   if ((ec = resolve(at, address))) return {};
-  UniqueFd fd = open_tcp_socket(address, ec);
+  UniqueFd fd = open_tcp_socket(address, mode, ec);
   if (ec) return {};
   const int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

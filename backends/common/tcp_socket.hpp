@@ -10,10 +10,17 @@
 
 namespace lb {
 
-// Non-blocking, close-on-exec TCP socket of the address's family.
-UniqueFd open_tcp_socket(const SocketAddress& address, std::error_code& ec);
-// Bound and listening, non-blocking.
-UniqueFd open_listener(const Endpoint& at, const ListenOptions& options, std::error_code& ec);
+// Readiness backends want non-blocking sockets. io_uring wants blocking ones:
+// on an O_NONBLOCK socket it returns -EAGAIN from SENDMSG instead of waiting
+// for room (seen on Linux 6.18), while on a blocking one it waits in the
+// kernel without blocking us.
+enum class SocketMode { non_blocking, blocking };
+
+// Close-on-exec TCP socket of the address's family.
+UniqueFd open_tcp_socket(const SocketAddress& address, SocketMode mode, std::error_code& ec);
+// Bound and listening.
+UniqueFd open_listener(const Endpoint& at, const ListenOptions& options, SocketMode mode,
+                       std::error_code& ec);
 // Sockets we own send small writes at once: benchmarks measure latency.
 void set_tcp_nodelay(int fd);
 std::uint16_t local_port_of(int fd);

@@ -20,7 +20,7 @@ EpollListener::EpollListener(EpollBackend& backend, UniqueFd fd, AcceptCallback 
 std::shared_ptr<ListenerImpl> EpollListener::open(EpollBackend& backend, const Endpoint& at,
                                                   const ListenOptions& options, AcceptCallback cb,
                                                   std::error_code& ec) {
-  UniqueFd fd = open_listener(at, options, ec);
+  UniqueFd fd = open_listener(at, options, SocketMode::non_blocking, ec);
   if (ec) return nullptr;
   auto listener = std::make_shared<EpollListener>(backend, std::move(fd), std::move(cb));
   backend.adopt(listener);

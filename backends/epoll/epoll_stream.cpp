@@ -27,7 +27,7 @@ void EpollStream::connect(EpollBackend& backend, const Endpoint& to, ConnectCall
   SocketAddress address;
   std::error_code ec = resolve(to, address);
   UniqueFd fd;
-  if (!ec) fd = open_tcp_socket(address, ec);
+  if (!ec) fd = open_tcp_socket(address, SocketMode::non_blocking, ec);
   if (!ec && ::connect(fd.get(), address.get(), address.length) != 0 && errno != EINPROGRESS)
     ec = system_error_code(errno);
   if (ec) {

@@ -89,6 +89,10 @@ std::shared_ptr<WatchImpl> LibuvBackend::watch(int fd, unsigned interest, WatchC
   return LibuvWatch::open(*this, fd, interest, std::move(cb));
 }
 
+std::string libuv_version() {
+  return uv_version_string();
+}
+
 std::unique_ptr<Backend> make_libuv_backend(Loop& loop) {
   return std::make_unique<LibuvBackend>(loop);
 }

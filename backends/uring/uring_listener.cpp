@@ -17,7 +17,7 @@ UringListener::UringListener(UringBackend& backend, UniqueFd fd, AcceptCallback 
 std::shared_ptr<ListenerImpl> UringListener::open(UringBackend& backend, const Endpoint& at,
                                                   const ListenOptions& options, AcceptCallback cb,
                                                   std::error_code& ec) {
-  UniqueFd fd = open_listener(at, options, ec);
+  UniqueFd fd = open_listener(at, options, SocketMode::blocking, ec);
   if (ec) return nullptr;
   auto listener = std::make_shared<UringListener>(backend, std::move(fd), std::move(cb));
   listener->arm();
@@ -26,7 +26,7 @@ std::shared_ptr<ListenerImpl> UringListener::open(UringBackend& backend, const E
 
 void UringListener::arm() {
   io_uring_sqe* sqe = backend_.sqe();
-  io_uring_prep_multishot_accept(sqe, fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  io_uring_prep_multishot_accept(sqe, fd_.get(), nullptr, nullptr, SOCK_CLOEXEC);
   backend_.track(sqe, shared_from_this(), UringOp::accept);
 }
 

@@ -22,7 +22,7 @@ void UringStream::connect(UringBackend& backend, const Endpoint& to, ConnectCall
   SocketAddress address;
   std::error_code ec = resolve(to, address);
   UniqueFd fd;
-  if (!ec) fd = open_tcp_socket(address, ec);
+  if (!ec) fd = open_tcp_socket(address, SocketMode::blocking, ec);
   if (ec) {
     backend.loop().defer([cb = std::move(cb), ec] { cb(ec, Stream{}); });
     return;

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include "backends/common/unique_fd.hpp"
 #include "engine/error.hpp"
@@ -88,6 +89,93 @@ TEST_CASE("64 MiB echo arrives byte for byte") {
     REQUIRE(received.size() == kTotal);
     CHECK(std::memcmp(received.data(), payload->data(), kTotal) == 0);
     client.close();
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("full duplex against a peer in other threads: 64 MiB each way, every byte arrives") {
+  auto loop = make_test_loop();
+  {
+    constexpr std::size_t kTotal = 64 << 20;
+    constexpr std::size_t kChunk = 128 << 10;
+    const SharedBytes payload = pattern_bytes(kTotal, 3);
+    // The peer is a plain blocking socket served by two threads, as a
+    // separate client process would be: our side's sends then find the
+    // socket buffer full and must wait for room, never fail.
+    Stream stream;
+    Listener listener = listen_local(*loop, [&](Stream s) { stream = std::move(s); });
+    UniqueFd peer(::socket(AF_INET, SOCK_STREAM, 0));
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(listener.local_port());
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(peer.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    REQUIRE(run_until(*loop, [&] { return static_cast<bool>(stream); }));
+
+    Bytes peer_received;
+    std::thread peer_reader([&] {
+      std::vector<std::byte> buf(1 << 16);
+      for (;;) {
+        const ssize_t n = ::recv(peer.get(), buf.data(), buf.size(), 0);
+        if (n <= 0) return;
+        peer_received.insert(peer_received.end(), buf.begin(), buf.begin() + n);
+      }
+    });
+    std::thread peer_writer([&] {
+      std::size_t off = 0;
+      while (off < kTotal) {
+        const ssize_t n = ::send(peer.get(), payload->data() + off, kTotal - off, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        off += static_cast<std::size_t>(n);
+      }
+      ::shutdown(peer.get(), SHUT_WR);
+    });
+
+    Bytes received;
+    received.reserve(kTotal);
+    bool eof = false, shut = false;
+    std::error_code error;
+    std::size_t sent = 0, in_flight = 0;
+    std::function<void()> pump = [&] {
+      while (in_flight < 4 && sent < kTotal) {
+        const std::size_t n = std::min(kChunk, kTotal - sent);
+        ++in_flight;
+        stream.write({slice_of(payload, sent, n)}, [&](std::error_code ec) {
+          --in_flight;
+          if (ec)
+            error = ec;
+          else
+            pump();
+        });
+        sent += n;
+      }
+      if (sent == kTotal && in_flight == 0)
+        stream.shutdown([&](std::error_code ec) {
+          if (ec) error = ec;
+          shut = true;
+        });
+    };
+    stream.read_start([&](std::error_code ec, std::span<const std::byte> d) {
+      if (ec == errc::eof)
+        eof = true;
+      else if (ec)
+        error = ec;
+      else
+        received.insert(received.end(), d.begin(), d.end());
+    });
+    pump();
+    const bool finished = run_until(
+        *loop, [&] { return (eof && shut) || error; }, std::chrono::seconds(60));
+    if (!finished || error) ::shutdown(peer.get(), SHUT_RDWR);  // unblock the peer threads
+    peer_writer.join();
+    peer_reader.join();
+    REQUIRE(finished);
+    CHECK_MESSAGE(!error, error.message());
+    REQUIRE(received.size() == kTotal);
+    CHECK(std::memcmp(received.data(), payload->data(), kTotal) == 0);
+    REQUIRE(peer_received.size() == kTotal);
+    CHECK(std::memcmp(peer_received.data(), payload->data(), kTotal) == 0);
+    stream.close();
   }
   check_no_live_handles(*loop);
 }

@@ -1,0 +1,28 @@
+#pragma once
+// How subcommands plug into `bench`: each registers its options on a CLI11
+// subcommand and sets the function main() runs after parsing.
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace lb {
+
+using CommandRunner = std::function<int()>;
+
+// A user error found after parsing (a malformed size, an unknown loop): the
+// message is printed as one line, and the exit code is 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+void register_tcp_command(CLI::App& app, CommandRunner& run);
+void register_serve_command(CLI::App& app, CommandRunner& run);
+void register_loops_command(CLI::App& app, CommandRunner& run);
+
+// Shared option parsing.
+std::uint64_t size_option(const std::string& option, const std::string& text);
+
+}  // namespace lb

@@ -1,0 +1,56 @@
+#pragma once
+// The measuring commands' results, and their JSON form
+// (schema loopbench.results/1, docs/results-schema.md).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/histogram.hpp"
+#include "engine/stats.hpp"
+
+namespace lb {
+
+struct RepeatResult {
+  double duration_s = 0;
+  std::uint64_t bytes = 0;     // payload bytes
+  std::uint64_t requests = 0;  // 0 where requests do not apply
+  double cpu_user_s = 0;
+  double cpu_sys_s = 0;
+};
+
+struct RunResult {
+  std::string bench;  // tcp | http | ws | stream
+  std::string loop;   // epoll | libuv | uring | none
+  std::string mode;   // download | upload | concurrent | sync | threads | async
+  std::uint64_t size_bytes = 0;
+  bool tls = false;
+  nlohmann::json params = nlohmann::json::object();
+  std::vector<RepeatResult> repeats;  // counted repeats only, no warm-up
+  Histogram loop_lag_ns;
+  std::optional<Histogram> latency_ns;  // where requests apply
+  std::uint64_t connections = 0;
+  std::uint64_t errors = 0;
+  std::vector<std::string> error_messages;
+  std::optional<bool> verified;
+
+  Spread duration_s() const;
+  Spread bytes_per_s() const;
+  Spread cpu_s_per_gib() const;
+  std::optional<Spread> req_per_s() const;
+  std::optional<Spread> cpu_us_per_req() const;
+};
+
+// "2026-11-27T08:00:00Z": when a command started, for the results file.
+std::string utc_timestamp();
+
+// The whole file: tool and machine facts plus every run.
+nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started);
+nlohmann::json run_to_json(const RunResult& run);
+// Throws std::runtime_error when the file cannot be written.
+void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
+                        const std::string& started);
+
+}  // namespace lb

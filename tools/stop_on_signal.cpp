@@ -1,0 +1,37 @@
+#include "tools/stop_on_signal.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+namespace lb {
+namespace {
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+StopOnSignal::StopOnSignal(Loop& loop) {
+  const sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  thread_ = std::thread([this, &loop, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (exiting_) return;
+    signalled_ = true;
+    loop.stop_from_any_thread();
+  });
+}
+
+StopOnSignal::~StopOnSignal() {
+  exiting_ = true;
+  pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait()
+  thread_.join();
+}
+
+}  // namespace lb

@@ -1,0 +1,302 @@
+// `bench tcp` (raw stream throughput on each loop, like iperf3) and
+// `bench serve tcp` (its server alone).
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <optional>
+
+#include "backends/registry.hpp"
+#include "engine/lag_probe.hpp"
+#include "tools/command.hpp"
+#include "tools/cpu.hpp"
+#include "tools/results.hpp"
+#include "tools/server_process.hpp"
+#include "tools/size.hpp"
+#include "tools/stop_on_signal.hpp"
+#include "tools/tcp_client.hpp"
+#include "tools/tcp_protocol.hpp"
+#include "tools/tcp_server.hpp"
+#include "tools/tcp_table.hpp"
+
+namespace lb {
+namespace {
+
+struct TcpOptions {
+  std::string loop = "all";
+  std::string server_loop = "epoll";
+  std::string direction = "download";
+  std::string total = "1GiB";
+  std::string chunk = "64KiB";
+  int repeat = 5;
+  int warmup = 1;
+  int server_cpu = -1;
+  int client_cpu = -1;
+  std::string connect;
+  std::string json;
+  double timeout_s = 10;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> parse_directions(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& d : split_list(text)) {
+    if (d == "all") return {"download", "upload", "concurrent"};
+    if (d != "download" && d != "upload" && d != "concurrent")
+      throw UsageError("--direction: unknown direction '" + d +
+                       "' (download, upload, concurrent or all)");
+    out.push_back(d);
+  }
+  return out;
+}
+
+void pin_or_throw(int cpu, const char* who) {
+  if (cpu < 0) return;
+  if (auto ec = pin_to_cpu(cpu))
+    throw UsageError(fmt::format("cannot pin the {} to CPU {}: {} (this machine has {} CPUs)", who,
+                                 cpu, ec.message(), online_cpus()));
+}
+
+// Progress on stderr, only when it is a terminal.
+class Progress {
+ public:
+  Progress(Loop& loop, const TcpTransfer& transfer, std::string label)
+      : loop_(loop), transfer_(transfer), label_(std::move(label)), enabled_(::isatty(2)) {
+    if (enabled_) arm();
+  }
+  ~Progress() {
+    if (enabled_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  void arm() {
+    timer_ = loop_.start_timer(std::chrono::milliseconds(250), [this] {
+      const double s = std::chrono::duration<double>(Clock::now() - start_).count();
+      const auto bytes = transfer_.bytes_so_far();
+      std::fprintf(stderr, "\r\033[K%s  %s  %.2f Gbit/s", label_.c_str(),
+                   format_bytes(bytes).c_str(),
+                   s > 0 ? static_cast<double>(bytes) * 8 / s / 1e9 : 0);
+      arm();
+    });
+  }
+  Loop& loop_;
+  const TcpTransfer& transfer_;
+  std::string label_;
+  bool enabled_;
+  Clock::time_point start_ = Clock::now();
+  Timer timer_;
+};
+
+struct OneRepeat {
+  TcpTransferResult transfer;
+  CpuTimes cpu;
+};
+
+OneRepeat run_one(Loop& loop, const TcpTransferSpec& spec, Histogram& lag,
+                  const std::string& label) {
+  LagProbe probe(loop);
+  TcpTransferResult result;
+  TcpTransfer transfer(loop, spec, [&](const TcpTransferResult& r) {
+    result = r;
+    loop.stop();
+  });
+  Progress progress(loop, transfer, label);
+  const CpuTimes before = process_cpu_times();
+  probe.start();
+  transfer.start();
+  loop.run();
+  probe.stop();
+  const CpuTimes used = process_cpu_times() - before;
+  lag.merge(probe.lag_ns());
+  return {result, used};
+}
+
+int run_tcp(const TcpOptions& o) {
+  const std::string started = utc_timestamp();
+  const auto total = size_option("--total", o.total);
+  const auto chunk = size_option("--chunk", o.chunk);
+  if (total == 0) throw UsageError("--total must be more than 0 bytes");
+  if (chunk == 0 || chunk > tcp_bench::kMaxChunk)
+    throw UsageError("--chunk must be between 1 byte and 16 MiB");
+  if (o.repeat < 1 || o.warmup < 0) throw UsageError("--repeat must be >= 1 and --warmup >= 0");
+  const auto directions = parse_directions(o.direction);
+  std::vector<std::string> notes;
+  const auto loops = select_backends(o.loop, notes);
+  for (const auto& n : notes)
+    std::fprintf(stderr, "bench: %s\n", n.c_str());
+
+  Endpoint server_at{"127.0.0.1", 0};
+  std::optional<ServerProcess> server;
+  std::string target = "builtin";
+  if (!o.connect.empty()) {
+    auto parsed = Endpoint::parse(o.connect);
+    if (!parsed) throw UsageError("--connect: expected HOST:PORT, got '" + o.connect + "'");
+    server_at = *parsed;
+    target = server_at.to_string();
+  } else {
+    select_backends(o.server_loop, notes);  // validates the name before forking
+    const int server_cpu = o.server_cpu;
+    const std::string server_loop = o.server_loop;
+    server.emplace(
+        [&](const std::function<void(std::uint16_t)>& ready) {
+          try {
+            pin_or_throw(server_cpu, "server");
+            auto loop = make_loop(server_loop);
+            TcpBenchServer tcp_server(*loop);
+            tcp_server.listen(Endpoint{"127.0.0.1", 0});
+            StopOnSignal stop(*loop);
+            ready(tcp_server.port());
+            loop->run();
+            return 0;
+          } catch (const std::exception& e) {
+            std::fprintf(stderr, "bench: server: %s\n", e.what());
+            return 1;
+          }
+        },
+        std::chrono::seconds(10));
+    server_at.port = server->port();
+  }
+  pin_or_throw(o.client_cpu, "client");
+
+  std::vector<RunResult> runs;
+  std::uint64_t errors = 0;
+  for (const auto& direction : directions) {
+    TcpTransferSpec spec;
+    spec.server = server_at;
+    spec.chunk = static_cast<std::uint32_t>(chunk);
+    spec.download = direction != "upload" ? total : 0;
+    spec.upload = direction != "download" ? total : 0;
+    spec.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
+    for (const auto& loop_name : loops) {
+      RunResult run;
+      run.bench = "tcp";
+      run.loop = loop_name;
+      run.mode = direction;
+      run.size_bytes = total;
+      run.params = {
+          {"total_bytes", total}, {"chunk_bytes", chunk},       {"repeat", o.repeat},
+          {"warmup", o.warmup},   {"server_cpu", o.server_cpu}, {"client_cpu", o.client_cpu},
+          {"target", target}};
+      if (!server)
+        run.params["server_loop"] = nullptr;
+      else
+        run.params["server_loop"] = o.server_loop;
+      auto loop = make_loop(loop_name);
+      for (int i = 0; i < o.warmup + o.repeat; ++i) {
+        const bool warm = i < o.warmup;
+        const std::string label =
+            fmt::format("{} {} {} {}/{}", loop_name, direction, warm ? "warm-up" : "repeat",
+                        warm ? i + 1 : i - o.warmup + 1, warm ? o.warmup : o.repeat);
+        Histogram lag;
+        const auto one = run_one(*loop, spec, lag, label);
+        ++run.connections;
+        if (!one.transfer.error.empty()) {
+          ++run.errors;
+          run.error_messages.push_back(one.transfer.error);
+          std::fprintf(stderr, "bench: %s: %s\n", label.c_str(), one.transfer.error.c_str());
+          break;  // the next repeat would most likely fail the same way
+        }
+        if (warm) continue;
+        run.loop_lag_ns.merge(lag);
+        run.repeats.push_back({one.transfer.duration_s, one.transfer.received + one.transfer.sent,
+                               0, one.cpu.user_s, one.cpu.sys_s});
+      }
+      errors += run.errors;
+      runs.push_back(std::move(run));
+    }
+  }
+  if (server) {
+    const int status = server->stop();
+    (void)status;
+  }
+  print_tcp_table(
+      stdout, runs,
+      TcpTableContext{target, o.server_loop, o.server_cpu, o.client_cpu, chunk, o.warmup});
+  if (!o.json.empty()) write_results_file(o.json, runs, started);
+  return errors ? 1 : 0;
+}
+
+int serve_tcp(const std::string& loop_name, const std::string& bind, int port, int cpu) {
+  if (port < 0 || port > 65535) throw UsageError("--port must be 0..65535");
+  std::vector<std::string> notes;
+  select_backends(loop_name, notes);
+  pin_or_throw(cpu, "server");
+  auto loop = make_loop(loop_name);
+  TcpBenchServer server(*loop);
+  const Endpoint at{bind, static_cast<std::uint16_t>(port)};
+  server.listen(at);
+  StopOnSignal stop(*loop);
+  fmt::print("bench serve tcp: listening on {} (loop {}); Ctrl-C stops\n",
+             Endpoint{bind, server.port()}.to_string(), loop_name);
+  std::fflush(stdout);
+  loop->run();
+  fmt::print("bench serve tcp: {} transfers served, {} failed\n", server.finished_sessions(),
+             server.failed_sessions());
+  return 0;
+}
+
+}  // namespace
+
+void register_tcp_command(CLI::App& app, CommandRunner& run) {
+  auto o = std::make_shared<TcpOptions>();
+  auto* cmd = app.add_subcommand(
+      "tcp", "Raw TCP stream throughput on each event loop (like iperf3, on our loops)");
+  cmd->add_option("--loop", o->loop, "Client loop(s): epoll, libuv, uring, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--direction", o->direction,
+                  "download (server sends), upload (client sends), concurrent (both), a comma "
+                  "list, or all")
+      ->capture_default_str();
+  cmd->add_option("--total", o->total, "Payload bytes per direction and repeat, e.g. 4GiB")
+      ->capture_default_str();
+  cmd->add_option("--chunk", o->chunk, "Bytes per write (the server's repeated random chunk)")
+      ->capture_default_str();
+  cmd->add_option("--repeat", o->repeat, "Counted repeats per loop")->capture_default_str();
+  cmd->add_option("--warmup", o->warmup, "Warm-up repeats, not counted")->capture_default_str();
+  cmd->add_option("--server-cpu", o->server_cpu, "Pin the built-in server to this CPU");
+  cmd->add_option("--client-cpu", o->client_cpu, "Pin the client to this CPU");
+  cmd->add_option("--server-loop", o->server_loop,
+                  "Loop of the built-in server; the same for every client loop so only the "
+                  "client's loop varies")
+      ->capture_default_str();
+  cmd->add_option("--connect", o->connect,
+                  "HOST:PORT of a running 'bench serve tcp' instead of the built-in server");
+  cmd->add_option("--json", o->json, "Write results to FILE (schema loopbench.results/1)");
+  cmd->add_option("--timeout", o->timeout_s,
+                  "Fail a transfer after this many seconds without "
+                  "progress")
+      ->capture_default_str();
+  cmd->callback([o, &run] { run = [o] { return run_tcp(*o); }; });
+}
+
+void register_serve_command(CLI::App& app, CommandRunner& run) {
+  auto* serve = app.add_subcommand("serve", "Run a benchmark server alone");
+  serve->require_subcommand(1);
+  struct ServeOptions {
+    std::string loop = "epoll";
+    std::string bind = "127.0.0.1";
+    int port = 5201;
+    int cpu = -1;
+  };
+  auto o = std::make_shared<ServeOptions>();
+  auto* tcp = serve->add_subcommand("tcp", "The 'bench tcp' server");
+  tcp->add_option("--loop", o->loop, "Server loop: epoll, libuv or uring")->capture_default_str();
+  tcp->add_option("--port", o->port, "Port (0: any free port)")->capture_default_str();
+  tcp->add_option("--bind", o->bind, "Address to bind")->capture_default_str();
+  tcp->add_option("--cpu", o->cpu, "Pin the server to this CPU");
+  tcp->callback([o, &run] { run = [o] { return serve_tcp(o->loop, o->bind, o->port, o->cpu); }; });
+}
+
+}  // namespace lb
