@@ -1,0 +1,147 @@
+// `bench tcp` and `bench serve tcp` end to end: real processes, real
+// sockets, every backend, the JSON file checked against the schema.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "command.hpp"
+
+namespace lb::test {
+
+namespace {
+
+// The keys schema loopbench.results/1 requires of every tcp run.
+void check_tcp_run(const nlohmann::json& run, std::uint64_t total, int repeats) {
+  CHECK(run.at("bench") == "tcp");
+  CHECK(run.at("tls") == false);
+  CHECK(run.at("size_bytes") == total);
+  const auto& p = run.at("params");
+  for (const char* key :
+       {"total_bytes", "chunk_bytes", "repeat", "warmup", "server_cpu", "client_cpu", "target"})
+    CHECK_MESSAGE(p.contains(key), key);
+  REQUIRE(run.at("repeats").size() == static_cast<std::size_t>(repeats));
+  const std::uint64_t expected_bytes = run.at("mode") == "concurrent" ? 2 * total : total;
+  for (const auto& r : run.at("repeats")) {
+    CHECK(r.at("bytes") == expected_bytes);
+    CHECK(r.at("duration_s").get<double>() > 0);
+    CHECK(r.at("cpu_user_s").get<double>() >= 0);
+    CHECK_FALSE(r.contains("requests"));  // omitted where it does not apply
+  }
+  const auto& s = run.at("summary");
+  for (const char* key : {"duration_s", "bytes_per_s", "cpu_s_per_gib"}) {
+    const auto& spread = s.at(key);
+    CHECK(spread.at("min").get<double>() <= spread.at("median").get<double>());
+    CHECK(spread.at("median").get<double>() <= spread.at("max").get<double>());
+  }
+  CHECK(s.at("bytes_per_s").at("min").get<double>() > 0);
+  CHECK(s.at("loop_lag_ms").contains("p99"));
+  CHECK(s.at("loop_lag_ms").contains("max"));
+  CHECK(s.at("errors") == 0);
+  CHECK(s.at("connections") == repeats + 1);  // + the warm-up
+  CHECK_FALSE(s.contains("req_per_s"));
+  CHECK_FALSE(s.contains("verified"));
+}
+
+}  // namespace
+
+TEST_CASE("bench tcp runs every direction on every loop and writes the results file") {
+  const std::string json = temp_path("tcp.json");
+  const auto r = run_bench(
+      "tcp --loop=all --direction=all --total=32MiB --chunk=64KiB "
+      "--repeat=2 --warmup=1 --server-cpu=0 --client-cpu=0 --json=" +
+      json);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  CHECK(doc.at("schema") == "loopbench.results/1");
+  CHECK(doc.at("tool").contains("version"));
+  CHECK(doc.at("machine").at("cores").get<int>() >= 1);
+  CHECK(doc.at("machine").at("libs").contains("libuv"));
+  CHECK(std::regex_match(doc.at("started").get<std::string>(),
+                         std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+  const auto& runs = doc.at("runs");
+  REQUIRE(runs.size() == 3 * LOOPBENCH_BACKEND_COUNT);
+  for (const auto& run : runs)
+    check_tcp_run(run, 32ull << 20, 2);
+  // The table names every loop and direction.
+  for (const char* word : {"download", "upload", "concurrent", "Gbit/s", "CPU s/GiB"})
+    CHECK(r.out.find(word) != std::string::npos);
+}
+
+TEST_CASE("bench serve tcp serves bench tcp --connect and stops on SIGINT") {
+  const std::string out = temp_path("serve.out"), pidfile = temp_path("serve.pid");
+  const std::string cmd = std::string("sh -c '") + LOOPBENCH_BENCH + " serve tcp --port 0 --loop " +
+                          LOOPBENCH_FIRST_BACKEND + " >" + out + " 2>&1 & echo $! >" + pidfile +
+                          "'";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::smatch m;
+  std::string text;
+  const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
+  for (int i = 0; i < 100 && !std::regex_search(text, m, listening); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = slurp(out);
+  }
+  REQUIRE_MESSAGE(std::regex_search(text, m, listening), text);
+  const std::string port = m[1];
+  const pid_t pid = std::stoi(slurp(pidfile));
+
+  const auto r =
+      run_bench("tcp --connect 127.0.0.1:" + port +
+                " --loop=all --direction=concurrent --total=16MiB --repeat=1 --warmup=0");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("server 127.0.0.1:" + port) != std::string::npos);
+
+  // A port in use is one clear line and exit code 1.
+  const auto busy = run_bench("serve tcp --port " + port);
+  CHECK(busy.exit_code == 1);
+  CHECK(busy.err.find("Address already in use") != std::string::npos);
+
+  REQUIRE(::kill(pid, SIGINT) == 0);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    gone = ::kill(pid, 0) != 0;
+  }
+  CHECK(gone);
+  CHECK(slurp(out).find(std::to_string(LOOPBENCH_BACKEND_COUNT) + " transfers served, 0 failed") !=
+        std::string::npos);
+  std::remove(out.c_str());
+  std::remove(pidfile.c_str());
+}
+
+TEST_CASE("bad input: one clear line and a non-zero exit, never a crash or a hang") {
+  struct Case {
+    const char* args;
+    int exit_code;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"tcp --loop=nosuch", 2, "unknown loop 'nosuch'; available:"},
+      {"tcp --total=4XB", 2, "--total: malformed size '4XB'"},
+      {"tcp --chunk=64QB", 2, "--chunk: malformed size"},
+      {"tcp --chunk=32MiB", 2, "--chunk must be between"},
+      {"tcp --direction=sideways", 2, "unknown direction 'sideways'"},
+      {"tcp --repeat=0", 2, "--repeat must be >= 1"},
+      {"tcp --connect=nohost", 2, "--connect: expected HOST:PORT"},
+      {"tcp --client-cpu=4096", 2, "cannot pin the client to CPU 4096"},
+      {"tcp --total=lots", 2, "malformed size 'lots'"},
+      {"tcp --connect=127.0.0.1:1 --loop=all --repeat=1 --warmup=0", 1, "Connection refused"},
+      {"tcp --connect=no-such-host.invalid:80 --repeat=1 --warmup=0", 1, "bad address"},
+      {"nosuchcommand", 2, ""},
+      {"", 2, "A subcommand is required"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_bench(c.args, 60);
+    INFO("bench " << c.args << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == c.exit_code);
+    CHECK((r.out + r.err).find(c.message) != std::string::npos);
+  }
+}
+
+}  // namespace lb::test
