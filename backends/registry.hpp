@@ -22,6 +22,9 @@ struct BackendStatus {
 // Every compiled backend, in the order --loop=all runs them.
 std::vector<BackendStatus> backend_statuses();
 std::vector<std::string> compiled_backend_names();
+// The loop servers use unless told otherwise: epoll where it is compiled in,
+// otherwise the first compiled backend.
+std::string default_server_backend();
 
 // Thrown for an unknown or unusable loop name; what() is one clear line.
 class BackendError : public std::runtime_error {

@@ -25,7 +25,7 @@ namespace {
 
 struct TcpOptions {
   std::string loop = "all";
-  std::string server_loop = "epoll";
+  std::string server_loop = default_server_backend();
   std::string direction = "download";
   std::string total = "1GiB";
   std::string chunk = "64KiB";
@@ -285,7 +285,7 @@ void register_serve_command(CLI::App& app, CommandRunner& run) {
   auto* serve = app.add_subcommand("serve", "Run a benchmark server alone");
   serve->require_subcommand(1);
   struct ServeOptions {
-    std::string loop = "epoll";
+    std::string loop = default_server_backend();
     std::string bind = "127.0.0.1";
     int port = 5201;
     int cpu = -1;

@@ -138,7 +138,7 @@ TEST_CASE("bad input: one clear line and a non-zero exit, never a crash or a han
   };
   for (const auto& c : cases) {
     const auto r = run_bench(c.args, 60);
-    INFO("bench " << c.args << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    INFO("bench " << std::string(c.args) << "\nstdout: " << r.out << "\nstderr: " << r.err);
     CHECK(r.exit_code == c.exit_code);
     CHECK((r.out + r.err).find(c.message) != std::string::npos);
   }
