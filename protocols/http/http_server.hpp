@@ -1,0 +1,59 @@
+#pragma once
+// The HTTP/1.1 keep-alive benchmark server on the engine (any backend):
+// requests parsed by RequestReader, answered from Routes in one write each,
+// pipelined requests answered in order. One instance per loop; N threads
+// run N instances on one port with SO_REUSEPORT.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "engine/loop.hpp"
+#include "protocols/http/routes.hpp"
+
+namespace lb::http {
+
+struct ServerOptions {
+  // A connection must complete a request within this long of accept or of
+  // its previous request, or it is closed (slow or stalled clients).
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::size_t max_header_bytes = 8 * 1024;
+  // Testing aid: answer this fraction of requests with "Connection: close"
+  // and close, so clients must reconnect mid-run.
+  double close_probability = 0;
+};
+
+struct ServerStats {
+  std::uint64_t connections = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t bad_requests = 0;
+  std::uint64_t idle_closed = 0;
+};
+
+class Server {
+ public:
+  Server(Loop& loop, const Routes& routes, ServerOptions options = {});
+  ~Server();
+  // Throws std::system_error when the address cannot be bound.
+  void listen(const Endpoint& at, bool reuse_port = false);
+  std::uint16_t port() const { return listener_.local_port(); }
+  const ServerStats& stats() const { return stats_; }
+
+ private:
+  class Connection;
+  void close_connection(std::uint64_t id);
+  void sweep_idle();
+
+  Loop& loop_;
+  const Routes& routes_;
+  ServerOptions options_;
+  Listener listener_;
+  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::uint64_t next_id_ = 0;
+  ServerStats stats_;
+  Timer sweep_;
+  std::mt19937 rng_{12345};
+};
+
+}  // namespace lb::http

@@ -1,0 +1,104 @@
+#include "protocols/http/routes.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <random>
+#include <string>
+
+namespace lb::http {
+namespace {
+
+SharedBytes make_random(std::size_t n) {
+  auto bytes = std::make_shared<Bytes>(n);
+  std::mt19937_64 rng(0x68747470);
+  for (std::size_t i = 0; i < n; i += 8) {
+    const std::uint64_t v = rng();
+    std::memcpy(bytes->data() + i, &v, std::min<std::size_t>(8, n - i));
+  }
+  return bytes;
+}
+
+const char* reason_of(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 501:
+      return "Not Implemented";
+    default:
+      return "Error";
+  }
+}
+
+std::string head(int status, std::uint64_t length, bool keep_alive, const char* type) {
+  std::string h = "HTTP/1.1 " + std::to_string(status) + " " + reason_of(status) +
+                  "\r\nServer: loopbench\r\nContent-Type: " + type +
+                  "\r\nContent-Length: " + std::to_string(length) + "\r\n";
+  if (!keep_alive) h += "Connection: close\r\n";
+  return h + "\r\n";
+}
+
+// "/bytes/N" with 0 <= N <= kMaxBytes; npos otherwise.
+std::uint64_t bytes_route(std::string_view target) {
+  constexpr std::string_view prefix = "/bytes/";
+  if (target.substr(0, prefix.size()) != prefix) return UINT64_MAX;
+  const auto digits = target.substr(prefix.size());
+  std::uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (digits.empty() || ec != std::errc{} || ptr != digits.data() + digits.size() ||
+      n > Routes::kMaxBytes)
+    return UINT64_MAX;
+  return n;
+}
+
+}  // namespace
+
+Routes::Routes()
+    : body_(make_random(kMaxBytes)),
+      head_1k_(copy_slice(head(200, 1024, true, "application/octet-stream"))),
+      head_20k_(copy_slice(head(200, 20 * 1024, true, "application/octet-stream"))),
+      head_200k_(copy_slice(head(200, 200 * 1024, true, "application/octet-stream"))) {}
+
+std::uint64_t Routes::route_size(std::string_view name) {
+  if (name == "1k") return 1024;
+  if (name == "20k") return 20 * 1024;
+  if (name == "200k") return 200 * 1024;
+  return UINT64_MAX;
+}
+
+BufferList Routes::respond(std::string_view method, std::string_view target,
+                           bool keep_alive) const {
+  if (method != "GET" && method != "HEAD") {
+    return {copy_slice(head(405, 0, keep_alive, "text/plain"))};
+  }
+  const auto query = target.find('?');
+  const std::string_view path = target.substr(0, query);
+  std::uint64_t n = path.size() > 1 ? route_size(path.substr(1)) : UINT64_MAX;
+  if (n == UINT64_MAX) n = bytes_route(path);
+  if (n == UINT64_MAX) {
+    static const std::string_view kNotFound = "not found\n";
+    BufferList out{copy_slice(head(404, kNotFound.size(), keep_alive, "text/plain"))};
+    if (method == "GET") out.push_back(copy_slice(kNotFound));
+    return out;
+  }
+  const bool fixed = keep_alive && (n == 1024 || n == 20 * 1024 || n == 200 * 1024);
+  BufferList out{fixed ? (n == 1024        ? head_1k_
+                          : n == 20 * 1024 ? head_20k_
+                                           : head_200k_)
+                       : copy_slice(head(200, n, keep_alive, "application/octet-stream"))};
+  if (method == "GET" && n > 0) out.push_back(slice_of(body_, 0, n));
+  return out;
+}
+
+BufferList Routes::error(int status) {
+  return {copy_slice(head(status, 0, false, "text/plain"))};
+}
+
+}  // namespace lb::http
