@@ -21,6 +21,10 @@ class UsageError : public std::runtime_error {
 void register_tcp_command(CLI::App& app, CommandRunner& run);
 void register_serve_command(CLI::App& app, CommandRunner& run);
 void register_loops_command(CLI::App& app, CommandRunner& run);
+void register_http_command(CLI::App& app, CommandRunner& run);
+
+// `bench serve tcp`; returns the exit code.
+int serve_tcp(const std::string& loop, const std::string& bind, int port, int cpu);
 
 // Shared option parsing.
 std::uint64_t size_option(const std::string& option, const std::string& text);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   lb::CommandRunner run;
   lb::register_tcp_command(app, run);
+  lb::register_http_command(app, run);
   lb::register_serve_command(app, run);
   lb::register_loops_command(app, run);
   try {

@@ -16,15 +16,17 @@ sigset_t stop_signals() {
 
 }  // namespace
 
-StopOnSignal::StopOnSignal(Loop& loop) {
+StopOnSignal::StopOnSignal(Loop& loop) : StopOnSignal([&loop] { loop.stop_from_any_thread(); }) {}
+
+StopOnSignal::StopOnSignal(std::function<void()> on_signal) {
   const sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  thread_ = std::thread([this, &loop, set] {
+  thread_ = std::thread([this, set, on_signal = std::move(on_signal)] {
     int sig = 0;
     sigwait(&set, &sig);
     if (exiting_) return;
     signalled_ = true;
-    loop.stop_from_any_thread();
+    on_signal();
   });
 }
 

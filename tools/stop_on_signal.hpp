@@ -1,8 +1,10 @@
 #pragma once
-// Stops a loop on SIGINT or SIGTERM: the signals are blocked in the calling
+// Stops loops on SIGINT or SIGTERM: the signals are blocked in the calling
 // thread (and threads it starts later) and taken by sigwait() in a helper
-// thread, which posts stop() to the loop. No async-signal-safety puzzles.
+// thread, which runs `on_signal` (typically loop.stop_from_any_thread()).
+// No async-signal-safety puzzles.
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "engine/loop.hpp"
@@ -12,6 +14,8 @@ namespace lb {
 class StopOnSignal {
  public:
   explicit StopOnSignal(Loop& loop);
+  // Runs `on_signal` on the helper thread.
+  explicit StopOnSignal(std::function<void()> on_signal);
   ~StopOnSignal();
   StopOnSignal(const StopOnSignal&) = delete;
   StopOnSignal& operator=(const StopOnSignal&) = delete;

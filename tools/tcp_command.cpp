@@ -228,6 +228,8 @@ int run_tcp(const TcpOptions& o) {
   return errors ? 1 : 0;
 }
 
+}  // namespace
+
 int serve_tcp(const std::string& loop_name, const std::string& bind, int port, int cpu) {
   if (port < 0 || port > 65535) throw UsageError("--port must be 0..65535");
   std::vector<std::string> notes;
@@ -246,8 +248,6 @@ int serve_tcp(const std::string& loop_name, const std::string& bind, int port, i
              server.failed_sessions());
   return 0;
 }
-
-}  // namespace
 
 void register_tcp_command(CLI::App& app, CommandRunner& run) {
   auto o = std::make_shared<TcpOptions>();
@@ -279,24 +279,6 @@ void register_tcp_command(CLI::App& app, CommandRunner& run) {
                   "progress")
       ->capture_default_str();
   cmd->callback([o, &run] { run = [o] { return run_tcp(*o); }; });
-}
-
-void register_serve_command(CLI::App& app, CommandRunner& run) {
-  auto* serve = app.add_subcommand("serve", "Run a benchmark server alone");
-  serve->require_subcommand(1);
-  struct ServeOptions {
-    std::string loop = default_server_backend();
-    std::string bind = "127.0.0.1";
-    int port = 5201;
-    int cpu = -1;
-  };
-  auto o = std::make_shared<ServeOptions>();
-  auto* tcp = serve->add_subcommand("tcp", "The 'bench tcp' server");
-  tcp->add_option("--loop", o->loop, "Server loop: epoll, libuv or uring")->capture_default_str();
-  tcp->add_option("--port", o->port, "Port (0: any free port)")->capture_default_str();
-  tcp->add_option("--bind", o->bind, "Address to bind")->capture_default_str();
-  tcp->add_option("--cpu", o->cpu, "Pin the server to this CPU");
-  tcp->callback([o, &run] { run = [o] { return serve_tcp(o->loop, o->bind, o->port, o->cpu); }; });
 }
 
 }  // namespace lb

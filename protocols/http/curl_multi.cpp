@@ -1,0 +1,109 @@
+#include "protocols/http/curl_multi.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace lb::http {
+
+CurlMulti::CurlMulti(Loop& loop, long max_connections, DoneCallback done)
+    : loop_(loop), done_(std::move(done)) {
+  ensure_curl_global_init();
+  multi_.reset(curl_multi_init());
+  if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION, &CurlMulti::on_socket);
+  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERFUNCTION, &CurlMulti::on_timer);
+  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERDATA, this);
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, max_connections);
+}
+
+// curl_multi_cleanup closes cached connections through our callbacks, which
+// still need sockets_; watches go after it.
+CurlMulti::~CurlMulti() {
+  timer_.cancel();
+  multi_.reset();
+  sockets_.clear();
+}
+
+void CurlMulti::add(CURL* easy) {
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlMulti::on_open_socket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::on_close_socket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+  // Adding calls on_timer(0): the transfer starts on the next loop turn.
+  curl_multi_add_handle(multi_.get(), easy);
+}
+
+void CurlMulti::remove(CURL* easy) {
+  curl_multi_remove_handle(multi_.get(), easy);
+}
+
+curl_socket_t CurlMulti::on_open_socket(void*, curlsocktype, curl_sockaddr* a) {
+  return ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+int CurlMulti::on_close_socket(void* self, curl_socket_t fd) {
+  static_cast<CurlMulti*>(self)->forget(fd);  // stop watching, then close
+  return ::close(fd);
+}
+
+void CurlMulti::forget(curl_socket_t fd) {
+  auto it = sockets_.find(fd);
+  if (it == sockets_.end()) return;
+  curl_multi_assign(multi_.get(), fd, nullptr);  // fails harmlessly if curl forgot it
+  sockets_.erase(it);                            // ~Watch stops watching
+}
+
+int CurlMulti::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
+  auto& self = *static_cast<CurlMulti*>(userp);
+  if (what == CURL_POLL_REMOVE) {
+    self.sockets_.erase(fd);
+    return 0;
+  }
+  unsigned interest = kNone;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) interest |= kReadable;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) interest |= kWritable;
+  if (auto* socket = static_cast<Socket*>(socketp)) {
+    socket->watch.update(interest);
+    return 0;
+  }
+  auto socket = std::make_unique<Socket>();
+  socket->watch = self.loop_.watch(fd, interest, [&self, fd](unsigned events) {
+    int mask = 0;
+    if (events & kReadable) mask |= CURL_CSELECT_IN;
+    if (events & kWritable) mask |= CURL_CSELECT_OUT;
+    if (events & kError) mask |= CURL_CSELECT_ERR;
+    self.action(fd, mask);
+  });
+  curl_multi_assign(self.multi_.get(), fd, socket.get());
+  self.sockets_[fd] = std::move(socket);
+  return 0;
+}
+
+// One replaceable engine timer. A 0 ms timeout becomes an engine timer due
+// now, which runs on the next loop turn: never a re-entrant socket_action,
+// and not rounded up to 1 ms.
+int CurlMulti::on_timer(CURLM*, long timeout_ms, void* userp) {
+  auto& self = *static_cast<CurlMulti*>(userp);
+  if (timeout_ms < 0) {
+    self.timer_.cancel();
+    return 0;
+  }
+  self.timer_ = self.loop_.start_timer(std::chrono::milliseconds(timeout_ms),
+                                       [&self] { self.action(CURL_SOCKET_TIMEOUT, 0); });
+  return 0;
+}
+
+void CurlMulti::action(curl_socket_t fd, int events) {
+  int running = 0;
+  curl_multi_socket_action(multi_.get(), fd, events, &running);
+  // Drain every finished transfer after each action.
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
+    if (msg->msg == CURLMSG_DONE) done_(msg->easy_handle, msg->data.result);
+  }
+}
+
+}  // namespace lb::http

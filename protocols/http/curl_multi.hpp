@@ -1,0 +1,62 @@
+#pragma once
+// libcurl's multi_socket API driven by any Backend: curl's socket callback
+// becomes fd watches, its timer callback one engine timer, readiness becomes
+// curl_multi_socket_action, and finished transfers come out of
+// curl_multi_info_read after every action. Written once, against the
+// contract, for epoll, libuv and io_uring alike.
+//
+// Easy handles added here get open/close-socket callbacks, so we create and
+// close their sockets ourselves and always stop watching an fd before it is
+// closed (an fd number may come back at once for a new connection).
+#include <curl/curl.h>
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include "engine/loop.hpp"
+#include "protocols/http/curl_handles.hpp"
+
+namespace lb::http {
+
+class CurlMulti {
+ public:
+  // Runs on the loop for each finished transfer; it may remove or re-add
+  // that handle, or add others.
+  using DoneCallback = std::function<void(CURL* easy, CURLcode result)>;
+
+  // `max_connections`: CURLMOPT_MAXCONNECTS, at least the concurrency, or
+  // curl closes connections it could have reused.
+  CurlMulti(Loop& loop, long max_connections, DoneCallback done);
+  // Removes nothing: the owner removes its easy handles first. The loop must
+  // outlive this object.
+  ~CurlMulti();
+  CurlMulti(const CurlMulti&) = delete;
+  CurlMulti& operator=(const CurlMulti&) = delete;
+
+  // Installs the socket callbacks on `easy` and starts its transfer.
+  void add(CURL* easy);
+  void remove(CURL* easy);
+  std::size_t watched_sockets() const { return sockets_.size(); }
+
+ private:
+  struct Socket {
+    Watch watch;
+  };
+  static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketp);
+  static int on_timer(CURLM* multi, long timeout_ms, void* self);
+  static curl_socket_t on_open_socket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  static int on_close_socket(void* self, curl_socket_t fd);
+  void action(curl_socket_t fd, int events);
+  void forget(curl_socket_t fd);
+
+  Loop& loop_;
+  DoneCallback done_;
+  MultiHandle multi_;
+  Timer timer_;
+  // Keyed by fd only while curl holds that socket: an entry goes on
+  // CURL_POLL_REMOVE or close, so a reused number always gets a new Socket.
+  std::unordered_map<curl_socket_t, std::unique_ptr<Socket>> sockets_;
+};
+
+}  // namespace lb::http

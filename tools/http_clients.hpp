@@ -1,0 +1,41 @@
+#pragma once
+// The three HTTP client shapes of the original suite, all with session
+// semantics (connections reused): sync (one easy handle, sequential GETs),
+// threads (T threads, each its own handle, sharing N requests) and async
+// (libcurl multi on an engine loop, C transfers in flight). Every response
+// is checked: status 200 and the expected body length.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/histogram.hpp"
+#include "engine/loop.hpp"
+
+namespace lb {
+
+struct HttpRunSpec {
+  std::string url;
+  std::uint64_t expected_bytes = 0;  // body length every response must have
+  int requests = 1000;
+  int concurrency = 100;                      // async
+  int threads = 10;                           // threads
+  std::chrono::milliseconds timeout{10'000};  // per request
+};
+
+struct HttpRunResult {
+  double duration_s = 0;
+  std::uint64_t bytes = 0;  // body bytes of good responses
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+  std::vector<std::string> errors;  // the first few, for the user
+  std::uint64_t connections = 0;    // summed CURLINFO_NUM_CONNECTS
+  Histogram latency_ns;
+  Histogram loop_lag_ns;  // async only
+};
+
+HttpRunResult run_http_sync(const HttpRunSpec& spec);
+HttpRunResult run_http_threads(const HttpRunSpec& spec);
+HttpRunResult run_http_async(Loop& loop, const HttpRunSpec& spec);
+
+}  // namespace lb
