@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libuv1-dev liburing-dev libssl-dev libcurl4-openssl-dev libwslay-dev node-llhttp
   doctest-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  iperf3 python3
+  iperf3 python3 wrk nginx-light python3-requests python3-pycurl
 )
 
 missing=()

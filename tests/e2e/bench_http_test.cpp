@@ -1,0 +1,215 @@
+// HTTP end to end: the real server process on every backend spoken to with
+// raw sockets (good, pipelined and broken requests), and `bench http` with
+// its libcurl clients on every backend against it.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "command.hpp"
+#include "raw_client.hpp"
+#include "server_process.hpp"
+
+namespace lb::test {
+namespace {
+
+std::vector<std::string> compiled_loops() {
+  std::vector<std::string> out;
+  std::stringstream ss(LOOPBENCH_BACKENDS);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    out.push_back(item);
+  return out;
+}
+
+// Length of a complete response at the start of `text` (header + body), or
+// 0 when it is not all there.
+std::size_t response_length(const std::string& text) {
+  const auto end = text.find("\r\n\r\n");
+  if (end == std::string::npos) return 0;
+  std::smatch m;
+  const std::string head = text.substr(0, end);
+  const std::size_t body =
+      std::regex_search(head, m, std::regex("Content-Length: (\\d+)")) ? std::stoul(m[1]) : 0;
+  return text.size() >= end + 4 + body ? end + 4 + body : 0;
+}
+
+std::string status_line(const std::string& text) {
+  return text.substr(0, text.find("\r\n"));
+}
+
+}  // namespace
+
+TEST_CASE("the HTTP server on every loop: routes, pipelining, keep-alive") {
+  for (const auto& loop : compiled_loops()) {
+    INFO("server loop " << loop);
+    BenchServer server("serve http --port 0 --loop " + loop);
+    RawClient c(server.port());
+    REQUIRE(c.connected());
+    // Three pipelined requests in one segment: answered in order.
+    REQUIRE(
+        c.send("GET /1k HTTP/1.1\r\nHost: t\r\n\r\n"
+               "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"
+               "GET /bytes/100000 HTTP/1.1\r\nHost: t\r\n\r\n"));
+    std::string got;
+    std::vector<std::string> responses;
+    while (responses.size() < 3) {
+      const auto more = c.receive(1);
+      if (more.empty()) break;
+      got += more;
+      while (std::size_t n = response_length(got)) {
+        responses.push_back(got.substr(0, n));
+        got.erase(0, n);
+      }
+    }
+    REQUIRE(responses.size() == 3);
+    CHECK(status_line(responses[0]) == "HTTP/1.1 200 OK");
+    CHECK(responses[0].find("Content-Length: 1024\r\n") != std::string::npos);
+    CHECK(responses[0].find("Content-Type: application/octet-stream") != std::string::npos);
+    CHECK(status_line(responses[1]) == "HTTP/1.1 404 Not Found");
+    CHECK(responses[2].find("Content-Length: 100000\r\n") != std::string::npos);
+    CHECK(responses[2].size() > 100000);
+    // Still alive: one more on the same connection, then Connection: close.
+    REQUIRE(c.send("GET /20k HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+    const auto last = c.receive_all();
+    CHECK(status_line(last) == "HTTP/1.1 200 OK");
+    CHECK(last.find("Connection: close") != std::string::npos);
+    CHECK(response_length(last) == last.size());
+    CHECK(c.saw_eof());
+  }
+}
+
+TEST_CASE("the HTTP server refuses broken requests with 400 or 431 and closes") {
+  struct Case {
+    std::string name, request, status;
+  };
+  const std::vector<Case> cases = {
+      {"malformed request line", "HELLO WORLD\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+      {"bare LF", "GET /1k HTTP/1.1\nHost: t\n\n", "HTTP/1.1 400 Bad Request"},
+      {"bare CR", "GET /1k HTTP/1.1\r\nHost: t\rX: y\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+      {"folded header", "GET /1k HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n",
+       "HTTP/1.1 400 Bad Request"},
+      {"CL + TE smuggling",
+       "POST /1k HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "0\r\n\r\nGET /1k HTTP/1.1\r\n\r\n",
+       "HTTP/1.1 400 Bad Request"},
+      {"oversized headers", "GET /1k HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n",
+       "HTTP/1.1 431 Request Header Fields Too Large"},
+  };
+  for (const auto& loop : compiled_loops()) {
+    BenchServer server("serve http --port 0 --loop " + loop);
+    for (const auto& c : cases) {
+      INFO("server loop " << loop << ": " << c.name);
+      RawClient client(server.port());
+      REQUIRE(client.connected());
+      client.send(c.request);
+      const auto reply = client.receive_all();
+      CHECK(status_line(reply) == c.status);
+      CHECK(client.saw_eof());
+      // Exactly one response: a smuggled second request is never answered.
+      CHECK(reply.find("HTTP/1.1", 1) == std::string::npos);
+    }
+    const auto report = server.stop();
+    CHECK(report.find(std::to_string(cases.size()) + " bad requests") != std::string::npos);
+  }
+}
+
+TEST_CASE("a client that stalls mid-request does not stop others, and is closed when idle") {
+  for (const auto& loop : compiled_loops()) {
+    INFO("server loop " << loop);
+    BenchServer server("serve http --port 0 --idle-timeout 1 --loop " + loop);
+    RawClient stalled(server.port(), 5000);
+    REQUIRE(stalled.send("GET /1k HTTP/1.1\r\nHost: t\r\nX-Half: "));
+    RawClient other(server.port());
+    REQUIRE(other.send("GET /1k HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+    CHECK(status_line(other.receive_all()) == "HTTP/1.1 200 OK");
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(stalled.receive_all().empty());  // closed without an answer
+    CHECK(stalled.saw_eof());
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
+    CHECK(server.stop().find("1 idle closed") != std::string::npos);
+  }
+}
+
+TEST_CASE("bench http: every client shape and loop, 1000 checked requests per size") {
+  const std::string json = temp_path("http.json");
+  const auto r = run_bench(
+      "http --mode=all --size=all --loop=all --requests=1000 --repeat=1 "
+      "--warmup=0 --concurrency=50 --threads=4 --json=" +
+          json,
+      300);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  const auto loops = compiled_loops().size();
+  REQUIRE(doc.at("runs").size() == 3 * (2 + loops));  // sizes x (sync, threads, async per loop)
+  for (const auto& run : doc.at("runs")) {
+    CHECK(run.at("bench") == "http");
+    const auto& s = run.at("summary");
+    CHECK(s.at("errors") == 0);
+    CHECK(run.at("repeats").at(0).at("requests") == 1000);
+    CHECK(run.at("repeats").at(0).at("bytes") == 1000 * run.at("size_bytes").get<std::uint64_t>());
+    CHECK(s.at("req_per_s").at("median").get<double>() > 0);
+    CHECK(s.at("cpu_us_per_req").at("median").get<double>() > 0);
+    CHECK(s.at("latency_us").at("p50").get<double>() > 0);
+    // Session semantics: connections are reused, not one per request.
+    const auto conns = s.at("connections").get<int>();
+    const std::string mode = run.at("mode");
+    CHECK(conns >= 1);
+    CHECK(conns <= (mode == "sync" ? 1 : mode == "threads" ? 4 : 50));
+  }
+}
+
+TEST_CASE("bench http survives a server that closes keep-alive connections at random") {
+  BenchServer server("serve http --port 0 --close-probability 0.05");
+  const auto r = run_bench("http --url=http://127.0.0.1:" + std::to_string(server.port()) +
+                           " --mode=sync,async --size=1k --loop=all --requests=1000 --repeat=1 "
+                           "--warmup=0 --concurrency=20");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  // Reconnections happened and were counted: far more than one connection.
+  std::smatch m;
+  REQUIRE(std::regex_search(
+      r.out, m,
+      std::regex(R"(sync\s+none\s+1k\s+1000\s+\S+ \S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+))")));
+  CHECK(std::stoi(m[1]) > 10);
+}
+
+TEST_CASE("bench http: a server that never answers times out, a closed port is refused") {
+  // A listening socket nobody accepts from: the kernel completes the
+  // handshake, and no byte ever comes back.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  REQUIRE(::listen(fd, 128) == 0);
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  const std::string silent = "http://127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+  for (const char* mode : {"sync", "async"}) {
+    INFO(mode);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = run_bench(std::string("http --url=") + silent + " --mode=" + mode +
+                                 " --size=1k --loop=all --requests=5 --concurrency=5 --repeat=1 "
+                                 "--warmup=0 --timeout=0.5",
+                             120);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("Timeout was reached") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+  }
+  ::close(fd);  // now nothing listens there
+  const auto refused = run_bench("http --url=" + silent +
+                                 " --mode=async --size=1k --loop=all --requests=5 --repeat=1 "
+                                 "--warmup=0");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("Couldn't connect to server") != std::string::npos);
+  const auto bad = run_bench("http --mode=sideways");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--mode: unknown value 'sideways'") != std::string::npos);
+  CHECK(run_bench("http --url=ftp://x").exit_code == 2);
+}
+
+}  // namespace lb::test
