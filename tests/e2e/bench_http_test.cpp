@@ -11,6 +11,8 @@
 #include "raw_client.hpp"
 #include "server_process.hpp"
 
+#include <thread>
+
 namespace lb::test {
 namespace {
 
@@ -210,6 +212,54 @@ TEST_CASE("bench http: a server that never answers times out, a closed port is r
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--mode: unknown value 'sideways'") != std::string::npos);
   CHECK(run_bench("http --url=ftp://x").exit_code == 2);
+}
+
+}  // namespace lb::test
+
+namespace lb::test {
+
+TEST_CASE("bench http against nginx: every client shape fetches the same files") {
+  if (std::system("command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx") != 0) {
+    MESSAGE("skipped: nginx is not installed (bash tools/install-deps.sh installs nginx-light)");
+    return;
+  }
+  // A free port: bind 0, read it, close; nginx takes it a moment later.
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(probe, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  socklen_t len = sizeof sa;
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&sa), &len);
+  const int port = ntohs(sa.sin_port);
+  ::close(probe);
+  const std::string dir = temp_path("nginx");
+  const std::string pidfile = dir + ".pid";
+  const std::string start = "sh -c '" + std::string(LOOPBENCH_SOURCE_DIR) +
+                            "/tools/nginx-target.sh " + std::to_string(port) + " " + dir + " >" +
+                            dir + ".log 2>&1 & echo $! >" + pidfile + "'";
+  REQUIRE(std::system(start.c_str()) == 0);
+  const pid_t pid = std::stoi(slurp(pidfile));
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    RawClient probe_client(port);
+    up = probe_client.connected();
+  }
+  if (up) {
+    const auto r = run_bench("http --url=http://127.0.0.1:" + std::to_string(port) +
+                             " --mode=all --size=all --loop=all --requests=300 --repeat=1 "
+                             "--warmup=0 --concurrency=20 --threads=4");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("server http://127.0.0.1:" + std::to_string(port)) != std::string::npos);
+  }
+  ::kill(pid, SIGQUIT);  // nginx: graceful shutdown
+  for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+  CHECK_MESSAGE(up, slurp(dir + ".log"));
+  std::system(("rm -rf " + dir + " " + dir + ".log " + pidfile).c_str());
 }
 
 }  // namespace lb::test
