@@ -33,7 +33,7 @@ http {
   uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
   default_type application/octet-stream;
   sendfile on; tcp_nodelay on;
-  open_file_cache max=16 valid=600s; open_file_cache_valid 600s;
+  open_file_cache max=16 inactive=600s; open_file_cache_valid 600s;
   keepalive_timeout 65; keepalive_requests 1000000;
   server { listen 127.0.0.1:$port; root $dir/root; }
 }
