@@ -105,11 +105,13 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"duration_s", to_json(run.duration_s())},
       {"bytes_per_s", to_json(run.bytes_per_s())},
       {"cpu_s_per_gib", to_json(run.cpu_s_per_gib())},
-      {"loop_lag_ms",
-       {{"p99", ms(run.loop_lag_ns.percentile(0.99))}, {"max", ms(run.loop_lag_ns.max())}}},
       {"connections", run.connections},
       {"errors", run.errors},
   };
+  // No loop, no loop lag (the sync and threads HTTP clients).
+  if (run.loop != "none")
+    summary["loop_lag_ms"] = {{"p99", ms(run.loop_lag_ns.percentile(0.99))},
+                              {"max", ms(run.loop_lag_ns.max())}};
   if (auto r = run.req_per_s()) summary["req_per_s"] = to_json(*r);
   if (auto c = run.cpu_us_per_req()) summary["cpu_us_per_req"] = to_json(*c);
   if (run.latency_ns) {

@@ -159,6 +159,7 @@ TEST_CASE("bench http: every client shape and loop, 1000 checked requests per si
     // Session semantics: connections are reused, not one per request.
     const auto conns = s.at("connections").get<int>();
     const std::string mode = run.at("mode");
+    CHECK(s.contains("loop_lag_ms") == (mode == "async"));
     CHECK(conns >= 1);
     CHECK(conns <= (mode == "sync" ? 1 : mode == "threads" ? 4 : 50));
   }
