@@ -1,5 +1,6 @@
 #include "backends/libuv/libuv_backend.hpp"
 
+#include <csignal>
 #include <system_error>
 
 #include "backends/libuv/libuv_listener.hpp"
@@ -23,6 +24,12 @@ std::error_code uv_error_code(int status) {
 }
 
 LibuvBackend::LibuvBackend(Loop& loop) : loop_(loop), read_buffer_(kReadBufferBytes) {
+#ifndef _WIN32
+  // libuv writes with write(2), not send(MSG_NOSIGNAL): a peer's reset
+  // would kill the process with SIGPIPE. libuv leaves ignoring it to its
+  // users (Node does the same); the error then arrives as EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+#endif
   if (int rc = uv_loop_init(&uv_loop_); rc != 0)
     throw std::system_error(uv_error_code(rc), "uv_loop_init");
   uv_async_init(&uv_loop_, &wake_, [](uv_async_t*) {});

@@ -1,0 +1,49 @@
+#include "protocols/tls/tls_context.hpp"
+
+#include <stdexcept>
+
+namespace lb::tls {
+namespace {
+
+SslCtxPtr new_context(const SSL_METHOD* method) {
+  SslCtxPtr ctx(SSL_CTX_new(method));
+  if (!ctx) throw std::runtime_error("SSL_CTX_new: " + last_openssl_error());
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  // Memory BIOs never block; the moving-buffer mode lets a retried write
+  // come from a different address, as queued slices may.
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  return ctx;
+}
+
+}  // namespace
+
+SslCtxPtr make_server_context(const Certificate& identity) {
+  SslCtxPtr ctx = new_context(TLS_server_method());
+  if (SSL_CTX_use_certificate(ctx.get(), identity.cert.get()) != 1 ||
+      SSL_CTX_use_PrivateKey(ctx.get(), identity.key.get()) != 1 ||
+      SSL_CTX_check_private_key(ctx.get()) != 1)
+    throw std::runtime_error("server certificate: " + last_openssl_error());
+  return ctx;
+}
+
+SslCtxPtr make_client_context(const ClientConfig& config) {
+  SslCtxPtr ctx = new_context(TLS_client_method());
+  if (!config.verify) {
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+    return ctx;
+  }
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  const int ok = config.ca_file.empty()
+                     ? SSL_CTX_set_default_verify_paths(ctx.get())
+                     : SSL_CTX_load_verify_locations(ctx.get(), config.ca_file.c_str(), nullptr);
+  if (ok == 1 && config.trust &&
+      X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx.get()), config.trust) != 1)
+    throw std::runtime_error("cannot trust the given certificate: " + last_openssl_error());
+  if (ok != 1)
+    throw std::runtime_error("cannot load CA certificates" +
+                             (config.ca_file.empty() ? "" : " from '" + config.ca_file + "'") +
+                             ": " + last_openssl_error());
+  return ctx;
+}
+
+}  // namespace lb::tls

@@ -1,0 +1,263 @@
+#include "protocols/tls/tls_stream.hpp"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include <array>
+
+#include "engine/callback_slot.hpp"
+#include "engine/error.hpp"
+
+namespace lb::tls {
+namespace {
+
+class TlsCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "loopbench.tls"; }
+  std::string message(int value) const override {
+    char buf[256];
+    ERR_error_string_n(static_cast<unsigned long>(value), buf, sizeof buf);
+    return buf;
+  }
+};
+
+class VerifyCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "loopbench.tls.verify"; }
+  std::string message(int value) const override {
+    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(value);
+  }
+};
+
+constexpr std::size_t kPlaintextChunk = 64 * 1024;
+
+// The TLS stream. Users hold it through lb::Stream.
+class TlsStream final : public StreamImpl, public std::enable_shared_from_this<TlsStream> {
+ public:
+  TlsStream(Loop& loop, Stream inner, SslPtr ssl, ReadyCallback ready)
+      : loop_(loop), inner_(std::move(inner)), ssl_(std::move(ssl)), ready_(std::move(ready)) {
+    BIO* rbio = BIO_new(BIO_s_mem());
+    BIO* wbio = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(rbio, -1);     // empty means "want more", not EOF
+    SSL_set_bio(ssl_.get(), rbio, wbio);  // SSL owns both now
+    rbio_ = rbio;
+    wbio_ = wbio;
+  }
+
+  void start() {
+    // Nobody else holds us until the handshake ends and the user gets a
+    // Stream; the inner stream's callback only holds a weak reference.
+    handshaking_self_ = shared_from_this();
+    auto weak = weak_from_this();
+    inner_.read_start([weak](std::error_code ec, std::span<const std::byte> data) {
+      if (auto self = weak.lock()) self->on_ciphertext(ec, data);
+    });
+    handshake();  // the client's hello goes out now; no callback runs here
+  }
+
+  void read_start(ReadCallback cb) override {
+    read_cb_ = std::move(cb);
+    reading_ = true;
+    if (!inner_ended_)
+      inner_.read_start(
+          [weak = weak_from_this()](std::error_code ec, std::span<const std::byte> d) {
+            if (auto self = weak.lock()) self->on_ciphertext(ec, d);
+          });
+    // Plaintext may already wait in OpenSSL's buffers: deliver next turn.
+    loop_.defer([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->deliver_plaintext();
+    });
+  }
+
+  void read_stop() override {
+    reading_ = false;
+    if (!inner_ended_) inner_.read_stop();  // backpressure reaches the socket
+  }
+
+  void write(BufferList bufs, WriteCallback cb) override {
+    if (closed_) return;
+    for (const auto& s : bufs) {
+      std::size_t done = 0;
+      ERR_clear_error();
+      if (s.size && SSL_write_ex(ssl_.get(), s.data(), s.size, &done) != 1) {
+        const std::error_code ec = ssl_error(0);
+        loop_.defer([cb = std::move(cb), ec] { cb(ec); });
+        return;
+      }
+    }
+    flush(std::move(cb));
+  }
+
+  void shutdown(WriteCallback cb) override {
+    ERR_clear_error();
+    SSL_shutdown(ssl_.get());  // queues close_notify
+    flush(nullptr);
+    inner_.shutdown(std::move(cb));
+  }
+
+  std::size_t write_queue_bytes() const override { return inner_.write_queue_bytes(); }
+  void set_drain_callback(DrainCallback cb) override { inner_.set_drain_callback(std::move(cb)); }
+  std::uint16_t local_port() const override { return inner_.local_port(); }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    inner_.close();
+    read_cb_ = nullptr;
+  }
+
+ private:
+  std::error_code ssl_error(int rc) {
+    const int err = SSL_get_error(ssl_.get(), rc);
+    if (err == SSL_ERROR_ZERO_RETURN) return errc::eof;
+    const long verify = SSL_get_verify_result(ssl_.get());
+    if (!handshake_done_ && verify != X509_V_OK)
+      return {static_cast<int>(verify), verify_category()};
+    if (const unsigned long e = ERR_get_error()) {
+      ERR_clear_error();
+      return {static_cast<int>(e), tls_category()};
+    }
+    if (err == SSL_ERROR_SYSCALL) return errc::eof;  // peer vanished without close_notify
+    return {static_cast<int>(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_UNEXPECTED_MESSAGE)), tls_category()};
+  }
+
+  // Sends whatever OpenSSL produced; `cb` (if any) runs when it is written.
+  void flush(WriteCallback cb) {
+    const std::size_t pending = BIO_ctrl_pending(wbio_);
+    if (pending == 0) {
+      if (cb) loop_.defer([cb = std::move(cb)] { cb({}); });
+      return;
+    }
+    auto bytes = std::make_shared<Bytes>(pending);
+    BIO_read(wbio_, bytes->data(), static_cast<int>(pending));
+    inner_.write(
+        {slice_of(std::move(bytes))}, cb ? std::move(cb) : [](std::error_code) {});
+  }
+
+  void handshake() {
+    ERR_clear_error();
+    const int rc = SSL_do_handshake(ssl_.get());
+    flush(nullptr);
+    if (rc == 1) {
+      handshake_done_ = true;
+      return finish_handshake({});
+    }
+    const int err = SSL_get_error(ssl_.get(), rc);
+    if (err == SSL_ERROR_WANT_READ) return;
+    finish_handshake(ssl_error(rc));
+  }
+
+  void finish_handshake(std::error_code ec) {
+    auto ready = std::move(ready_);
+    ready_ = nullptr;
+    if (!ready) return;
+    auto self = std::move(handshaking_self_);
+    if (ec) {
+      close();
+      return ready(ec, Stream{});
+    }
+    // While nobody reads, ciphertext waits in the kernel.
+    if (!reading_) inner_.read_stop();
+    ready({}, Stream(shared_from_this()));
+  }
+
+  void on_ciphertext(std::error_code ec, std::span<const std::byte> data) {
+    if (closed_) return;
+    auto self = shared_from_this();
+    if (ec) {
+      inner_ended_ = true;
+      inner_end_ = ec;
+      if (!handshake_done_)
+        return finish_handshake(ec == errc::eof ? make_error_code(errc::eof) : ec);
+      return deliver_plaintext();
+    }
+    BIO_write(rbio_, data.data(), static_cast<int>(data.size()));
+    if (!handshake_done_) {
+      handshake();
+      if (!handshake_done_ || closed_) return;
+    }
+    deliver_plaintext();
+  }
+
+  void deliver_plaintext() {
+    if (closed_ || !handshake_done_) return;
+    auto self = shared_from_this();
+    while (reading_ && !closed_) {
+      std::size_t n = 0;
+      ERR_clear_error();
+      const int rc = SSL_read_ex(ssl_.get(), plaintext_.data(), plaintext_.size(), &n);
+      if (rc == 1) {
+        invoke_slot(read_cb_, std::error_code{}, std::span<const std::byte>(plaintext_.data(), n));
+        continue;
+      }
+      const int err = SSL_get_error(ssl_.get(), rc);
+      flush(nullptr);  // e.g. a key update answer
+      if (err == SSL_ERROR_WANT_READ) {
+        if (inner_ended_) end_reading(inner_end_);
+        return;
+      }
+      return end_reading(ssl_error(rc));
+    }
+  }
+
+  void end_reading(std::error_code ec) {
+    reading_ = false;
+    invoke_slot(read_cb_, ec, std::span<const std::byte>{});
+  }
+
+  Loop& loop_;
+  Stream inner_;
+  SslPtr ssl_;
+  BIO* rbio_ = nullptr;  // owned by ssl_
+  BIO* wbio_ = nullptr;  // owned by ssl_
+  ReadyCallback ready_;
+  std::shared_ptr<TlsStream> handshaking_self_;
+  ReadCallback read_cb_;
+  bool reading_ = false;
+  bool handshake_done_ = false;
+  bool inner_ended_ = false;
+  std::error_code inner_end_;
+  bool closed_ = false;
+  std::array<std::byte, kPlaintextChunk> plaintext_{};
+};
+
+}  // namespace
+
+const std::error_category& tls_category() noexcept {
+  static const TlsCategory category;
+  return category;
+}
+
+const std::error_category& verify_category() noexcept {
+  static const VerifyCategory category;
+  return category;
+}
+
+void start_tls(Loop& loop, Stream inner, SSL_CTX* ctx, Role role, const std::string& host,
+               ReadyCallback ready) {
+  SslPtr ssl(SSL_new(ctx));
+  if (!ssl) {
+    const std::error_code ec{static_cast<int>(ERR_get_error()), tls_category()};
+    loop.defer([ready = std::move(ready), ec] { ready(ec, Stream{}); });
+    return;
+  }
+  if (role == Role::client) {
+    SSL_set_connect_state(ssl.get());
+    if (!host.empty()) {
+      // An IP literal is checked as an address; a name is checked and sent
+      // as SNI (which never carries addresses).
+      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), host.c_str()) != 1) {
+        ERR_clear_error();
+        SSL_set1_host(ssl.get(), host.c_str());
+        SSL_set_tlsext_host_name(ssl.get(), host.c_str());
+      }
+    }
+  } else {
+    SSL_set_accept_state(ssl.get());
+  }
+  auto stream =
+      std::make_shared<TlsStream>(loop, std::move(inner), std::move(ssl), std::move(ready));
+  stream->start();
+}
+
+}  // namespace lb::tls

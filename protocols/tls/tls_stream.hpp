@@ -1,0 +1,35 @@
+#pragma once
+// TLS as a stream that wraps any stream: an SSL object with two memory BIOs
+// takes ciphertext from the inner stream's reads and hands ciphertext to its
+// writes. It never touches a socket, so it works unchanged on epoll, libuv
+// and io_uring. It implements StreamImpl, so protocol code holds a plain
+// lb::Stream and cannot tell TLS from TCP.
+//
+// Contract as for any stream (engine/backend.hpp): no callback from inside
+// the call that caused it, close() stops every callback, plaintext passed to
+// read callbacks is valid during the call only.
+#include <functional>
+#include <string>
+#include <system_error>
+
+#include "engine/handles.hpp"
+#include "engine/loop.hpp"
+#include "protocols/tls/openssl_handles.hpp"
+
+namespace lb::tls {
+
+const std::error_category& tls_category() noexcept;
+const std::error_category& verify_category() noexcept;
+
+enum class Role { client, server };
+
+using ReadyCallback = std::function<void(std::error_code ec, Stream stream)>;
+
+// Runs the handshake over `inner`; `ready` gets the TLS stream, or the error
+// (a verification failure is a verify_category code whose message is
+// OpenSSL's reason). `host` is checked against the certificate and sent as
+// SNI (client role only; ignored when the context does not verify).
+void start_tls(Loop& loop, Stream inner, SSL_CTX* ctx, Role role, const std::string& host,
+               ReadyCallback ready);
+
+}  // namespace lb::tls
