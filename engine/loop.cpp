@@ -109,6 +109,13 @@ void Loop::run_once() {
   run_deferred();
 }
 
+void Loop::run_nowait() {
+  backend_->run_once(std::chrono::nanoseconds::zero());
+  run_posted();
+  timers_.run_due(Clock::now());
+  run_deferred();
+}
+
 void Loop::run() {
   while (!stopped_)
     run_once();

@@ -52,6 +52,9 @@ class Loop {
   // Runs one turn: one wait for I/O (not past the next timer, not at all if
   // work is pending), then posted work, due timers and deferred work.
   void run_once();
+  // One turn that polls for I/O without waiting: lets work queued by the
+  // last callbacks (deferred frees, closes) finish after run() returned.
+  void run_nowait();
   void stop() { stopped_ = true; }
   void stop_from_any_thread();
   bool stopped() const { return stopped_; }

@@ -22,6 +22,10 @@ void register_tcp_command(CLI::App& app, CommandRunner& run);
 void register_serve_command(CLI::App& app, CommandRunner& run);
 void register_loops_command(CLI::App& app, CommandRunner& run);
 void register_http_command(CLI::App& app, CommandRunner& run);
+void register_ws_command(CLI::App& app, CommandRunner& run);
+void register_cert_command(CLI::App& app, CommandRunner& run);
+// Adds `ws` under `bench serve`.
+void register_serve_ws(CLI::App* serve, CommandRunner& run);
 
 // `bench serve tcp`; returns the exit code.
 int serve_tcp(const std::string& loop, const std::string& bind, int port, int cpu);

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   lb::CommandRunner run;
   lb::register_tcp_command(app, run);
   lb::register_http_command(app, run);
+  lb::register_ws_command(app, run);
+  lb::register_cert_command(app, run);
   lb::register_serve_command(app, run);
   lb::register_loops_command(app, run);
   try {

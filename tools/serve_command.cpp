@@ -79,6 +79,8 @@ void register_serve_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   http->callback(
       [http_options, &run] { run = [o = http_options] { return serve_http_command(*o); }; });
+
+  register_serve_ws(serve, run);
 }
 
 }  // namespace lb

@@ -56,7 +56,8 @@ class Server::Connection {
     if (closing_) return;
     ++server_.stats_.requests;
     last_request_ = Clock::now();
-    bool keep_alive = request.keep_alive;
+    // This server speaks no other protocol: answer, then close.
+    bool keep_alive = request.keep_alive && !request.upgrade;
     if (server_.options_.close_probability > 0 &&
         std::uniform_real_distribution<double>(0, 1)(server_.rng_) <
             server_.options_.close_probability)

@@ -82,7 +82,12 @@ int RequestReader::on_header_field(llhttp_t* p, const char* at, std::size_t n) {
   return 0;
 }
 
-int RequestReader::on_header_value(llhttp_t*, const char*, std::size_t) {
+int RequestReader::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
+  auto& self = self_of(p);
+  std::string_view v(at, n);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+    v.remove_suffix(1);
+  self.current_.headers.emplace_back(self.field_, std::string(v));
   return 0;
 }
 
@@ -91,7 +96,9 @@ int RequestReader::on_headers_complete(llhttp_t* p) {
   // llhttp refuses this pair too; keep the rule here where it is visible.
   if (self.saw_content_length_ && self.saw_transfer_encoding_) return -1;
   self.current_.keep_alive = llhttp_should_keep_alive(p) != 0;
-  return 0;
+  self.current_.upgrade = llhttp_get_upgrade(p) != 0;
+  // An upgrade request ends here: what follows belongs to the new protocol.
+  return self.current_.upgrade ? 1 : 0;
 }
 
 // Pausing here makes llhttp_execute() stop right after this message, so the
@@ -117,6 +124,7 @@ long RequestReader::execute(const char* data, std::size_t n) {
 
 int RequestReader::feed(std::span<const std::byte> data, const OnRequest& on_request) {
   if (error_) return error_;
+  if (upgraded_) return 0;
   buffer_.append(reinterpret_cast<const char*>(data.data()), data.size());
   for (;;) {
     if (!in_body_) {
@@ -135,8 +143,9 @@ int RequestReader::feed(std::span<const std::byte> data, const OnRequest& on_req
       if (used < 0) return fail(400, llhttp_get_error_reason(&parser_));
       if (message_done_) {
         buffer_.erase(0, static_cast<std::size_t>(used));
+        upgraded_ = current_.upgrade;
         on_request(current_);
-        if (error_) return error_;
+        if (error_ || upgraded_) return error_;
         continue;
       }
       buffer_.erase(0, block_bytes);

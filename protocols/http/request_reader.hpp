@@ -11,6 +11,9 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace lb::http {
 
@@ -18,6 +21,16 @@ struct Request {
   std::string method;
   std::string target;
   bool keep_alive = true;
+  bool upgrade = false;  // Connection: upgrade with an Upgrade header
+  // Names lower-cased, values as sent (without surrounding whitespace).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header of that (lower-case) name, or empty.
+  std::string_view header(std::string_view name) const {
+    for (const auto& [n, v] : headers)
+      if (n == name) return v;
+    return {};
+  }
 };
 
 class RequestReader {
@@ -34,6 +47,10 @@ class RequestReader {
   // 501); after an error the reader accepts nothing more. on_request may not
   // destroy the reader.
   int feed(std::span<const std::byte> data, const OnRequest& on_request);
+  // After an upgrade request the reader stops: the bytes after it belong to
+  // the new protocol and are handed over here.
+  bool upgraded() const { return upgraded_; }
+  std::string take_unread() { return std::exchange(buffer_, {}); }
   // Bytes of an unfinished request held (a stalled client shows here).
   bool mid_request() const { return !buffer_.empty() || in_body_; }
   const std::string& error_reason() const { return error_reason_; }
@@ -55,6 +72,7 @@ class RequestReader {
   llhttp_settings_t settings_{};
   std::string buffer_;  // unconsumed input
   bool in_body_ = false;
+  bool upgraded_ = false;
   bool message_done_ = false;
   int error_ = 0;
   std::string error_reason_;

@@ -1,0 +1,226 @@
+#include "protocols/ws/session.hpp"
+
+#include <openssl/rand.h>
+
+#include <cstring>
+
+#include "engine/error.hpp"
+
+namespace lb::ws {
+namespace {
+
+// Framed output collected before one write; wslay waits (WOULDBLOCK) beyond.
+constexpr std::size_t kOutputLimit = 1 << 20;
+
+Session& self_of(void* p) {
+  return *static_cast<Session*>(p);
+}
+
+}  // namespace
+
+Session::Session(Loop& loop, Stream stream, Role role, SessionOptions options,
+                 SessionHandlers handlers)
+    : loop_(loop),
+      stream_(std::move(stream)),
+      role_(role),
+      options_(options),
+      handlers_(std::move(handlers)),
+      ctx_(nullptr, &wslay_event_context_free) {
+  const wslay_event_callbacks callbacks{&Session::recv_cb,        &Session::send_cb,
+                                        &Session::genmask_cb,     &Session::frame_start_cb,
+                                        &Session::frame_chunk_cb, &Session::frame_end_cb,
+                                        &Session::msg_cb};
+  wslay_event_context_ptr ctx = nullptr;
+  const int rc = role == Role::client ? wslay_event_context_client_init(&ctx, &callbacks, this)
+                                      : wslay_event_context_server_init(&ctx, &callbacks, this);
+  if (rc != 0) throw std::bad_alloc();
+  ctx_.reset(ctx);
+  wslay_event_config_set_no_buffering(ctx, 1);
+  wslay_event_config_set_max_recv_msg_length(ctx, options_.max_message);
+}
+
+Session::~Session() = default;
+
+void Session::start(std::span<const std::byte> already_read) {
+  carried_.assign(already_read.begin(), already_read.end());
+  stream_.read_start(
+      [this](std::error_code ec, std::span<const std::byte> data) { on_read(ec, data); });
+  if (!carried_.empty()) {
+    carried_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this] {
+      Bytes carried = std::move(carried_);
+      carried_.clear();
+      on_read({}, carried);
+    });
+  }
+}
+
+bool Session::send(std::span<const std::byte> message) {
+  if (finished_ || !wslay_event_get_write_enabled(ctx_.get())) return false;
+  if (queued_messages() >= options_.send_queue) {
+    send_blocked_ = true;
+    return false;
+  }
+  wslay_event_msg msg{WSLAY_BINARY_FRAME, reinterpret_cast<const uint8_t*>(message.data()),
+                      message.size()};
+  if (wslay_event_queue_msg(ctx_.get(), &msg) != 0) return false;
+  proceed();
+  return true;
+}
+
+void Session::close(std::uint16_t code, std::string_view reason) {
+  if (finished_) return;
+  wslay_event_queue_close(ctx_.get(), code, reinterpret_cast<const uint8_t*>(reason.data()),
+                          reason.size());
+  proceed();
+}
+
+std::size_t Session::queued_messages() const {
+  return wslay_event_get_queued_msg_count(ctx_.get());
+}
+
+bool Session::idle() const {
+  return queued_messages() == 0 && output_.empty() && !write_in_flight_;
+}
+
+void Session::on_read(std::error_code ec, std::span<const std::byte> data) {
+  if (finished_) return;
+  if (ec) {
+    // The transport ended. After a completed closing handshake that is the
+    // normal end; otherwise the connection was dropped (1006).
+    return finish(ec == errc::eof ? std::error_code{} : ec);
+  }
+  input_ = data;
+  proceed();
+  input_ = {};
+}
+
+ssize_t Session::recv_cb(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, int, void* p) {
+  auto& self = self_of(p);
+  if (self.input_.empty()) {
+    wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+  const std::size_t n = std::min(len, self.input_.size());
+  std::memcpy(buf, self.input_.data(), n);
+  self.input_ = self.input_.subspan(n);
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t Session::send_cb(wslay_event_context_ptr ctx, const uint8_t* data, size_t len, int,
+                         void* p) {
+  auto& self = self_of(p);
+  if (self.output_.size() >= kOutputLimit) {
+    wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+  const auto* bytes = reinterpret_cast<const std::byte*>(data);
+  self.output_.insert(self.output_.end(), bytes, bytes + len);
+  return static_cast<ssize_t>(len);
+}
+
+int Session::genmask_cb(wslay_event_context_ptr, uint8_t* buf, size_t len, void*) {
+  return RAND_bytes(buf, static_cast<int>(len)) == 1 ? 0 : -1;
+}
+
+void Session::frame_start_cb(wslay_event_context_ptr,
+                             const wslay_event_on_frame_recv_start_arg* arg, void* p) {
+  auto& self = self_of(p);
+  self.fin_ = arg->fin;
+  if (arg->opcode & 0x8) {  // control frames go to msg_cb whole
+    self.opcode_ = arg->opcode;
+    return;
+  }
+  if (arg->opcode != WSLAY_CONTINUATION_FRAME) {
+    self.text_ = arg->opcode == WSLAY_TEXT_FRAME;
+    self.message_bytes_ = 0;
+    self.utf8_.reset();
+  }
+  self.opcode_ = arg->opcode;
+  self.message_bytes_ += arg->payload_length;
+  if (self.message_bytes_ > self.options_.max_message) self.refuse(WSLAY_CODE_MESSAGE_TOO_BIG);
+}
+
+void Session::frame_chunk_cb(wslay_event_context_ptr,
+                             const wslay_event_on_frame_recv_chunk_arg* arg, void* p) {
+  auto& self = self_of(p);
+  if (self.refusing_ || (self.opcode_ & 0x8)) return;
+  const std::span<const std::byte> piece(reinterpret_cast<const std::byte*>(arg->data),
+                                         arg->data_length);
+  if (self.text_ && !self.utf8_.feed(piece))
+    return self.refuse(WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA);
+  if (self.handlers_.on_data) self.handlers_.on_data(piece, false);
+}
+
+void Session::frame_end_cb(wslay_event_context_ptr, void* p) {
+  auto& self = self_of(p);
+  if (self.refusing_ || (self.opcode_ & 0x8) || !self.fin_) return;
+  if (self.text_ && !self.utf8_.complete())
+    return self.refuse(WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA);
+  ++self.messages_received_;
+  if (self.handlers_.on_data) self.handlers_.on_data({}, true);
+}
+
+void Session::msg_cb(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg, void* p) {
+  auto& self = self_of(p);
+  if (arg->opcode == WSLAY_CONNECTION_CLOSE)
+    self.close_code_ = arg->status_code ? arg->status_code : 1005;
+}
+
+// Refuses the peer's data with `code`: our close goes out, and nothing more
+// is read (the peer may still be sending the rest of the offending message).
+void Session::refuse(std::uint16_t code) {
+  if (refusing_) return;
+  refusing_ = true;
+  wslay_event_queue_close(ctx_.get(), code, nullptr, 0);
+  wslay_event_shutdown_read(ctx_.get());
+  if (close_code_ == 1006) close_code_ = code;
+}
+
+void Session::proceed() {
+  if (finished_ || in_proceed_) return;
+  in_proceed_ = true;
+  wslay_event_context_ptr ctx = ctx_.get();
+  if (wslay_event_want_read(ctx) && !input_.empty() && wslay_event_recv(ctx) != 0) {
+    in_proceed_ = false;
+    return finish(std::make_error_code(std::errc::protocol_error));
+  }
+  input_ = {};  // what wslay did not take (after a close) is dropped
+  if (wslay_event_want_write(ctx) && wslay_event_send(ctx) != 0) {
+    in_proceed_ = false;
+    return finish(std::make_error_code(std::errc::protocol_error));
+  }
+  in_proceed_ = false;
+  if (!output_.empty() && !write_in_flight_) {
+    write_in_flight_ = true;
+    auto bytes = std::make_shared<Bytes>(std::move(output_));
+    output_.clear();
+    stream_.write({slice_of(std::move(bytes))}, [this](std::error_code ec) {
+      write_in_flight_ = false;
+      if (ec) return finish(ec);
+      proceed();
+      if (finished_) return;
+      const bool room = send_blocked_ && queued_messages() < options_.send_queue;
+      if (room || idle()) {
+        send_blocked_ = false;
+        if (handlers_.on_writable) handlers_.on_writable();
+      }
+    });
+    return;
+  }
+  if (!write_in_flight_ && output_.empty() && !wslay_event_want_read(ctx) &&
+      !wslay_event_want_write(ctx)) {
+    // Closing handshake done, or reading refused and our close sent.
+    finish({});
+  }
+}
+
+void Session::finish(std::error_code ec) {
+  if (finished_) return;
+  finished_ = true;
+  stream_.close();
+  auto on_closed = std::move(handlers_.on_closed);
+  handlers_ = {};
+  if (on_closed) on_closed(close_code_, ec);
+}
+
+}  // namespace lb::ws

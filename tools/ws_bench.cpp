@@ -1,0 +1,283 @@
+#include "tools/ws_bench.hpp"
+
+#include <charconv>
+#include <system_error>
+
+#include "engine/error.hpp"
+#include "protocols/http/request_reader.hpp"
+#include "protocols/tls/tls_stream.hpp"
+#include "protocols/ws/handshake.hpp"
+#include "tools/random_bytes.hpp"
+
+namespace lb {
+namespace {
+
+constexpr std::uint32_t kMaxChunk = 16u << 20;
+
+// Keeps the send queue full: one message per call to send() until it says no.
+template <class Session>
+std::uint64_t fill_queue(Session& s, const SharedBytes& chunk, std::uint64_t total,
+                         std::uint64_t& sent) {
+  std::uint64_t messages = 0;
+  while (sent < total) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk->size(), total - sent));
+    if (!s.send(std::span<const std::byte>(chunk->data(), n))) break;
+    sent += n;
+    ++messages;
+  }
+  return messages;
+}
+
+bool parse_u64(std::string_view text, std::uint64_t& out) {
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && ptr == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+std::string ws_test_target(const std::string& path, const WsTestSpec& s) {
+  return path + "?test=" + s.direction + "&total=" + std::to_string(s.total) +
+         "&chunk=" + std::to_string(s.chunk);
+}
+
+std::string parse_ws_test_target(const std::string& target, WsTestSpec& out) {
+  const auto q = target.find('?');
+  if (target.substr(0, q) != "/ws") return "no WebSocket endpoint at " + target.substr(0, q);
+  out = WsTestSpec{};
+  out.total = 10ull << 30;  // the original's default
+  if (q == std::string::npos) return {};
+  std::string_view rest = std::string_view(target).substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    const auto key = pair.substr(0, eq);
+    const auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    std::uint64_t n = 0;
+    if (key == "test") {
+      if (value != "download" && value != "upload" && value != "concurrent")
+        return "test must be download, upload or concurrent";
+      out.direction = std::string(value);
+    } else if (key == "total") {
+      if (!parse_u64(value, n)) return "total must be a byte count";
+      out.total = n;
+    } else if (key == "chunk") {
+      if (!parse_u64(value, n) || n == 0 || n > kMaxChunk) return "chunk must be 1..16 MiB";
+      out.chunk = static_cast<std::uint32_t>(n);
+    }
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------- server
+
+class WsBenchServer::Connection {
+ public:
+  Connection(WsBenchServer& server, std::uint64_t id, Stream stream)
+      : server_(server), id_(id), stream_(std::move(stream)) {
+    stream_.read_start([this](std::error_code ec, std::span<const std::byte> data) {
+      if (ec) return server_.done(id_, false);
+      reader_.feed(data, [this](const http::Request& r) { on_request(r); });
+      if (reader_.error_reason().size() && !session_)
+        refuse(
+            "HTTP/1.1 400 Bad Request\r\n"
+            "Content-Length: 0\r\n"
+            "Connection: close\r\n\r\n");
+    });
+  }
+
+ private:
+  void refuse(std::string response) {
+    stream_.read_stop();
+    stream_.write({copy_slice(response)}, [](std::error_code) {});
+    stream_.shutdown([this](std::error_code) { server_.done(id_, false); });
+  }
+
+  void on_request(const http::Request& r) {
+    const auto verdict = ws::answer_request(r);
+    if (verdict.status != 101) return refuse(verdict.response);
+    if (const auto why = parse_ws_test_target(r.target, spec_); !why.empty())
+      return refuse("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    stream_.write({copy_slice(verdict.response)}, [](std::error_code) {});
+    const std::string rest = reader_.take_unread();
+    stream_.read_stop();
+    session_ = std::make_unique<ws::Session>(
+        server_.loop_, std::move(stream_), ws::Role::server, server_.options_,
+        ws::SessionHandlers{[this](std::span<const std::byte> piece, bool) {
+                              received_ += piece.size();
+                              maybe_close();
+                            },
+                            [this] { pump(); },
+                            [this](std::uint16_t, std::error_code ec) {
+                              server_.done(id_, !ec && received_ >= expected_upload());
+                            }});
+    session_->start(as_bytes(rest));
+    if (spec_.direction != "upload") chunk_ = random_bytes(spec_.chunk);
+    pump();
+  }
+
+  std::uint64_t expected_upload() const { return spec_.direction == "download" ? 0 : spec_.total; }
+  std::uint64_t download() const { return spec_.direction == "upload" ? 0 : spec_.total; }
+
+  void pump() {
+    if (chunk_) fill_queue(*session_, chunk_, download(), sent_);
+    maybe_close();
+  }
+
+  void maybe_close() {
+    // Close only when every data frame is on the wire: wslay sends a queued
+    // close before queued data messages.
+    if (closing_ || sent_ < download() || received_ < expected_upload() || !session_->idle())
+      return;
+    closing_ = true;
+    session_->close(1000, "done");
+  }
+
+  WsBenchServer& server_;
+  std::uint64_t id_;
+  Stream stream_;
+  http::RequestReader reader_;
+  WsTestSpec spec_;
+  std::unique_ptr<ws::Session> session_;
+  SharedBytes chunk_;
+  std::uint64_t sent_ = 0, received_ = 0;
+  bool closing_ = false;
+};
+
+WsBenchServer::WsBenchServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options)
+    : loop_(loop), tls_(tls), options_(options) {}
+WsBenchServer::~WsBenchServer() = default;
+
+void WsBenchServer::listen(const Endpoint& at) {
+  std::error_code ec;
+  listener_ = loop_.listen(
+      at, ListenOptions{}, [this](Stream s) { accepted(std::move(s)); }, ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
+}
+
+void WsBenchServer::accepted(Stream stream) {
+  const auto id = next_id_++;
+  if (!tls_) {
+    connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream)));
+    return;
+  }
+  tls::start_tls(loop_, std::move(stream), tls_, tls::Role::server, "",
+                 [this, id](std::error_code ec, Stream s) {
+                   if (ec) {
+                     ++failed_;  // plain HTTP to a TLS port and the like
+                     return;
+                   }
+                   connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(s)));
+                 });
+}
+
+void WsBenchServer::done(std::uint64_t id, bool ok) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  ok ? ++served_ : ++failed_;
+  std::shared_ptr<Connection> dying = std::move(it->second);
+  connections_.erase(it);
+  loop_.defer([dying] {});
+}
+
+// ---------------------------------------------------------------- client
+
+WsClientTransfer::WsClientTransfer(Loop& loop, WsClientSpec spec, Done done)
+    : loop_(loop), spec_(std::move(spec)), done_(std::move(done)) {}
+WsClientTransfer::~WsClientTransfer() = default;
+
+void WsClientTransfer::start() {
+  watchdog_ = loop_.start_timer(spec_.idle_timeout, [this] { check_idle(); });
+  loop_.connect(spec_.server, [this](std::error_code ec, Stream tcp) {
+    if (finished_) return;
+    if (ec) return finish("cannot connect to " + spec_.server.to_string() + ": " + ec.message());
+    if (!spec_.tls) return on_transport(std::move(tcp));
+    tls::start_tls(loop_, std::move(tcp), spec_.tls, tls::Role::client, spec_.host,
+                   [this](std::error_code tec, Stream s) {
+                     if (finished_) return;
+                     if (tec) return finish("TLS handshake failed: " + tec.message());
+                     on_transport(std::move(s));
+                   });
+  });
+}
+
+void WsClientTransfer::on_transport(Stream stream) {
+  stream_ = std::move(stream);
+  key_ = ws::make_key();
+  const std::string host = spec_.host + ":" + std::to_string(spec_.server.port);
+  stream_.write(
+      {copy_slice(ws::client_request(host, ws_test_target(spec_.path, spec_.test), key_))},
+      [](std::error_code) {});
+  stream_.read_start([this](std::error_code ec, std::span<const std::byte> data) {
+    if (finished_) return;
+    if (ec) return finish("connection closed during the WebSocket handshake: " + ec.message());
+    on_handshake_bytes(data);
+  });
+}
+
+void WsClientTransfer::on_handshake_bytes(std::span<const std::byte> data) {
+  head_.append(reinterpret_cast<const char*>(data.data()), data.size());
+  const auto end = head_.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    if (head_.size() > 16384) finish("WebSocket handshake answer too large");
+    return;
+  }
+  if (const auto why = ws::check_response(std::string_view(head_).substr(0, end + 2), key_);
+      !why.empty())
+    return finish(why);
+  const std::string rest = head_.substr(end + 4);
+  stream_.read_stop();
+  started_ = Clock::now();
+  session_ = std::make_unique<ws::Session>(
+      loop_, std::move(stream_), ws::Role::client, spec_.options,
+      ws::SessionHandlers{[this](std::span<const std::byte> piece, bool last) {
+                            result_.received += piece.size();
+                            if (last) ++result_.messages;
+                          },
+                          [this] { pump(); },
+                          [this](std::uint16_t code, std::error_code ec) {
+                            result_.duration_s =
+                                std::chrono::duration<double>(Clock::now() - started_).count();
+                            const std::uint64_t want =
+                                spec_.test.direction == "upload" ? 0 : spec_.test.total;
+                            if (ec) return finish("connection failed: " + ec.message());
+                            if (code != 1000)
+                              return finish("server closed with code " + std::to_string(code));
+                            if (result_.received != want)
+                              return finish("received " + std::to_string(result_.received) +
+                                            " of " + std::to_string(want) + " bytes");
+                            finish({});
+                          }});
+  session_->start(as_bytes(rest));
+  if (spec_.test.direction != "download") chunk_ = random_bytes(spec_.test.chunk, 11);
+  pump();
+}
+
+void WsClientTransfer::pump() {
+  if (!chunk_ || finished_) return;
+  result_.messages += fill_queue(*session_, chunk_, spec_.test.total, result_.sent);
+}
+
+void WsClientTransfer::check_idle() {
+  if (finished_) return;
+  const auto progress = result_.received + result_.sent;
+  if (progress == progress_at_check_)
+    return finish("no progress for " + std::to_string(spec_.idle_timeout.count()) + " ms");
+  progress_at_check_ = progress;
+  watchdog_ = loop_.start_timer(spec_.idle_timeout, [this] { check_idle(); });
+}
+
+// The session may be what called us: release it on the next turn.
+void WsClientTransfer::finish(std::string error) {
+  if (finished_) return;
+  finished_ = true;
+  result_.error = std::move(error);
+  watchdog_.cancel();
+  stream_.close();
+  std::shared_ptr<ws::Session> dying = std::move(session_);
+  loop_.defer([dying] {});
+  done_(result_);
+}
+
+}  // namespace lb

@@ -1,0 +1,103 @@
+#pragma once
+// The `bench ws` test over WebSocket, both ends: the server endpoint /ws
+// (?test=download|upload|concurrent&total=BYTES&chunk=BYTES) and the client
+// transfer. The server sends `total` bytes as `chunk`-sized binary messages
+// (download), counts what it receives (upload), or both; once its part is
+// done it closes with 1000, and the client stops the clock at that close:
+// every figure is end to end, uploads included.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/loop.hpp"
+#include "protocols/tls/openssl_handles.hpp"
+#include "protocols/ws/session.hpp"
+
+namespace lb {
+
+struct WsTestSpec {
+  std::string direction = "download";
+  std::uint64_t total = 0;
+  std::uint32_t chunk = 64 * 1024;
+};
+
+class WsBenchServer {
+ public:
+  // `tls`: a server SSL_CTX, or null for ws://.
+  WsBenchServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options);
+  ~WsBenchServer();
+  void listen(const Endpoint& at);  // throws std::system_error
+  std::uint16_t port() const { return listener_.local_port(); }
+  std::uint64_t served() const { return served_; }
+  std::uint64_t failed() const { return failed_; }
+
+ private:
+  class Connection;
+  void accepted(Stream stream);
+  void done(std::uint64_t id, bool ok);
+
+  Loop& loop_;
+  SSL_CTX* tls_;
+  ws::SessionOptions options_;
+  Listener listener_;
+  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::uint64_t next_id_ = 0, served_ = 0, failed_ = 0;
+};
+
+struct WsClientSpec {
+  Endpoint server;
+  std::string host;  // Host header, SNI and certificate name
+  std::string path = "/ws";
+  SSL_CTX* tls = nullptr;  // client context for wss://
+  WsTestSpec test;
+  ws::SessionOptions options;
+  std::chrono::milliseconds idle_timeout{10'000};
+};
+
+struct WsClientResult {
+  std::string error;
+  std::uint64_t received = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t messages = 0;  // both directions
+  double duration_s = 0;
+};
+
+class WsClientTransfer {
+ public:
+  using Done = std::function<void(const WsClientResult&)>;
+  WsClientTransfer(Loop& loop, WsClientSpec spec, Done done);
+  ~WsClientTransfer();
+  void start();
+  std::uint64_t bytes_so_far() const { return result_.received + result_.sent; }
+
+ private:
+  void on_transport(Stream stream);
+  void on_handshake_bytes(std::span<const std::byte> data);
+  void pump();
+  void check_idle();
+  void finish(std::string error);
+
+  Loop& loop_;
+  WsClientSpec spec_;
+  Done done_;
+  Stream stream_;
+  std::string key_;
+  std::string head_;
+  std::unique_ptr<ws::Session> session_;
+  SharedBytes chunk_;
+  WsClientResult result_;
+  Clock::time_point started_{};
+  std::uint64_t progress_at_check_ = 0;
+  Timer watchdog_;
+  bool finished_ = false;
+};
+
+// Query string helpers for /ws?test=...&total=...&chunk=...
+std::string ws_test_target(const std::string& path, const WsTestSpec& spec);
+// nullopt-like: empty string on success, else what is wrong.
+std::string parse_ws_test_target(const std::string& target, WsTestSpec& out);
+
+}  // namespace lb
