@@ -14,4 +14,6 @@ if [ "$(nproc)" -ge 2 ]; then pin=(--server-cpu 0 --client-cpu 1); fi
   --json build/quickstart-tcp.json
 ./build/tools/bench http --mode=all --size=all --loop=all --requests=1000 --repeat=3 --warmup=1 \
   "${pin[@]}" --json build/quickstart-http.json
-echo "results: build/quickstart-tcp.json build/quickstart-http.json"
+./build/tools/bench ws --loop=all --direction=all --total=1GiB --repeat=3 --warmup=1 "${pin[@]}" \
+  --json build/quickstart-ws.json
+echo "results: build/quickstart-tcp.json build/quickstart-http.json build/quickstart-ws.json"

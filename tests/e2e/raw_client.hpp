@@ -45,6 +45,13 @@ class RawClient {
     return out;
   }
   std::string receive_all() { return receive(SIZE_MAX); }
+  // Abortive close: the peer sees a reset.
+  void reset() {
+    linger lg{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ::close(fd_);
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);  // keeps the destructor simple
+  }
   // True once a receive ended because the server closed the connection.
   bool saw_eof() const { return eof_; }
 

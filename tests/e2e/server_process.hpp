@@ -15,10 +15,13 @@ namespace lb::test {
 
 class BenchServer {
  public:
-  explicit BenchServer(const std::string& args)
+  // `args` go to the bench binary; with raw_command they are a whole
+  // command line (another peer that prints the same "listening on" line).
+  explicit BenchServer(const std::string& args, bool raw_command = false)
       : out_(temp_path("server-" + std::to_string(counter()++) + ".out")), pidfile_(out_ + ".pid") {
-    const std::string cmd = std::string("sh -c '") + LOOPBENCH_BENCH + " " + args + " >" + out_ +
-                            " 2>&1 & echo $! >" + pidfile_ + "'";
+    const std::string program = raw_command ? "" : std::string(LOOPBENCH_BENCH) + " ";
+    const std::string cmd =
+        "sh -c '" + program + args + " >" + out_ + " 2>&1 & echo $! >" + pidfile_ + "'";
     REQUIRE(std::system(cmd.c_str()) == 0);
     const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
     std::smatch m;

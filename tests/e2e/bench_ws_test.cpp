@@ -1,0 +1,167 @@
+// WebSocket end to end: `bench ws` on every loop over ws:// and wss://, our
+// client and server against the Python `websockets` library, handshake
+// garbage, TLS mismatches and resets; the server keeps serving throughout.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "command.hpp"
+#include "raw_client.hpp"
+#include "server_process.hpp"
+
+namespace lb::test {
+namespace {
+
+const std::string kPeer = std::string(LOOPBENCH_SOURCE_DIR) + "/tests/peers/websockets_peer.py";
+
+bool have_python_websockets() {
+  return std::system("/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1") == 0;
+}
+
+std::string ws_url(int port, bool tls = false) {
+  return std::string(tls ? "wss" : "ws") + "://127.0.0.1:" + std::to_string(port) + "/ws";
+}
+
+std::string upgrade_request(const std::string& extra) {
+  return "GET /ws?test=download&total=10&chunk=10 HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("bench ws: every direction on every loop, ws:// and wss://, results file") {
+  for (const char* tls : {"", " --tls"}) {
+    INFO("tls flag: " << std::string(tls));
+    const std::string json = temp_path("ws.json");
+    const auto r = run_bench(std::string("ws --loop=all --direction=all --total=16MiB --repeat=1 "
+                                         "--warmup=1 --json=") +
+                             json + tls);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(slurp(json));
+    std::remove(json.c_str());
+    REQUIRE(doc.at("runs").size() == 3 * LOOPBENCH_BACKEND_COUNT);
+    for (const auto& run : doc.at("runs")) {
+      CHECK(run.at("bench") == "ws");
+      CHECK(run.at("tls") == (std::string(tls).size() > 0));
+      const auto& rep = run.at("repeats").at(0);
+      CHECK(rep.at("bytes") == (run.at("mode") == "concurrent" ? 32ull << 20 : 16ull << 20));
+      CHECK(rep.at("requests") == (run.at("mode") == "concurrent" ? 512 : 256));  // messages
+      CHECK(run.at("summary").at("errors") == 0);
+      CHECK(run.at("summary").contains("loop_lag_ms"));
+    }
+    CHECK(r.out.find("Gibit/s") != std::string::npos);
+  }
+}
+
+TEST_CASE("our client against the Python websockets server, and its client against ours") {
+  if (!have_python_websockets()) {
+    MESSAGE("skipped: /usr/bin/python3 lacks websockets (apt-get install python3-websockets)");
+    return;
+  }
+  const std::string cert_dir = temp_path("certs");
+  std::system(("mkdir -p " + cert_dir).c_str());
+  REQUIRE(run_bench("cert --out " + cert_dir).exit_code == 0);
+  const std::string cert = cert_dir + "/cert.pem", key = cert_dir + "/key.pem";
+  for (bool tls : {false, true}) {
+    INFO("tls " << tls);
+    {
+      BenchServer python(
+          "/usr/bin/python3 " + kPeer + " server 0" + (tls ? " " + cert + " " + key : ""),
+          /*raw_command=*/true);
+      const auto r = run_bench("ws --url=" + ws_url(python.port(), tls) +
+                               " --loop=all --direction=all --total=8MiB --repeat=1 --warmup=0" +
+                               (tls ? " --cacert=" + cert : ""));
+      INFO(r.out << r.err);
+      CHECK(r.exit_code == 0);
+    }
+    {
+      BenchServer ours("serve ws --port 0" + (tls ? " --cert " + cert + " --key " + key : ""));
+      for (const char* direction : {"download", "upload", "concurrent"}) {
+        INFO(direction);
+        const std::string cmd = "timeout 60 /usr/bin/python3 " + kPeer + " client " +
+                                ws_url(ours.port(), tls) + " " + direction + " 8388608 65536" +
+                                (tls ? " --insecure" : "") + " >/dev/null";
+        CHECK(std::system(cmd.c_str()) == 0);
+      }
+      CHECK(ours.stop().find("3 sessions served, 0 failed") != std::string::npos);
+    }
+  }
+  std::system(("rm -rf " + cert_dir).c_str());
+}
+
+TEST_CASE("handshake garbage gets 400 or 426; the server keeps serving") {
+  BenchServer server("serve ws --port 0");
+  struct Case {
+    std::string name, request, status;
+  };
+  const std::vector<Case> cases = {
+      {"not an upgrade", upgrade_request(""), "HTTP/1.1 426 Upgrade Required"},
+      {"version 8",
+       upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                       "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n"),
+       "HTTP/1.1 426 Upgrade Required"},
+      {"no key",
+       upgrade_request(
+           "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"),
+       "HTTP/1.1 400 Bad Request"},
+      {"garbage", "HELLO\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    RawClient client(server.port());
+    client.send(c.request);
+    const auto reply = client.receive_all();
+    CHECK(reply.substr(0, reply.find("\r\n")) == c.status);
+    if (c.name == "version 8") CHECK(reply.find("Sec-WebSocket-Version: 13") != std::string::npos);
+  }
+  {
+    // A peer that completes the handshake, sends half a frame and resets.
+    RawClient client(server.port());
+    client.send(
+        upgrade_request("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                        "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"));
+    CHECK_FALSE(client.receive(1).empty());       // the 101 (and the first frames)
+    client.send(std::string("\x82\xfe\x10", 3));  // masked binary, 16-bit length, cut short
+    client.reset();
+  }
+  const auto r = run_bench("ws --url=" + ws_url(server.port()) +
+                           " --loop=all --direction=concurrent --total=4MiB --repeat=1 --warmup=0");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("TLS mismatches are clear errors; the server keeps serving") {
+  BenchServer server("serve ws --port 0 --tls");
+  // Plain HTTP to the TLS port: dropped, no answer.
+  {
+    RawClient client(server.port());
+    client.send(upgrade_request(""));
+    client.receive_all();
+    CHECK(client.saw_eof());
+  }
+  // A verifying client refuses the self-signed certificate.
+  const auto refused = run_bench("ws --url=" + ws_url(server.port(), true) +
+                                 " --loop=all --total=1MiB --repeat=1 --warmup=0");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("certificate verify failed: self-signed certificate") !=
+        std::string::npos);
+  // ws:// to a wss:// server: the TLS server answers the plain request with
+  // a TLS alert, which is no HTTP.
+  const auto plain = run_bench("ws --url=" + ws_url(server.port(), false) +
+                               " --loop=all --total=1MiB --repeat=1 --warmup=0 --timeout=3");
+  CHECK(plain.exit_code == 1);
+  const auto ok = run_bench("ws --url=" + ws_url(server.port(), true) +
+                            " --insecure --loop=all --direction=all --total=4MiB --repeat=1 "
+                            "--warmup=0");
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  // And wss:// to a plain server fails the handshake cleanly.
+  BenchServer plain_server("serve ws --port 0");
+  const auto tls_to_plain = run_bench("ws --url=" + ws_url(plain_server.port(), true) +
+                                      " --insecure --loop=all --total=1MiB --repeat=1 --warmup=0");
+  CHECK(tls_to_plain.exit_code == 1);
+  CHECK(tls_to_plain.err.find("TLS handshake failed") != std::string::npos);
+}
+
+}  // namespace lb::test

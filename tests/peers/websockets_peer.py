@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""A real WebSocket peer nobody here wrote: the Python `websockets` library.
+
+  websockets_peer.py server PORT [CERT KEY]   serves /ws like `bench serve ws`
+                                              (?test=download|upload|concurrent
+                                              &total=N&chunk=N), prints "listening on
+                                              127.0.0.1:PORT", closes with 1000 when done
+  websockets_peer.py client URL DIRECTION TOTAL CHUNK [--insecure]
+                                              runs one transfer against URL, checks
+                                              every byte count, exits 0 on success
+"""
+import asyncio, os, ssl, sys
+from urllib.parse import urlparse, parse_qs
+
+import websockets
+
+
+async def serve(port, cert=None, key=None):
+    context = None
+    if cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+
+    async def handler(ws, path):
+        q = parse_qs(urlparse(path).query)
+        test = q.get("test", ["download"])[0]
+        total = int(q.get("total", [str(10 << 30)])[0])
+        chunk = int(q.get("chunk", ["65536"])[0])
+        payload = os.urandom(chunk)
+
+        async def send():
+            sent = 0
+            while sent < total:
+                n = min(chunk, total - sent)
+                await ws.send(payload[:n])
+                sent += n
+
+        async def receive():
+            got = 0
+            while got < total:
+                got += len(await ws.recv())
+
+        jobs = []
+        if test in ("download", "concurrent"):
+            jobs.append(send())
+        if test in ("upload", "concurrent"):
+            jobs.append(receive())
+        await asyncio.gather(*jobs)
+        await ws.close(1000, "done")
+
+    async with websockets.serve(handler, "127.0.0.1", port, ssl=context, max_size=None) as server:
+        bound = next(iter(server.sockets)).getsockname()[1]
+        print(f"listening on 127.0.0.1:{bound}", flush=True)
+        await asyncio.Future()
+
+
+async def client(url, direction, total, chunk, insecure):
+    context = None
+    if url.startswith("wss://"):
+        context = ssl.create_default_context()
+        if insecure:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+    full = f"{url}?test={direction}&total={total}&chunk={chunk}"
+    async with websockets.connect(full, ssl=context, max_size=None) as ws:
+        payload = os.urandom(chunk)
+        got = 0
+
+        async def send():
+            sent = 0
+            while sent < total:
+                n = min(chunk, total - sent)
+                await ws.send(payload[:n])
+                sent += n
+
+        async def receive():
+            nonlocal got
+            try:
+                while True:
+                    got += len(await ws.recv())
+            except websockets.ConnectionClosedOK:
+                pass
+
+        jobs = [receive()]
+        if direction in ("upload", "concurrent"):
+            jobs.append(send())
+        await asyncio.gather(*jobs)
+        want = total if direction in ("download", "concurrent") else 0
+        if got != want or ws.close_code != 1000:
+            print(f"got {got} of {want} bytes, close code {ws.close_code}", file=sys.stderr)
+            return 1
+    print(f"ok {direction} {total}")
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "server":
+        asyncio.run(serve(int(sys.argv[2]), *sys.argv[3:5]))
+    else:
+        sys.exit(asyncio.run(client(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
+                                    "--insecure" in sys.argv)))
