@@ -128,6 +128,12 @@ void Session::frame_start_cb(wslay_event_context_ptr,
   self.fin_ = arg->fin;
   if (arg->opcode & 0x8) {  // control frames go to msg_cb whole
     self.opcode_ = arg->opcode;
+    self.utf8_close_.reset();
+    // A close body is empty or a 2-byte code plus reason; wslay 1.1.1 takes
+    // a 1-byte body as "no code".
+    if (arg->opcode == WSLAY_CONNECTION_CLOSE && arg->payload_length == 1)
+      self.refuse(WSLAY_CODE_PROTOCOL_ERROR);
+    self.control_offset_ = 0;
     return;
   }
   if (arg->opcode != WSLAY_CONTINUATION_FRAME) {
@@ -143,9 +149,19 @@ void Session::frame_start_cb(wslay_event_context_ptr,
 void Session::frame_chunk_cb(wslay_event_context_ptr,
                              const wslay_event_on_frame_recv_chunk_arg* arg, void* p) {
   auto& self = self_of(p);
-  if (self.refusing_ || (self.opcode_ & 0x8)) return;
   const std::span<const std::byte> piece(reinterpret_cast<const std::byte*>(arg->data),
                                          arg->data_length);
+  if (self.refusing_) return;
+  if (self.opcode_ == WSLAY_CONNECTION_CLOSE) {
+    // The reason must be UTF-8 (RFC 6455 §5.5.1); wslay 1.1.1 does not check.
+    const std::size_t skip =
+        std::min<std::size_t>(piece.size(), 2 - std::min<std::size_t>(2, self.control_offset_));
+    self.control_offset_ += piece.size();
+    if (!self.utf8_close_.feed(piece.subspan(skip)))
+      self.refuse(WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA);
+    return;
+  }
+  if (self.opcode_ & 0x8) return;
   if (self.text_ && !self.utf8_.feed(piece))
     return self.refuse(WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA);
   if (self.handlers_.on_data) self.handlers_.on_data(piece, false);

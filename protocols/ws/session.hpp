@@ -101,6 +101,8 @@ class Session {
   bool refusing_ = false;
   std::uint64_t message_bytes_ = 0;
   Utf8Validator utf8_;
+  Utf8Validator utf8_close_;        // the reason of a close frame
+  std::size_t control_offset_ = 0;  // bytes of the control frame seen
   std::uint16_t close_code_ = 1006;
   std::uint64_t messages_received_ = 0;
 };

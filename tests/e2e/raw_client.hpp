@@ -3,6 +3,7 @@
 // (and deliberately broken) HTTP to the server under test.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -45,6 +46,10 @@ class RawClient {
     return out;
   }
   std::string receive_all() { return receive(SIZE_MAX); }
+  void set_nodelay() {
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
   // Abortive close: the peer sees a reset.
   void reset() {
     linger lg{1, 0};

@@ -1,0 +1,151 @@
+// What a hostile or broken client sends (RFC 6455 sections 5 to 8), each
+// case delivered one byte at a time to our server; the verdict (close code
+// sent, pong, or connection dropped) is compared with the committed table
+// tests/e2e/ws_hostile_expected.txt.
+#include <doctest/doctest.h>
+#include <netinet/tcp.h>
+
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "command.hpp"
+#include "raw_client.hpp"
+#include "server_process.hpp"
+
+namespace lb::test {
+namespace {
+
+// One client frame: first byte, payload, masked with a fixed key unless
+// told otherwise; `length` overrides the encoded length.
+std::string frame(unsigned char b0, const std::string& payload, bool masked = true,
+                  std::uint64_t length = UINT64_MAX) {
+  const std::uint64_t n = length == UINT64_MAX ? payload.size() : length;
+  std::string out(1, static_cast<char>(b0));
+  const unsigned char mask_bit = masked ? 0x80 : 0;
+  if (n < 126) {
+    out += static_cast<char>(mask_bit | n);
+  } else if (n < 65536) {
+    out += static_cast<char>(mask_bit | 126);
+    out += static_cast<char>(n >> 8);
+    out += static_cast<char>(n & 0xFF);
+  } else {
+    out += static_cast<char>(mask_bit | 127);
+    for (int i = 7; i >= 0; --i)
+      out += static_cast<char>((n >> (8 * i)) & 0xFF);
+  }
+  const unsigned char key[4] = {0x11, 0x22, 0x33, 0x44};
+  if (masked) out.append(reinterpret_cast<const char*>(key), 4);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    out += masked ? static_cast<char>(payload[i] ^ key[i % 4]) : payload[i];
+  return out;
+}
+
+std::string code(int c) {
+  return std::string{static_cast<char>(c >> 8), static_cast<char>(c & 0xFF)};
+}
+
+std::map<std::string, std::string> hostile_cases() {
+  return {
+      {"unmasked client frame", frame(0x82, "hello", false)},
+      {"RSV1 set without extension", frame(0xC2, "hello")},
+      {"RSV3 set", frame(0x92, "hello")},
+      {"reserved data opcode 0x3", frame(0x83, "hello")},
+      {"reserved control opcode 0xB", frame(0x8B, "")},
+      {"64-bit length with top bit", frame(0x82, "", true, 0x8000000000000000ull)},
+      {"continuation without start", frame(0x80, "x")},
+      {"new message inside a fragmented one", frame(0x02, "a") + frame(0x82, "b")},
+      {"ping over 125 bytes", frame(0x89, std::string(126, 'p'))},
+      {"fragmented ping", frame(0x09, "p")},
+      {"close with 1-byte payload", frame(0x88, "x")},
+      {"close code 999", frame(0x88, code(999))},
+      {"close code 1005", frame(0x88, code(1005))},
+      {"close code 1016", frame(0x88, code(1016))},
+      {"close reason not UTF-8", frame(0x88, code(1000) + "\xC0\xAF")},
+      {"text not UTF-8", frame(0x81, "\xC0\xAF")},
+      {"text UTF-8 split across fragments, bad", frame(0x01, "\xE2\x82") + frame(0x80, "\x28")},
+      {"text surrogate", frame(0x81, "\xED\xA0\x80")},
+      {"message over max-msg", frame(0x82, std::string(2000, 'm'))},
+      {"fragments over max-msg",
+       frame(0x02, std::string(600, 'm')) + frame(0x80, std::string(600, 'm'))},
+      {"ping is answered", frame(0x89, "hi")},
+      {"clean close", frame(0x88, code(1000))},
+      {"text UTF-8 split across fragments, good",
+       frame(0x01, "\xE2\x82") + frame(0x80, "\xAC") + frame(0x88, code(1000))},
+  };
+}
+
+// Reads the server's frames after the 101 and names what it did.
+std::string verdict_of(const std::string& wire) {
+  const auto head_end = wire.find("\r\n\r\n");
+  if (head_end == std::string::npos) return "no handshake";
+  std::size_t at = head_end + 4;
+  std::string seen;
+  while (at + 2 <= wire.size()) {
+    const auto b0 = static_cast<unsigned char>(wire[at]);
+    std::uint64_t n = static_cast<unsigned char>(wire[at + 1]) & 0x7F;
+    std::size_t header = 2;
+    if (n == 126 && at + 4 <= wire.size()) {
+      n = (static_cast<unsigned char>(wire[at + 2]) << 8) |
+          static_cast<unsigned char>(wire[at + 3]);
+      header = 4;
+    } else if (n == 127) {
+      n = 0;
+      for (int i = 0; i < 8; ++i)
+        n = (n << 8) | static_cast<unsigned char>(wire[at + 2 + i]);
+      header = 10;
+    }
+    if (at + header + n > wire.size()) break;
+    const std::string payload = wire.substr(at + header, n);
+    const int opcode = b0 & 0x0F;
+    if (opcode == 0xA) seen = "pong";
+    if (opcode == 0x8) {
+      const int c = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
+                                              static_cast<unsigned char>(payload[1])
+                                        : 1005;
+      return (seen.empty() ? "" : seen + ", ") + "close " + std::to_string(c);
+    }
+    at += header + n;
+  }
+  return seen.empty() ? "dropped" : seen + ", dropped";
+}
+
+}  // namespace
+
+TEST_CASE("hostile frames, one byte at a time: verdicts match the committed table") {
+  std::map<std::string, std::string> expected;
+  {
+    std::ifstream table(std::string(LOOPBENCH_SOURCE_DIR) + "/tests/e2e/ws_hostile_expected.txt");
+    std::string line;
+    while (std::getline(table, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      const auto bar = line.find(" | ");
+      expected[line.substr(0, bar)] = line.substr(bar + 3);
+    }
+  }
+  BenchServer server("serve ws --port 0 --max-msg 1024");
+  std::map<std::string, std::string> got;
+  for (const auto& [name, bytes] : hostile_cases()) {
+    RawClient client(server.port(), 2000);
+    REQUIRE(client.connected());
+    client.set_nodelay();
+    client.send(
+        "GET /ws?test=upload&total=1000000000 HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n");
+    for (char c : bytes) {
+      if (!client.send(std::string(1, c))) break;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    got[name] = verdict_of(client.receive_all());
+    INFO(name);
+    CHECK(got[name] == expected[name]);
+  }
+  CHECK(got.size() == expected.size());
+  // The server survived all of it.
+  const auto r = run_bench("ws --url=ws://127.0.0.1:" + std::to_string(server.port()) +
+                           "/ws --loop=all --total=1MiB --chunk=1KiB --repeat=1 --warmup=0");
+  CHECK(r.exit_code == 0);
+}
+
+}  // namespace lb::test
