@@ -208,10 +208,17 @@ void Session::proceed() {
   in_proceed_ = false;
   if (!output_.empty() && !write_in_flight_) {
     write_in_flight_ = true;
+    // Two buffers take turns: the one being written and the one wslay fills.
+    // Reusing them avoids a fresh 1 MiB allocation per write, which glibc
+    // serves with mmap and the kernel zero-fills page by page.
     auto bytes = std::make_shared<Bytes>(std::move(output_));
+    output_ = std::move(spare_);
     output_.clear();
-    stream_.write({slice_of(std::move(bytes))}, [this](std::error_code ec) {
+    stream_.write({slice_of(bytes)}, [this, bytes](std::error_code ec) {
       write_in_flight_ = false;
+      // The backend is done with these bytes (the write completed), so the
+      // storage can be taken back even if its slice is not yet released.
+      spare_ = std::move(*bytes);
       if (ec) return finish(ec);
       proceed();
       if (finished_) return;

@@ -90,6 +90,7 @@ class Session {
   Bytes carried_;                     // bytes that came with the handshake
   Timer carried_timer_;               // delivers them on the next turn
   Bytes output_;                      // framed bytes not yet written
+  Bytes spare_;                       // the previous output buffer, for reuse
   bool write_in_flight_ = false;
   bool send_blocked_ = false;  // send() said no; owe on_writable
   bool finished_ = false;
