@@ -41,17 +41,22 @@ Session::Session(Loop& loop, Stream stream, Role role, SessionOptions options,
 
 Session::~Session() = default;
 
+// Bytes that came with the handshake go first, on the next turn; reading
+// starts only after them, so nothing read later can overtake them (the
+// caller stopped reading, and a backend may still hold bytes for us).
 void Session::start(std::span<const std::byte> already_read) {
   carried_.assign(already_read.begin(), already_read.end());
-  stream_.read_start(
-      [this](std::error_code ec, std::span<const std::byte> data) { on_read(ec, data); });
-  if (!carried_.empty()) {
-    carried_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this] {
-      Bytes carried = std::move(carried_);
-      carried_.clear();
-      on_read({}, carried);
-    });
-  }
+  auto start_reading = [this] {
+    stream_.read_start(
+        [this](std::error_code ec, std::span<const std::byte> data) { on_read(ec, data); });
+  };
+  if (carried_.empty()) return start_reading();
+  carried_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this, start_reading] {
+    Bytes carried = std::move(carried_);
+    carried_.clear();
+    on_read({}, carried);
+    if (!finished_) start_reading();
+  });
 }
 
 bool Session::send(std::span<const std::byte> message) {

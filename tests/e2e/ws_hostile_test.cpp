@@ -145,7 +145,11 @@ TEST_CASE("hostile frames, one byte at a time: verdicts match the committed tabl
   // The server survived all of it.
   const auto r = run_bench("ws --url=ws://127.0.0.1:" + std::to_string(server.port()) +
                            "/ws --loop=all --total=1MiB --chunk=1KiB --repeat=1 --warmup=0");
+  INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
+  const auto report = server.stop();
+  INFO(report);
+  CHECK(report.find("sessions served") != std::string::npos);  // exited cleanly, no crash
 }
 
 }  // namespace lb::test
