@@ -4,6 +4,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -32,5 +33,7 @@ int serve_tcp(const std::string& loop, const std::string& bind, int port, int cp
 
 // Shared option parsing.
 std::uint64_t size_option(const std::string& option, const std::string& text);
+// "a,b,c" -> {"a", "b", "c"} (empty items kept, so they can be refused).
+std::vector<std::string> split_list(const std::string& text);
 
 }  // namespace lb

@@ -37,22 +37,10 @@ struct HttpOptions {
   double timeout_s = 10;
 };
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::vector<std::string> checked_list(const std::string& option, const std::string& text,
                                       const std::vector<std::string>& allowed) {
   std::vector<std::string> out;
-  for (const auto& item : split(text)) {
+  for (const auto& item : split_list(text)) {
     if (item == "all") return allowed;
     if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
       std::string list;

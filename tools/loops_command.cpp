@@ -3,15 +3,8 @@
 
 #include "backends/registry.hpp"
 #include "tools/command.hpp"
-#include "tools/size.hpp"
 
 namespace lb {
-
-std::uint64_t size_option(const std::string& option, const std::string& text) {
-  const auto value = parse_size(text);
-  if (!value) throw UsageError(size_error(option, text));
-  return *value;
-}
 
 void register_loops_command(CLI::App& app, CommandRunner& run) {
   auto* cmd = app.add_subcommand("loops",

@@ -38,18 +38,6 @@ struct TcpOptions {
   double timeout_s = 10;
 };
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::vector<std::string> parse_directions(const std::string& text) {
   std::vector<std::string> out;
   for (const auto& d : split_list(text)) {
