@@ -1,6 +1,5 @@
 // `bench tcp` (raw stream throughput on each loop, like iperf3) and
 // `bench serve tcp` (its server alone).
-#include <unistd.h>
 
 #include <fmt/core.h>
 
@@ -11,6 +10,7 @@
 #include "engine/lag_probe.hpp"
 #include "tools/command.hpp"
 #include "tools/cpu.hpp"
+#include "tools/progress_line.hpp"
 #include "tools/results.hpp"
 #include "tools/server_process.hpp"
 #include "tools/size.hpp"
@@ -57,36 +57,6 @@ void pin_or_throw(int cpu, const char* who) {
                                  cpu, ec.message(), online_cpus()));
 }
 
-// Progress on stderr, only when it is a terminal.
-class Progress {
- public:
-  Progress(Loop& loop, const TcpTransfer& transfer, std::string label)
-      : loop_(loop), transfer_(transfer), label_(std::move(label)), enabled_(::isatty(2)) {
-    if (enabled_) arm();
-  }
-  ~Progress() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  void arm() {
-    timer_ = loop_.start_timer(std::chrono::milliseconds(250), [this] {
-      const double s = std::chrono::duration<double>(Clock::now() - start_).count();
-      const auto bytes = transfer_.bytes_so_far();
-      std::fprintf(stderr, "\r\033[K%s  %s  %.2f Gbit/s", label_.c_str(),
-                   format_bytes(bytes).c_str(),
-                   s > 0 ? static_cast<double>(bytes) * 8 / s / 1e9 : 0);
-      arm();
-    });
-  }
-  Loop& loop_;
-  const TcpTransfer& transfer_;
-  std::string label_;
-  bool enabled_;
-  Clock::time_point start_ = Clock::now();
-  Timer timer_;
-};
-
 struct OneRepeat {
   TcpTransferResult transfer;
   CpuTimes cpu;
@@ -100,7 +70,8 @@ OneRepeat run_one(Loop& loop, const TcpTransferSpec& spec, Histogram& lag,
     result = r;
     loop.stop();
   });
-  Progress progress(loop, transfer, label);
+  ProgressLine progress(
+      loop, [&transfer] { return transfer.bytes_so_far(); }, label, 1e9, "Gbit/s");
   const CpuTimes before = process_cpu_times();
   probe.start();
   transfer.start();

@@ -229,29 +229,45 @@ void WsClientTransfer::on_handshake_bytes(std::span<const std::byte> data) {
   const std::string rest = head_.substr(end + 4);
   stream_.read_stop();
   started_ = Clock::now();
+  received_ = std::make_shared<RecvQueue>(loop_, spec_.recv_queue,
+                                          [this](std::span<const std::byte> m) { consume(m); });
   session_ = std::make_unique<ws::Session>(
       loop_, std::move(stream_), ws::Role::client, spec_.options,
-      ws::SessionHandlers{[this](std::span<const std::byte> piece, bool last) {
-                            result_.received += piece.size();
-                            if (last) ++result_.messages;
-                          },
-                          [this] { pump(); },
-                          [this](std::uint16_t code, std::error_code ec) {
-                            result_.duration_s =
-                                std::chrono::duration<double>(Clock::now() - started_).count();
-                            const std::uint64_t want =
-                                spec_.test.direction == "upload" ? 0 : spec_.test.total;
-                            if (ec) return finish("connection failed: " + ec.message());
-                            if (code != 1000)
-                              return finish("server closed with code " + std::to_string(code));
-                            if (result_.received != want)
-                              return finish("received " + std::to_string(result_.received) +
-                                            " of " + std::to_string(want) + " bytes");
-                            finish({});
-                          }});
+      ws::SessionHandlers{
+          [this](std::span<const std::byte> piece, bool last) { received_->append(piece, last); },
+          [this] { pump(); },
+          [this](std::uint16_t code, std::error_code ec) { on_closed(code, ec); }});
+  received_->attach(session_.get());
   session_->start(as_bytes(rest));
   if (spec_.test.direction != "download") chunk_ = random_bytes(spec_.test.chunk, 11);
   pump();
+}
+
+// Every message but the last of a transfer is one chunk.
+void WsClientTransfer::consume(std::span<const std::byte> message) {
+  if (finished_) return;
+  const std::uint64_t left = spec_.test.total - std::min(spec_.test.total, result_.received);
+  const std::uint64_t want = std::min<std::uint64_t>(spec_.test.chunk, left);
+  if (message.size() != want)
+    return finish("message " + std::to_string(result_.messages + 1) + " has " +
+                  std::to_string(message.size()) + " bytes, expected " + std::to_string(want));
+  result_.received += message.size();
+  ++result_.messages;
+}
+
+void WsClientTransfer::on_closed(std::uint16_t code, std::error_code ec) {
+  result_.duration_s = std::chrono::duration<double>(Clock::now() - started_).count();
+  received_->attach(nullptr);
+  received_->consume_all();  // what arrived before the close frame counts
+  result_.recv_queue_peak = received_->peak();
+  if (finished_) return;
+  const std::uint64_t want = spec_.test.direction == "upload" ? 0 : spec_.test.total;
+  if (ec) return finish("connection failed: " + ec.message());
+  if (code != 1000) return finish("server closed with code " + std::to_string(code));
+  if (result_.received != want)
+    return finish("received " + std::to_string(result_.received) + " of " + std::to_string(want) +
+                  " bytes");
+  finish({});
 }
 
 void WsClientTransfer::pump() {

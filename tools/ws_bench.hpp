@@ -15,6 +15,7 @@
 #include "engine/loop.hpp"
 #include "protocols/tls/openssl_handles.hpp"
 #include "protocols/ws/session.hpp"
+#include "tools/ws_recv_queue.hpp"
 
 namespace lb {
 
@@ -54,6 +55,7 @@ struct WsClientSpec {
   SSL_CTX* tls = nullptr;  // client context for wss://
   WsTestSpec test;
   ws::SessionOptions options;
+  std::size_t recv_queue = 512;  // messages received but not yet consumed
   std::chrono::milliseconds idle_timeout{10'000};
 };
 
@@ -62,6 +64,7 @@ struct WsClientResult {
   std::uint64_t received = 0;
   std::uint64_t sent = 0;
   std::uint64_t messages = 0;  // both directions
+  std::size_t recv_queue_peak = 0;
   double duration_s = 0;
 };
 
@@ -76,6 +79,8 @@ class WsClientTransfer {
  private:
   void on_transport(Stream stream);
   void on_handshake_bytes(std::span<const std::byte> data);
+  void consume(std::span<const std::byte> message);
+  void on_closed(std::uint16_t code, std::error_code ec);
   void pump();
   void check_idle();
   void finish(std::string error);
@@ -87,6 +92,7 @@ class WsClientTransfer {
   std::string key_;
   std::string head_;
   std::unique_ptr<ws::Session> session_;
+  std::shared_ptr<RecvQueue> received_;
   SharedBytes chunk_;
   WsClientResult result_;
   Clock::time_point started_{};

@@ -12,6 +12,7 @@
 #include "protocols/tls/tls_context.hpp"
 #include "tools/command.hpp"
 #include "tools/cpu.hpp"
+#include "tools/progress_line.hpp"
 #include "tools/results.hpp"
 #include "tools/server_process.hpp"
 #include "tools/size.hpp"
@@ -178,6 +179,7 @@ int run_ws(const WsOptions& o) {
         spec.tls = client_ctx.get();
         spec.test = {direction, total, static_cast<std::uint32_t>(chunk)};
         spec.options = options;
+        spec.recv_queue = static_cast<std::size_t>(o.recv_queue);
         spec.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
         LagProbe lag(*loop);
         WsClientResult result;
@@ -185,6 +187,9 @@ int run_ws(const WsOptions& o) {
           result = r;
           loop->stop();
         });
+        ProgressLine progress(
+            *loop, [&transfer] { return transfer.bytes_so_far(); },
+            "ws " + direction + " " + loop_name, double(1ull << 30), "Gibit/s");
         const CpuTimes before = process_cpu_times();
         lag.start();
         transfer.start();
@@ -262,8 +267,7 @@ void register_ws_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--send-queue", o->send_queue, "Messages queued before the sender waits")
       ->capture_default_str();
   cmd->add_option("--recv-queue", o->recv_queue,
-                  "Received messages held before reading pauses (the counting consumer runs "
-                  "inline, so at most one is held)")
+                  "Received messages waiting for the consumer before reading pauses")
       ->capture_default_str();
   cmd->add_option("--max-msg", o->max_msg, "Largest message accepted (1009 beyond)")
       ->capture_default_str();

@@ -7,6 +7,7 @@
 
 #include "engine/callback_slot.hpp"
 #include "engine/error.hpp"
+#include "protocols/tls/stream_bio.hpp"
 
 namespace lb::tls {
 namespace {
@@ -36,12 +37,8 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
  public:
   TlsStream(Loop& loop, Stream inner, SslPtr ssl, ReadyCallback ready)
       : loop_(loop), inner_(std::move(inner)), ssl_(std::move(ssl)), ready_(std::move(ready)) {
-    BIO* rbio = BIO_new(BIO_s_mem());
-    BIO* wbio = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(rbio, -1);     // empty means "want more", not EOF
-    SSL_set_bio(ssl_.get(), rbio, wbio);  // SSL owns both now
-    rbio_ = rbio;
-    wbio_ = wbio;
+    BIO* bio = make_stream_bio(bio_);
+    SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns it now
   }
 
   void start() {
@@ -123,15 +120,21 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
 
   // Sends whatever OpenSSL produced; `cb` (if any) runs when it is written.
   void flush(WriteCallback cb) {
-    const std::size_t pending = BIO_ctrl_pending(wbio_);
-    if (pending == 0) {
+    if (bio_.output.empty()) {
       if (cb) loop_.defer([cb = std::move(cb)] { cb({}); });
       return;
     }
-    auto bytes = std::make_shared<Bytes>(pending);
-    BIO_read(wbio_, bytes->data(), static_cast<int>(pending));
-    inner_.write(
-        {slice_of(std::move(bytes))}, cb ? std::move(cb) : [](std::error_code) {});
+    // As in the WebSocket session: a written buffer's storage comes back as
+    // the next output buffer instead of a fresh allocation per flush.
+    auto bytes = std::make_shared<Bytes>(std::move(bio_.output));
+    bio_.output = std::move(spare_);
+    bio_.output.clear();
+    inner_.write({slice_of(bytes)},
+                 [weak = weak_from_this(), bytes, cb = std::move(cb)](std::error_code ec) {
+                   if (auto self = weak.lock(); self && bytes->capacity() > self->spare_.capacity())
+                     self->spare_ = std::move(*bytes);
+                   if (cb) cb(ec);
+                 });
   }
 
   void handshake() {
@@ -171,32 +174,37 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
         return finish_handshake(ec == errc::eof ? make_error_code(errc::eof) : ec);
       return deliver_plaintext();
     }
-    BIO_write(rbio_, data.data(), static_cast<int>(data.size()));
-    if (!handshake_done_) {
-      handshake();
-      if (!handshake_done_ || closed_) return;
-    }
-    deliver_plaintext();
+    bio_.borrowed = data;
+    if (!handshake_done_) handshake();
+    if (handshake_done_) deliver_plaintext();
+    bio_.keep_unread();  // `data` is gone after we return
   }
 
   void deliver_plaintext() {
     if (closed_ || !handshake_done_) return;
     auto self = shared_from_this();
     while (reading_ && !closed_) {
-      std::size_t n = 0;
+      // Records carry at most 16 KiB; gather several per callback.
+      std::size_t filled = 0;
+      int rc = 1;
       ERR_clear_error();
-      const int rc = SSL_read_ex(ssl_.get(), plaintext_.data(), plaintext_.size(), &n);
-      if (rc == 1) {
-        invoke_slot(read_cb_, std::error_code{}, std::span<const std::byte>(plaintext_.data(), n));
-        continue;
+      while (rc == 1 && filled < plaintext_.size()) {
+        std::size_t n = 0;
+        rc = SSL_read_ex(ssl_.get(), plaintext_.data() + filled, plaintext_.size() - filled, &n);
+        if (rc == 1) filled += n;
       }
-      const int err = SSL_get_error(ssl_.get(), rc);
-      flush(nullptr);  // e.g. a key update answer
-      if (err == SSL_ERROR_WANT_READ) {
-        if (inner_ended_) end_reading(inner_end_);
-        return;
-      }
-      return end_reading(ssl_error(rc));
+      // Read OpenSSL's verdict before the callback can touch the SSL.
+      const bool want_read = rc != 1 && SSL_get_error(ssl_.get(), rc) == SSL_ERROR_WANT_READ;
+      const std::error_code failure = rc != 1 && !want_read ? ssl_error(rc) : std::error_code{};
+      if (rc != 1) flush(nullptr);  // e.g. a key update answer
+      if (filled)
+        invoke_slot(read_cb_, std::error_code{},
+                    std::span<const std::byte>(plaintext_.data(), filled));
+      if (rc == 1) continue;
+      if (!reading_ || closed_) return;
+      if (!want_read) return end_reading(failure);
+      if (inner_ended_) end_reading(inner_end_);
+      return;
     }
   }
 
@@ -207,9 +215,9 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
 
   Loop& loop_;
   Stream inner_;
+  BioBuffers bio_;  // read and written by the SSL's BIO, so it outlives ssl_
+  Bytes spare_;     // a written output buffer, for reuse
   SslPtr ssl_;
-  BIO* rbio_ = nullptr;  // owned by ssl_
-  BIO* wbio_ = nullptr;  // owned by ssl_
   ReadyCallback ready_;
   std::shared_ptr<TlsStream> handshaking_self_;
   ReadCallback read_cb_;

@@ -1,7 +1,7 @@
 #pragma once
-// TLS as a stream that wraps any stream: an SSL object with two memory BIOs
-// takes ciphertext from the inner stream's reads and hands ciphertext to its
-// writes. It never touches a socket, so it works unchanged on epoll, libuv
+// TLS as a stream that wraps any stream: an SSL object whose BIO works in
+// memory (stream_bio.hpp) takes ciphertext from the inner stream's reads and
+// hands ciphertext to its writes. It never touches a socket, so it works unchanged on epoll, libuv
 // and io_uring. It implements StreamImpl, so protocol code holds a plain
 // lb::Stream and cannot tell TLS from TCP.
 //

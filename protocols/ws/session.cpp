@@ -41,22 +41,40 @@ Session::Session(Loop& loop, Stream stream, Role role, SessionOptions options,
 
 Session::~Session() = default;
 
-// Bytes that came with the handshake go first, on the next turn; reading
-// starts only after them, so nothing read later can overtake them (the
-// caller stopped reading, and a backend may still hold bytes for us).
 void Session::start(std::span<const std::byte> already_read) {
-  carried_.assign(already_read.begin(), already_read.end());
-  auto start_reading = [this] {
+  held_.assign(already_read.begin(), already_read.end());
+  start_reading();
+}
+
+// Held bytes (from the handshake, or left unread by a pause) go first, on
+// the next turn; reading starts only after them, so nothing read later can
+// overtake them (the stream is not reading, and a backend may still hold
+// bytes for us).
+void Session::start_reading() {
+  auto read = [this] {
     stream_.read_start(
         [this](std::error_code ec, std::span<const std::byte> data) { on_read(ec, data); });
   };
-  if (carried_.empty()) return start_reading();
-  carried_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this, start_reading] {
-    Bytes carried = std::move(carried_);
-    carried_.clear();
-    on_read({}, carried);
-    if (!finished_) start_reading();
+  if (held_.empty()) return read();
+  held_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this, read] {
+    Bytes held = std::move(held_);
+    held_.clear();
+    on_read({}, held);
+    if (!finished_ && !paused_) read();
   });
+}
+
+void Session::pause_reading() {
+  if (paused_ || finished_) return;
+  paused_ = true;
+  held_timer_.cancel();
+  stream_.read_stop();
+}
+
+void Session::resume_reading() {
+  if (!paused_ || finished_) return;
+  paused_ = false;
+  start_reading();
 }
 
 bool Session::send(std::span<const std::byte> message) {
@@ -96,12 +114,14 @@ void Session::on_read(std::error_code ec, std::span<const std::byte> data) {
   }
   input_ = data;
   proceed();
+  // Paused inside this read: keep what wslay did not take for the resume.
+  if (paused_) held_.insert(held_.end(), input_.begin(), input_.end());
   input_ = {};
 }
 
 ssize_t Session::recv_cb(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, int, void* p) {
   auto& self = self_of(p);
-  if (self.input_.empty()) {
+  if (self.input_.empty() || self.paused_) {
     wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
   }
@@ -205,7 +225,7 @@ void Session::proceed() {
     in_proceed_ = false;
     return finish(std::make_error_code(std::errc::protocol_error));
   }
-  input_ = {};  // what wslay did not take (after a close) is dropped
+  if (!paused_) input_ = {};  // what wslay did not take (after a close) is dropped
   if (wslay_event_want_write(ctx) && wslay_event_send(ctx) != 0) {
     in_proceed_ = false;
     return finish(std::make_error_code(std::errc::protocol_error));

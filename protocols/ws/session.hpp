@@ -57,6 +57,11 @@ class Session {
   // Queues one binary message (wslay copies it). False when the send queue
   // is full; on_writable follows once there is room.
   bool send(std::span<const std::byte> message);
+  // Stops taking input (at most wslay's 4 KiB buffer is still parsed) until
+  // resume_reading(); the peer then meets TCP backpressure. Either may be
+  // called from on_data.
+  void pause_reading();
+  void resume_reading();
   // Starts the closing handshake.
   void close(std::uint16_t code, std::string_view reason = {});
   std::size_t queued_messages() const;
@@ -75,6 +80,7 @@ class Session {
   static void frame_end_cb(wslay_event_context_ptr, void* self);
   static void msg_cb(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg, void* self);
 
+  void start_reading();
   void on_read(std::error_code ec, std::span<const std::byte> data);
   void proceed();
   void refuse(std::uint16_t code);
@@ -87,10 +93,11 @@ class Session {
   SessionHandlers handlers_;
   std::unique_ptr<wslay_event_context, void (*)(wslay_event_context_ptr)> ctx_;
   std::span<const std::byte> input_;  // unread part of the current read
-  Bytes carried_;                     // bytes that came with the handshake
-  Timer carried_timer_;               // delivers them on the next turn
-  Bytes output_;                      // framed bytes not yet written
-  Bytes spare_;                       // the previous output buffer, for reuse
+  Bytes held_;        // read but not yet given to wslay: handshake leftovers, or a pause's
+  Timer held_timer_;  // delivers them on the next turn
+  bool paused_ = false;
+  Bytes output_;  // framed bytes not yet written
+  Bytes spare_;   // the previous output buffer, for reuse
   bool write_in_flight_ = false;
   bool send_blocked_ = false;  // send() said no; owe on_writable
   bool finished_ = false;

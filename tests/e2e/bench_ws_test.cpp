@@ -54,6 +54,16 @@ TEST_CASE("bench ws: every direction on every loop, ws:// and wss://, results fi
   }
 }
 
+TEST_CASE("a receive queue of one message still moves every byte, on every loop") {
+  for (const char* tls : {"", " --tls"}) {
+    const auto r = run_bench(std::string("ws --loop=all --direction=all --total=4MiB --chunk=4KiB "
+                                         "--recv-queue=1 --repeat=1 --warmup=0") +
+                             tls);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+  }
+}
+
 TEST_CASE("our client against the Python websockets server, and its client against ours") {
   if (!have_python_websockets()) {
     MESSAGE("skipped: /usr/bin/python3 lacks websockets (apt-get install python3-websockets)");
