@@ -1,6 +1,7 @@
 // WebSocket end to end: `bench ws` on every loop over ws:// and wss://, our
-// client and server against the Python `websockets` library, handshake
-// garbage, TLS mismatches and resets; the server keeps serving throughout.
+// client and server against Python websockets, aiohttp and Node's ws (every
+// direction, ws:// and wss://), a bounded receive queue, handshake garbage, TLS mismatches and
+// resets; the server keeps serving throughout.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -13,10 +14,24 @@
 namespace lb::test {
 namespace {
 
-const std::string kPeer = std::string(LOOPBENCH_SOURCE_DIR) + "/tests/peers/websockets_peer.py";
+// WebSocket implementations nobody here wrote, each driven by a small
+// script in tests/peers that speaks the /ws test protocol and checks every
+// message it receives.
+struct Peer {
+  std::string name, probe, run, package;
+};
 
-bool have_python_websockets() {
-  return std::system("/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1") == 0;
+const std::vector<Peer>& peers() {
+  const std::string dir = std::string(LOOPBENCH_SOURCE_DIR) + "/tests/peers/";
+  static const std::vector<Peer> all{
+      {"python websockets", "/usr/bin/python3 -c 'import websockets'",
+       "/usr/bin/python3 " + dir + "websockets_peer.py", "python3-websockets"},
+      {"python aiohttp", "/usr/bin/python3 -c 'import aiohttp'",
+       "/usr/bin/python3 " + dir + "aiohttp_peer.py", "python3-aiohttp"},
+      {"node ws", "NODE_PATH=/usr/share/nodejs node -e 'require(\"ws\")'",
+       "env NODE_PATH=/usr/share/nodejs node " + dir + "node_ws_peer.js", "node-ws"},
+  };
+  return all;
 }
 
 std::string ws_url(int port, bool tls = false) {
@@ -64,37 +79,40 @@ TEST_CASE("a receive queue of one message still moves every byte, on every loop"
   }
 }
 
-TEST_CASE("our client against the Python websockets server, and its client against ours") {
-  if (!have_python_websockets()) {
-    MESSAGE("skipped: /usr/bin/python3 lacks websockets (apt-get install python3-websockets)");
-    return;
-  }
+TEST_CASE("interop: our client against each real peer's server, its client against ours") {
   const std::string cert_dir = temp_path("certs");
   std::system(("mkdir -p " + cert_dir).c_str());
   REQUIRE(run_bench("cert --out " + cert_dir).exit_code == 0);
   const std::string cert = cert_dir + "/cert.pem", key = cert_dir + "/key.pem";
-  for (bool tls : {false, true}) {
-    INFO("tls " << tls);
-    {
-      BenchServer python(
-          "/usr/bin/python3 " + kPeer + " server 0" + (tls ? " " + cert + " " + key : ""),
-          /*raw_command=*/true);
-      const auto r = run_bench("ws --url=" + ws_url(python.port(), tls) +
-                               " --loop=all --direction=all --total=8MiB --repeat=1 --warmup=0" +
-                               (tls ? " --cacert=" + cert : ""));
-      INFO(r.out << r.err);
-      CHECK(r.exit_code == 0);
+  for (const Peer& peer : peers()) {
+    INFO("peer " << peer.name);
+    if (std::system((peer.probe + " >/dev/null 2>&1").c_str()) != 0) {
+      MESSAGE("skipped " << peer.name << ": not installed (apt-get install " << peer.package
+                         << ")");
+      continue;
     }
-    {
-      BenchServer ours("serve ws --port 0" + (tls ? " --cert " + cert + " --key " + key : ""));
-      for (const char* direction : {"download", "upload", "concurrent"}) {
-        INFO(direction);
-        const std::string cmd = "timeout 60 /usr/bin/python3 " + kPeer + " client " +
-                                ws_url(ours.port(), tls) + " " + direction + " 8388608 65536" +
-                                (tls ? " --insecure" : "") + " >/dev/null";
-        CHECK(std::system(cmd.c_str()) == 0);
+    for (bool tls : {false, true}) {
+      INFO("tls " << tls);
+      {
+        BenchServer theirs(peer.run + " server 0" + (tls ? " " + cert + " " + key : ""),
+                           /*raw_command=*/true);
+        const auto r = run_bench("ws --url=" + ws_url(theirs.port(), tls) +
+                                 " --loop=all --direction=all --total=8MiB --repeat=1 --warmup=0" +
+                                 (tls ? " --cacert=" + cert : ""));
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
       }
-      CHECK(ours.stop().find("3 sessions served, 0 failed") != std::string::npos);
+      {
+        BenchServer ours("serve ws --port 0" + (tls ? " --cert " + cert + " --key " + key : ""));
+        for (const char* direction : {"download", "upload", "concurrent"}) {
+          INFO(std::string(direction));
+          const std::string cmd = "timeout 60 " + peer.run + " client " + ws_url(ours.port(), tls) +
+                                  " " + direction + " 8388608 65536" + (tls ? " --insecure" : "") +
+                                  " >/dev/null";
+          CHECK(std::system(cmd.c_str()) == 0);
+        }
+        CHECK(ours.stop().find("3 sessions served, 0 failed") != std::string::npos);
+      }
     }
   }
   std::system(("rm -rf " + cert_dir).c_str());

@@ -3,14 +3,18 @@
 server on uvloop (when installed) and an aiohttp client, speaking the same
 /ws?test=download|upload|concurrent&total=N&chunk=N protocol as bench.
 
-  aiohttp_peer.py server PORT          prints "listening on 127.0.0.1:PORT"
-  aiohttp_peer.py client URL DIRECTION TOTAL CHUNK
-                                       prints "seconds S" for one transfer
+  aiohttp_peer.py server PORT [CERT KEY]
+                                       prints "listening on 127.0.0.1:PORT"
+  aiohttp_peer.py client URL DIRECTION TOTAL CHUNK [--insecure]
+                                       prints "seconds S" for one transfer; every
+                                       message checked (peer_check.py), exit 1 if not
 """
-import asyncio, os, sys, time
+import asyncio, os, ssl, sys, time
 
 import aiohttp
 from aiohttp import web
+
+from peer_check import MessageCheck
 
 try:
     import uvloop
@@ -35,12 +39,16 @@ async def handler(request):
             sent += n
 
     async def receive():
-        got = 0
-        while got < total:
+        check = MessageCheck(total, chunk)
+        while check.got < total:
             msg = await ws.receive()
             if msg.type != aiohttp.WSMsgType.BINARY:
                 return
-            got += len(msg.data)
+            check.take(msg.data)
+            if check.error:
+                print(check.error, file=sys.stderr, flush=True)
+                await ws.close(code=1008, message=b"bad message")
+                return
 
     jobs = []
     if test in ("download", "concurrent"):
@@ -52,25 +60,30 @@ async def handler(request):
     return ws
 
 
-async def serve(port):
+async def serve(port, cert=None, key=None):
+    context = None
+    if cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
     app = web.Application()
     app.router.add_get("/ws", handler)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
+    site = web.TCPSite(runner, "127.0.0.1", port, ssl_context=context)
     await site.start()
     bound = site._server.sockets[0].getsockname()[1]
     print(f"listening on 127.0.0.1:{bound}", flush=True)
     await asyncio.Future()
 
 
-async def client(url, direction, total, chunk):
+async def client(url, direction, total, chunk, insecure):
     payload = os.urandom(chunk)
+    want = total if direction in ("download", "concurrent") else 0
+    check = MessageCheck(want, chunk)
     async with aiohttp.ClientSession() as session:
         t0 = time.perf_counter()
         async with session.ws_connect(f"{url}?test={direction}&total={total}&chunk={chunk}",
-                                      max_msg_size=0) as ws:
-            got = 0
+                                      max_msg_size=0, ssl=False if insecure else None) as ws:
 
             async def send():
                 sent = 0
@@ -80,19 +93,18 @@ async def client(url, direction, total, chunk):
                     sent += n
 
             async def receive():
-                nonlocal got
                 async for msg in ws:
                     if msg.type == aiohttp.WSMsgType.BINARY:
-                        got += len(msg.data)
+                        check.take(msg.data)
 
             jobs = [receive()]
             if direction in ("upload", "concurrent"):
                 jobs.append(send())
             await asyncio.gather(*jobs)
         seconds = time.perf_counter() - t0
-    want = total if direction in ("download", "concurrent") else 0
-    if got != want:
-        print(f"got {got} of {want} bytes", file=sys.stderr)
+    problem = check.verdict()
+    if problem or ws.close_code != 1000:
+        print(f"{problem or 'ok'}, close code {ws.close_code}", file=sys.stderr)
         return 1
     print(f"seconds {seconds:.6f}")
     return 0
@@ -100,6 +112,7 @@ async def client(url, direction, total, chunk):
 
 if __name__ == "__main__":
     if sys.argv[1] == "server":
-        asyncio.run(serve(int(sys.argv[2])))
+        asyncio.run(serve(int(sys.argv[2]), *sys.argv[3:5]))
     else:
-        sys.exit(asyncio.run(client(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))))
+        sys.exit(asyncio.run(client(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
+                                    "--insecure" in sys.argv)))

@@ -7,12 +7,15 @@
                                               127.0.0.1:PORT", closes with 1000 when done
   websockets_peer.py client URL DIRECTION TOTAL CHUNK [--insecure]
                                               runs one transfer against URL, checks
-                                              every byte count, exits 0 on success
+                                              every message (peer_check.py), exits 0
+                                              on success
 """
 import asyncio, os, ssl, sys
 from urllib.parse import urlparse, parse_qs
 
 import websockets
+
+from peer_check import MessageCheck
 
 
 async def serve(port, cert=None, key=None):
@@ -36,9 +39,13 @@ async def serve(port, cert=None, key=None):
                 sent += n
 
         async def receive():
-            got = 0
-            while got < total:
-                got += len(await ws.recv())
+            check = MessageCheck(total, chunk)
+            while check.got < total:
+                check.take(await ws.recv())
+                if check.error:
+                    print(check.error, file=sys.stderr, flush=True)
+                    await ws.close(1008, "bad message")
+                    return
 
         jobs = []
         if test in ("download", "concurrent"):
@@ -64,7 +71,8 @@ async def client(url, direction, total, chunk, insecure):
     full = f"{url}?test={direction}&total={total}&chunk={chunk}"
     async with websockets.connect(full, ssl=context, max_size=None) as ws:
         payload = os.urandom(chunk)
-        got = 0
+        want = total if direction in ("download", "concurrent") else 0
+        check = MessageCheck(want, chunk)
 
         async def send():
             sent = 0
@@ -74,10 +82,9 @@ async def client(url, direction, total, chunk, insecure):
                 sent += n
 
         async def receive():
-            nonlocal got
             try:
                 while True:
-                    got += len(await ws.recv())
+                    check.take(await ws.recv())
             except websockets.ConnectionClosedOK:
                 pass
 
@@ -85,9 +92,9 @@ async def client(url, direction, total, chunk, insecure):
         if direction in ("upload", "concurrent"):
             jobs.append(send())
         await asyncio.gather(*jobs)
-        want = total if direction in ("download", "concurrent") else 0
-        if got != want or ws.close_code != 1000:
-            print(f"got {got} of {want} bytes, close code {ws.close_code}", file=sys.stderr)
+        problem = check.verdict()
+        if problem or ws.close_code != 1000:
+            print(f"{problem or 'ok'}, close code {ws.close_code}", file=sys.stderr)
             return 1
     print(f"ok {direction} {total}")
     return 0
