@@ -86,5 +86,7 @@ print(f"   aiohttp client -> aiohttp+uvloop server  {sp(py_py, '{:.3f}')}")
 print(f"   our client     -> aiohttp+uvloop server  {sp(ours_py, '{:.3f}')}   {statistics.median(py_py)/statistics.median(ours_py):.2f}x faster")
 print(f"   aiohttp client -> our server             {sp(py_ours, '{:.3f}')}   {statistics.median(py_py)/statistics.median(py_ours):.2f}x faster")
 print(f"   our client     -> our server (epoll)     {sp(ours_ours, '{:.3f}')}   {statistics.median(py_py)/statistics.median(ours_ours):.2f}x faster")
+py_rate = total * 8 / 2**30 / statistics.median(py_py)
+print(f"   the Python pair moves {py_rate:.2f} Gibit/s = {py_rate / statistics.median(iperf):.2f} x iperf3 on this loopback")
 PY
 echo "raw results: $out" >&2

@@ -4,7 +4,6 @@
 #include <system_error>
 
 #include "engine/error.hpp"
-#include "protocols/http/request_reader.hpp"
 #include "protocols/tls/tls_stream.hpp"
 #include "protocols/ws/handshake.hpp"
 #include "tools/random_bytes.hpp"
@@ -70,53 +69,29 @@ std::string parse_ws_test_target(const std::string& target, WsTestSpec& out) {
   return {};
 }
 
-// ---------------------------------------------------------------- server
+namespace {
 
-class WsBenchServer::Connection {
+// /ws?test=...: sends `total` in `chunk`-sized messages (download), counts
+// what arrives (upload), or both; closes with 1000 when its part is done.
+class ThroughputHandler final : public WsHandler {
  public:
-  Connection(WsBenchServer& server, std::uint64_t id, Stream stream)
-      : server_(server), id_(id), stream_(std::move(stream)) {
-    stream_.read_start([this](std::error_code ec, std::span<const std::byte> data) {
-      if (ec) return server_.done(id_, false);
-      reader_.feed(data, [this](const http::Request& r) { on_request(r); });
-      if (reader_.error_reason().size() && !session_)
-        refuse(
-            "HTTP/1.1 400 Bad Request\r\n"
-            "Content-Length: 0\r\n"
-            "Connection: close\r\n\r\n");
-    });
-  }
+  explicit ThroughputHandler(WsTestSpec spec) : spec_(std::move(spec)) {}
 
- private:
-  void refuse(std::string response) {
-    stream_.read_stop();
-    stream_.write({copy_slice(response)}, [](std::error_code) {});
-    stream_.shutdown([this](std::error_code) { server_.done(id_, false); });
-  }
-
-  void on_request(const http::Request& r) {
-    const auto verdict = ws::answer_request(r);
-    if (verdict.status != 101) return refuse(verdict.response);
-    if (const auto why = parse_ws_test_target(r.target, spec_); !why.empty())
-      return refuse("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    stream_.write({copy_slice(verdict.response)}, [](std::error_code) {});
-    const std::string rest = reader_.take_unread();
-    stream_.read_stop();
-    session_ = std::make_unique<ws::Session>(
-        server_.loop_, std::move(stream_), ws::Role::server, server_.options_,
-        ws::SessionHandlers{[this](std::span<const std::byte> piece, bool) {
-                              received_ += piece.size();
-                              maybe_close();
-                            },
-                            [this] { pump(); },
-                            [this](std::uint16_t, std::error_code ec) {
-                              server_.done(id_, !ec && received_ >= expected_upload());
-                            }});
-    session_->start(as_bytes(rest));
+  void start(ws::Session& session) override {
+    session_ = &session;
     if (spec_.direction != "upload") chunk_ = random_bytes(spec_.chunk);
     pump();
   }
+  void on_data(std::span<const std::byte> piece, bool) override {
+    received_ += piece.size();
+    maybe_close();
+  }
+  void on_writable() override { pump(); }
+  bool finished(std::uint16_t, std::error_code ec) override {
+    return !ec && received_ >= expected_upload();
+  }
 
+ private:
   std::uint64_t expected_upload() const { return spec_.direction == "download" ? 0 : spec_.total; }
   std::uint64_t download() const { return spec_.direction == "upload" ? 0 : spec_.total; }
 
@@ -134,51 +109,22 @@ class WsBenchServer::Connection {
     session_->close(1000, "done");
   }
 
-  WsBenchServer& server_;
-  std::uint64_t id_;
-  Stream stream_;
-  http::RequestReader reader_;
   WsTestSpec spec_;
-  std::unique_ptr<ws::Session> session_;
+  ws::Session* session_ = nullptr;
   SharedBytes chunk_;
   std::uint64_t sent_ = 0, received_ = 0;
   bool closing_ = false;
 };
 
-WsBenchServer::WsBenchServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options)
-    : loop_(loop), tls_(tls), options_(options) {}
-WsBenchServer::~WsBenchServer() = default;
+}  // namespace
 
-void WsBenchServer::listen(const Endpoint& at) {
-  std::error_code ec;
-  listener_ = loop_.listen(
-      at, ListenOptions{}, [this](Stream s) { accepted(std::move(s)); }, ec);
-  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
-}
-
-void WsBenchServer::accepted(Stream stream) {
-  const auto id = next_id_++;
-  if (!tls_) {
-    connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream)));
-    return;
-  }
-  tls::start_tls(loop_, std::move(stream), tls_, tls::Role::server, "",
-                 [this, id](std::error_code ec, Stream s) {
-                   if (ec) {
-                     ++failed_;  // plain HTTP to a TLS port and the like
-                     return;
-                   }
-                   connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(s)));
-                 });
-}
-
-void WsBenchServer::done(std::uint64_t id, bool ok) {
-  auto it = connections_.find(id);
-  if (it == connections_.end()) return;
-  ok ? ++served_ : ++failed_;
-  std::shared_ptr<Connection> dying = std::move(it->second);
-  connections_.erase(it);
-  loop_.defer([dying] {});
+WsRoute ws_throughput_route() {
+  return [](const std::string& target, std::string& why) -> std::unique_ptr<WsHandler> {
+    WsTestSpec spec;
+    why = parse_ws_test_target(target, spec);
+    if (!why.empty()) return nullptr;
+    return std::make_unique<ThroughputHandler>(std::move(spec));
+  };
 }
 
 // ---------------------------------------------------------------- client
@@ -236,7 +182,7 @@ void WsClientTransfer::on_handshake_bytes(std::span<const std::byte> data) {
       ws::SessionHandlers{
           [this](std::span<const std::byte> piece, bool last) { received_->append(piece, last); },
           [this] { pump(); },
-          [this](std::uint16_t code, std::error_code ec) { on_closed(code, ec); }});
+          [this](std::uint16_t code, std::error_code ec) { on_closed(code, ec); }, nullptr});
   received_->attach(session_.get());
   session_->start(as_bytes(rest));
   if (spec_.test.direction != "download") chunk_ = random_bytes(spec_.test.chunk, 11);

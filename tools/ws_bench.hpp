@@ -1,5 +1,5 @@
 #pragma once
-// The `bench ws` test over WebSocket, both ends: the server endpoint /ws
+// The `bench ws` test over WebSocket, both ends: the server route /ws
 // (?test=download|upload|concurrent&total=BYTES&chunk=BYTES) and the client
 // transfer. The server sends `total` bytes as `chunk`-sized binary messages
 // (download), counts what it receives (upload), or both; once its part is
@@ -16,6 +16,7 @@
 #include "protocols/tls/openssl_handles.hpp"
 #include "protocols/ws/session.hpp"
 #include "tools/ws_recv_queue.hpp"
+#include "tools/ws_server.hpp"
 
 namespace lb {
 
@@ -25,28 +26,8 @@ struct WsTestSpec {
   std::uint32_t chunk = 64 * 1024;
 };
 
-class WsBenchServer {
- public:
-  // `tls`: a server SSL_CTX, or null for ws://.
-  WsBenchServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options);
-  ~WsBenchServer();
-  void listen(const Endpoint& at);  // throws std::system_error
-  std::uint16_t port() const { return listener_.local_port(); }
-  std::uint64_t served() const { return served_; }
-  std::uint64_t failed() const { return failed_; }
-
- private:
-  class Connection;
-  void accepted(Stream stream);
-  void done(std::uint64_t id, bool ok);
-
-  Loop& loop_;
-  SSL_CTX* tls_;
-  ws::SessionOptions options_;
-  Listener listener_;
-  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
-  std::uint64_t next_id_ = 0, served_ = 0, failed_ = 0;
-};
+// The server side of the test: a route for WsServer that serves /ws.
+WsRoute ws_throughput_route();
 
 struct WsClientSpec {
   Endpoint server;

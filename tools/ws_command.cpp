@@ -126,7 +126,7 @@ int run_ws(const WsOptions& o) {
             pin(o.server_cpu, "server");
             auto loop = make_loop(o.server_loop);
             tls::SslCtxPtr ctx = id ? tls::make_server_context(*id) : nullptr;
-            WsBenchServer ws_server(*loop, ctx.get(), options);
+            WsServer ws_server(*loop, ctx.get(), options, ws_throughput_route());
             ws_server.listen(Endpoint{"127.0.0.1", 0});
             StopOnSignal stop(*loop);
             ready(ws_server.port());
@@ -240,7 +240,7 @@ int serve_ws(const WsOptions& o, const std::string& bind, int port, const std::s
   else if (o.tls)
     ctx = tls::make_server_context(tls::make_self_signed());
   auto loop = make_loop(o.server_loop);
-  WsBenchServer server(*loop, ctx.get(), session_options(o));
+  WsServer server(*loop, ctx.get(), session_options(o), ws_throughput_route());
   server.listen(Endpoint{bind, static_cast<std::uint16_t>(port)});
   StopOnSignal stop(*loop);
   fmt::print("bench serve ws: listening on {} ({}, loop {}); Ctrl-C stops\n",

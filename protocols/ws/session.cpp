@@ -78,13 +78,20 @@ void Session::resume_reading() {
 }
 
 bool Session::send(std::span<const std::byte> message) {
+  return queue(WSLAY_BINARY_FRAME, message);
+}
+
+bool Session::send_text(std::string_view text) {
+  return queue(WSLAY_TEXT_FRAME, as_bytes(text));
+}
+
+bool Session::queue(std::uint8_t opcode, std::span<const std::byte> message) {
   if (finished_ || !wslay_event_get_write_enabled(ctx_.get())) return false;
   if (queued_messages() >= options_.send_queue) {
     send_blocked_ = true;
     return false;
   }
-  wslay_event_msg msg{WSLAY_BINARY_FRAME, reinterpret_cast<const uint8_t*>(message.data()),
-                      message.size()};
+  wslay_event_msg msg{opcode, reinterpret_cast<const uint8_t*>(message.data()), message.size()};
   if (wslay_event_queue_msg(ctx_.get(), &msg) != 0) return false;
   proceed();
   return true;
@@ -165,6 +172,7 @@ void Session::frame_start_cb(wslay_event_context_ptr,
     self.text_ = arg->opcode == WSLAY_TEXT_FRAME;
     self.message_bytes_ = 0;
     self.utf8_.reset();
+    self.text_message_.clear();
   }
   self.opcode_ = arg->opcode;
   self.message_bytes_ += arg->payload_length;
@@ -189,7 +197,10 @@ void Session::frame_chunk_cb(wslay_event_context_ptr,
   if (self.opcode_ & 0x8) return;
   if (self.text_ && !self.utf8_.feed(piece))
     return self.refuse(WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA);
-  if (self.handlers_.on_data) self.handlers_.on_data(piece, false);
+  if (self.text_ && self.handlers_.on_text)
+    self.text_message_.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+  else if (self.handlers_.on_data)
+    self.handlers_.on_data(piece, false);
 }
 
 void Session::frame_end_cb(wslay_event_context_ptr, void* p) {
@@ -198,7 +209,10 @@ void Session::frame_end_cb(wslay_event_context_ptr, void* p) {
   if (self.text_ && !self.utf8_.complete())
     return self.refuse(WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA);
   ++self.messages_received_;
-  if (self.handlers_.on_data) self.handlers_.on_data({}, true);
+  if (self.text_ && self.handlers_.on_text)
+    self.handlers_.on_text(self.text_message_);
+  else if (self.handlers_.on_data)
+    self.handlers_.on_data({}, true);
 }
 
 void Session::msg_cb(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg, void* p) {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -43,6 +44,9 @@ struct SessionHandlers {
   // dropped without a close frame) and the transport error, if any. The
   // session may be destroyed from here.
   std::function<void(std::uint16_t code, std::error_code ec)> on_closed;
+  // When set, text messages (a protocol's small control messages) arrive
+  // here whole and valid UTF-8 instead of through on_data.
+  std::function<void(std::string_view text)> on_text;
 };
 
 class Session {
@@ -57,6 +61,8 @@ class Session {
   // Queues one binary message (wslay copies it). False when the send queue
   // is full; on_writable follows once there is room.
   bool send(std::span<const std::byte> message);
+  // Queues one text message (must be UTF-8); false as for send().
+  bool send_text(std::string_view text);
   // Stops taking input (at most wslay's 4 KiB buffer is still parsed) until
   // resume_reading(); the peer then meets TCP backpressure. Either may be
   // called from on_data.
@@ -80,6 +86,7 @@ class Session {
   static void frame_end_cb(wslay_event_context_ptr, void* self);
   static void msg_cb(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg, void* self);
 
+  bool queue(std::uint8_t opcode, std::span<const std::byte> message);
   void start_reading();
   void on_read(std::error_code ec, std::span<const std::byte> data);
   void proceed();
@@ -108,6 +115,7 @@ class Session {
   bool text_ = false;
   bool refusing_ = false;
   std::uint64_t message_bytes_ = 0;
+  std::string text_message_;  // collected for on_text
   Utf8Validator utf8_;
   Utf8Validator utf8_close_;        // the reason of a close frame
   std::size_t control_offset_ = 0;  // bytes of the control frame seen

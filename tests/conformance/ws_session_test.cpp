@@ -41,7 +41,8 @@ TEST_CASE("a WebSocket reader paused after every message loses and reorders noth
                               [&] {
                                 if (server->idle()) server->close(1000, "done");
                               },
-                              [&](std::uint16_t, std::error_code) { server_closed = true; }});
+                              [&](std::uint16_t, std::error_code) { server_closed = true; },
+                              nullptr});
       server->start({});
       for (std::uint32_t i = 0; i < kMessages; ++i)
         REQUIRE(server->send(numbered_message(i, kSize)));
@@ -64,7 +65,8 @@ TEST_CASE("a WebSocket reader paused after every message loses and reorders noth
                               [&](std::uint16_t code, std::error_code) {
                                 client_saw = code;
                                 client_closed = true;
-                              }});
+                              },
+                              nullptr});
       client->start({});
     });
 
