@@ -25,6 +25,7 @@ void register_loops_command(CLI::App& app, CommandRunner& run);
 void register_http_command(CLI::App& app, CommandRunner& run);
 void register_ws_command(CLI::App& app, CommandRunner& run);
 void register_cert_command(CLI::App& app, CommandRunner& run);
+void register_stream_command(CLI::App& app, CommandRunner& run);
 // Adds `ws` under `bench serve`.
 void register_serve_ws(CLI::App* serve, CommandRunner& run);
 
@@ -33,6 +34,9 @@ int serve_tcp(const std::string& loop, const std::string& bind, int port, int cp
 
 // Shared option parsing.
 std::uint64_t size_option(const std::string& option, const std::string& text);
+// Pins the calling thread (and threads it starts) to `cpu` unless it is
+// negative; UsageError saying which CPUs exist when it cannot.
+void pin_or_throw(int cpu, const char* who);
 // "a,b,c" -> {"a", "b", "c"} (empty items kept, so they can be refused).
 std::vector<std::string> split_list(const std::string& text);
 

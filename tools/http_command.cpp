@@ -100,11 +100,7 @@ int run_http(const HttpOptions& o) {
   }
   while (!base.empty() && base.back() == '/')
     base.pop_back();
-  if (o.client_cpu >= 0) {
-    if (auto ec = pin_to_cpu(o.client_cpu))
-      throw UsageError(fmt::format("cannot pin the client to CPU {}: {} (this machine has {} CPUs)",
-                                   o.client_cpu, ec.message(), online_cpus()));
-  }
+  pin_or_throw(o.client_cpu, "client");
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;

@@ -22,10 +22,6 @@ Spread spread_over(const std::vector<RepeatResult>& repeats, F&& value) {
   return spread_of(std::move(v));
 }
 
-nlohmann::json to_json(const Spread& s) {
-  return {{"min", s.min}, {"median", s.median}, {"max", s.max}};
-}
-
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
@@ -39,6 +35,10 @@ std::string cpu_model() {
 }
 
 }  // namespace
+
+nlohmann::json to_json(const Spread& s) {
+  return {{"min", s.min}, {"median", s.median}, {"max", s.max}};
+}
 
 std::string utc_timestamp() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -123,6 +123,8 @@ nlohmann::json run_to_json(const RunResult& run) {
                              {"max", us(h.max())}};
   }
   if (run.verified) summary["verified"] = *run.verified;
+  for (const auto& [key, value] : run.summary_extra.items())
+    summary[key] = value;
   if (!run.error_messages.empty()) summary["error_messages"] = run.error_messages;
   return {{"bench", run.bench},           {"loop", run.loop},  {"mode", run.mode},
           {"size_bytes", run.size_bytes}, {"tls", run.tls},    {"params", run.params},

@@ -35,6 +35,7 @@ struct RunResult {
   std::uint64_t errors = 0;
   std::vector<std::string> error_messages;
   std::optional<bool> verified;
+  nlohmann::json summary_extra = nlohmann::json::object();  // bench-specific summary fields
 
   Spread duration_s() const;
   Spread bytes_per_s() const;
@@ -42,6 +43,9 @@ struct RunResult {
   std::optional<Spread> req_per_s() const;
   std::optional<Spread> cpu_us_per_req() const;
 };
+
+// {"min", "median", "max"}, as every statistic in the file.
+nlohmann::json to_json(const Spread& s);
 
 // "2026-11-27T08:00:00Z": when a command started, for the results file.
 std::string utc_timestamp();

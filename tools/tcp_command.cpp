@@ -50,13 +50,6 @@ std::vector<std::string> parse_directions(const std::string& text) {
   return out;
 }
 
-void pin_or_throw(int cpu, const char* who) {
-  if (cpu < 0) return;
-  if (auto ec = pin_to_cpu(cpu))
-    throw UsageError(fmt::format("cannot pin the {} to CPU {}: {} (this machine has {} CPUs)", who,
-                                 cpu, ec.message(), online_cpus()));
-}
-
 struct OneRepeat {
   TcpTransferResult transfer;
   CpuTimes cpu;

@@ -7,6 +7,7 @@
 #include "protocols/tls/tls_stream.hpp"
 #include "protocols/ws/handshake.hpp"
 #include "tools/random_bytes.hpp"
+#include "tools/request_target.hpp"
 
 namespace lb {
 namespace {
@@ -40,24 +41,16 @@ std::string ws_test_target(const std::string& path, const WsTestSpec& s) {
 }
 
 std::string parse_ws_test_target(const std::string& target, WsTestSpec& out) {
-  const auto q = target.find('?');
-  if (target.substr(0, q) != "/ws") return "no WebSocket endpoint at " + target.substr(0, q);
+  const RequestTarget t = split_target(target);
+  if (t.path != "/ws") return "no WebSocket endpoint at " + t.path;
   out = WsTestSpec{};
   out.total = 10ull << 30;  // the original's default
-  if (q == std::string::npos) return {};
-  std::string_view rest = std::string_view(target).substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    const auto key = pair.substr(0, eq);
-    const auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+  for (const auto& [key, value] : t.query) {
     std::uint64_t n = 0;
     if (key == "test") {
       if (value != "download" && value != "upload" && value != "concurrent")
         return "test must be download, upload or concurrent";
-      out.direction = std::string(value);
+      out.direction = value;
     } else if (key == "total") {
       if (!parse_u64(value, n)) return "total must be a byte count";
       out.total = n;
@@ -135,50 +128,22 @@ WsClientTransfer::~WsClientTransfer() = default;
 
 void WsClientTransfer::start() {
   watchdog_ = loop_.start_timer(spec_.idle_timeout, [this] { check_idle(); });
-  loop_.connect(spec_.server, [this](std::error_code ec, Stream tcp) {
-    if (finished_) return;
-    if (ec) return finish("cannot connect to " + spec_.server.to_string() + ": " + ec.message());
-    if (!spec_.tls) return on_transport(std::move(tcp));
-    tls::start_tls(loop_, std::move(tcp), spec_.tls, tls::Role::client, spec_.host,
-                   [this](std::error_code tec, Stream s) {
-                     if (finished_) return;
-                     if (tec) return finish("TLS handshake failed: " + tec.message());
-                     on_transport(std::move(s));
-                   });
-  });
+  connector_ = std::make_unique<WsConnector>(
+      loop_,
+      WsConnectSpec{spec_.server, spec_.host, ws_test_target(spec_.path, spec_.test), spec_.tls},
+      [this](std::string error, Stream stream, std::string leftover) {
+        if (!error.empty()) return finish(std::move(error));
+        on_upgraded(std::move(stream), leftover);
+      });
+  connector_->start();
 }
 
-void WsClientTransfer::on_transport(Stream stream) {
-  stream_ = std::move(stream);
-  key_ = ws::make_key();
-  const std::string host = spec_.host + ":" + std::to_string(spec_.server.port);
-  stream_.write(
-      {copy_slice(ws::client_request(host, ws_test_target(spec_.path, spec_.test), key_))},
-      [](std::error_code) {});
-  stream_.read_start([this](std::error_code ec, std::span<const std::byte> data) {
-    if (finished_) return;
-    if (ec) return finish("connection closed during the WebSocket handshake: " + ec.message());
-    on_handshake_bytes(data);
-  });
-}
-
-void WsClientTransfer::on_handshake_bytes(std::span<const std::byte> data) {
-  head_.append(reinterpret_cast<const char*>(data.data()), data.size());
-  const auto end = head_.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    if (head_.size() > 16384) finish("WebSocket handshake answer too large");
-    return;
-  }
-  if (const auto why = ws::check_response(std::string_view(head_).substr(0, end + 2), key_);
-      !why.empty())
-    return finish(why);
-  const std::string rest = head_.substr(end + 4);
-  stream_.read_stop();
+void WsClientTransfer::on_upgraded(Stream stream, const std::string& rest) {
   started_ = Clock::now();
   received_ = std::make_shared<RecvQueue>(loop_, spec_.recv_queue,
                                           [this](std::span<const std::byte> m) { consume(m); });
   session_ = std::make_unique<ws::Session>(
-      loop_, std::move(stream_), ws::Role::client, spec_.options,
+      loop_, std::move(stream), ws::Role::client, spec_.options,
       ws::SessionHandlers{
           [this](std::span<const std::byte> piece, bool last) { received_->append(piece, last); },
           [this] { pump(); },
@@ -236,9 +201,9 @@ void WsClientTransfer::finish(std::string error) {
   finished_ = true;
   result_.error = std::move(error);
   watchdog_.cancel();
-  stream_.close();
   std::shared_ptr<ws::Session> dying = std::move(session_);
-  loop_.defer([dying] {});
+  std::shared_ptr<WsConnector> connector = std::move(connector_);  // closes a connect in progress
+  loop_.defer([dying, connector] {});
   done_(result_);
 }
 

@@ -15,6 +15,7 @@
 #include "engine/loop.hpp"
 #include "protocols/tls/openssl_handles.hpp"
 #include "protocols/ws/session.hpp"
+#include "tools/ws_connect.hpp"
 #include "tools/ws_recv_queue.hpp"
 #include "tools/ws_server.hpp"
 
@@ -58,8 +59,7 @@ class WsClientTransfer {
   std::uint64_t bytes_so_far() const { return result_.received + result_.sent; }
 
  private:
-  void on_transport(Stream stream);
-  void on_handshake_bytes(std::span<const std::byte> data);
+  void on_upgraded(Stream stream, const std::string& leftover);
   void consume(std::span<const std::byte> message);
   void on_closed(std::uint16_t code, std::error_code ec);
   void pump();
@@ -69,9 +69,7 @@ class WsClientTransfer {
   Loop& loop_;
   WsClientSpec spec_;
   Done done_;
-  Stream stream_;
-  std::string key_;
-  std::string head_;
+  std::unique_ptr<WsConnector> connector_;
   std::unique_ptr<ws::Session> session_;
   std::shared_ptr<RecvQueue> received_;
   SharedBytes chunk_;

@@ -44,42 +44,6 @@ struct WsOptions {
   double timeout_s = 10;
 };
 
-struct ParsedUrl {
-  bool tls = false;
-  std::string host;
-  Endpoint endpoint;
-  std::string path = "/ws";
-};
-
-ParsedUrl parse_ws_url(const std::string& url) {
-  ParsedUrl out;
-  std::string rest;
-  if (url.rfind("ws://", 0) == 0)
-    rest = url.substr(5);
-  else if (url.rfind("wss://", 0) == 0) {
-    out.tls = true;
-    rest = url.substr(6);
-  } else {
-    throw UsageError("--url: expected ws://HOST:PORT/PATH or wss://..., got '" + url + "'");
-  }
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  if (slash != std::string::npos) out.path = rest.substr(slash);
-  auto ep = Endpoint::parse(authority);
-  if (!ep || authority.find(':') == std::string::npos)
-    throw UsageError("--url: expected HOST:PORT in '" + url + "'");
-  out.endpoint = *ep;
-  out.host = ep->host;
-  return out;
-}
-
-void pin(int cpu, const char* who) {
-  if (cpu < 0) return;
-  if (auto ec = pin_to_cpu(cpu))
-    throw UsageError(fmt::format("cannot pin the {} to CPU {}: {} (this machine has {} CPUs)", who,
-                                 cpu, ec.message(), online_cpus()));
-}
-
 ws::SessionOptions session_options(const WsOptions& o) {
   ws::SessionOptions s;
   s.max_message = size_option("--max-msg", o.max_msg);
@@ -109,11 +73,11 @@ int run_ws(const WsOptions& o) {
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
 
-  ParsedUrl target;
+  WsUrl target;
   std::optional<ServerProcess> server;
   tls::Certificate identity;
   if (!o.url.empty()) {
-    target = parse_ws_url(o.url);
+    target = url_option(o.url, "/ws");
   } else {
     select_backends(o.server_loop, notes);
     target.tls = o.tls;
@@ -123,7 +87,7 @@ int run_ws(const WsOptions& o) {
     server.emplace(
         [&, id](const std::function<void(std::uint16_t)>& ready) {
           try {
-            pin(o.server_cpu, "server");
+            pin_or_throw(o.server_cpu, "server");
             auto loop = make_loop(o.server_loop);
             tls::SslCtxPtr ctx = id ? tls::make_server_context(*id) : nullptr;
             WsServer ws_server(*loop, ctx.get(), options, ws_throughput_route());
@@ -140,7 +104,7 @@ int run_ws(const WsOptions& o) {
         std::chrono::seconds(10));
     target.endpoint = Endpoint{"127.0.0.1", server->port()};
   }
-  pin(o.client_cpu, "client");
+  pin_or_throw(o.client_cpu, "client");
   tls::SslCtxPtr client_ctx;
   if (target.tls) {
     tls::ClientConfig config;
@@ -233,7 +197,7 @@ int serve_ws(const WsOptions& o, const std::string& bind, int port, const std::s
   if (cert.empty() != key.empty()) throw UsageError("--cert and --key go together");
   std::vector<std::string> notes;
   select_backends(o.server_loop, notes);
-  pin(o.server_cpu, "server");
+  pin_or_throw(o.server_cpu, "server");
   tls::SslCtxPtr ctx;
   if (!cert.empty())
     ctx = tls::make_server_context(tls::load_pem(cert, key));
