@@ -104,6 +104,9 @@ GenerateReport generate_data_file(const std::string& data_path, std::uint64_t si
   // data file is not complete.
   if (::unlink(hash_path.c_str()) != 0 && errno != ENOENT)
     throw DataFileError("cannot remove '" + hash_path + "': " + errno_text(errno));
+  struct stat st {};
+  if (::stat(data_path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw DataFileError("'" + data_path + "' exists and is not a regular file");
   UniqueFd fd(::open(data_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd) throw DataFileError("cannot create '" + data_path + "': " + errno_text(errno));
   RemoveUnlessKept cleanup{data_path};
