@@ -16,4 +16,7 @@ if [ "$(nproc)" -ge 2 ]; then pin=(--server-cpu 0 --client-cpu 1); fi
   "${pin[@]}" --json build/quickstart-http.json
 ./build/tools/bench ws --loop=all --direction=all --total=1GiB --repeat=3 --warmup=1 "${pin[@]}" \
   --json build/quickstart-ws.json
-echo "results: build/quickstart-tcp.json build/quickstart-http.json build/quickstart-ws.json"
+./build/tools/bench stream generate --size=512MiB --file=build/testdata.bin
+./build/tools/bench stream client --test=both --loop=all --repeat=3 --file=build/testdata.bin \
+  "${pin[@]}" --json build/quickstart-stream.json
+echo "results: build/quickstart-{tcp,http,ws,stream}.json"
