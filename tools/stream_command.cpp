@@ -177,6 +177,7 @@ int run_client(const ClientOptions& o) {
     select_backends(o.server_loop, notes);
     target.tls = o.tls;
     target.host = "127.0.0.1";
+    target.path = "/stream";
     if (o.tls) identity = tls::make_self_signed();
     ServeOptions so;
     so.file = o.file;

@@ -213,8 +213,8 @@ void StreamClientTransfer::start() {
     }
   }
   auto connect = spec_.connect;
-  connect.target =
-      "/stream?test=" + spec_.direction + (spec_.drop_cache && !upload ? "&drop_cache=1" : "");
+  connect.target +=
+      "?test=" + spec_.direction + (spec_.drop_cache && !upload ? "&drop_cache=1" : "");
   connector_ = std::make_unique<WsConnector>(
       loop_, connect, [this](std::string error, Stream stream, std::string leftover) {
         if (!error.empty()) return finish(std::move(error));

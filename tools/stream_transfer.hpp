@@ -64,7 +64,7 @@ struct StreamServerConfig {
 WsRoute stream_route(StreamServerConfig config);
 
 struct StreamClientSpec {
-  WsConnectSpec connect;  // target is filled in from `direction`
+  WsConnectSpec connect;  // target: the path ("/stream"); the query is added
   std::string direction = "download";
   std::string file = "testdata.bin";  // what an upload sends
   bool drop_cache = false;            // evict the sender's file first

@@ -82,6 +82,7 @@ int run_ws(const WsOptions& o) {
     select_backends(o.server_loop, notes);
     target.tls = o.tls;
     target.host = "127.0.0.1";
+    target.path = "/ws";
     if (o.tls) identity = tls::make_self_signed();
     const auto* id = o.tls ? &identity : nullptr;
     server.emplace(
