@@ -64,12 +64,16 @@ void LibuvBackend::run_once(std::optional<std::chrono::nanoseconds> timeout) {
   if (timeout) {
     // Round up: waking early would spin until the engine timer is due.
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*timeout).count();
-    // libuv times timers from its cached clock, which may be stale since the
-    // last uv_run; a timer due "in the past" would fire before the poll and
-    // leave it waiting without a deadline.
+    // uv_run (libuv 1.44) runs due timers before it polls, and then polls
+    // without a deadline if no timer is left. A one-shot wait timer that
+    // fell due in between (the millisecond clock ticked, or this thread was
+    // preempted) would leave the poll waiting forever: the conformance
+    // suite hung so about once in a hundred runs. A repeating timer is
+    // re-armed when it fires early, so the poll always has a deadline.
     uv_update_time(&uv_loop_);
+    const auto period = static_cast<std::uint64_t>(ms);
     uv_timer_start(
-        &wait_timer_, [](uv_timer_t*) {}, static_cast<std::uint64_t>(ms), 0);
+        &wait_timer_, [](uv_timer_t*) {}, period, period);
     uv_ref(reinterpret_cast<uv_handle_t*>(&wait_timer_));
   }
   uv_run(&uv_loop_, UV_RUN_ONCE);
