@@ -1,0 +1,45 @@
+// `bench compare` on a real results file: against itself nothing changed
+// (exit 0); against a copy whose throughput was halved every row regressed
+// (exit 3); a file that is not a results file is bad input (exit 2).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+
+namespace lb::test {
+
+TEST_CASE("bench compare: same file unchanged, halved throughput regressed, bad input refused") {
+  const std::string base = temp_path("base.json"), slow = temp_path("slow.json"),
+                    junk = temp_path("junk.json");
+  const auto r = run_bench("ws --loop=all --total=8MiB --repeat=3 --warmup=0 --json=" + base);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+
+  const auto same = run_bench("compare " + base + " " + base);
+  INFO(same.out << same.err);
+  CHECK(same.exit_code == 0);
+  CHECK(same.out.find("REGRESSION") == std::string::npos);
+
+  auto doc = nlohmann::json::parse(slurp(base));
+  for (auto& run : doc["runs"])
+    for (const char* k : {"min", "median", "max"})
+      run["summary"]["bytes_per_s"][k] = run["summary"]["bytes_per_s"][k].get<double>() / 2;
+  doc["runs"].erase(doc["runs"].begin());  // and one row goes missing
+  std::ofstream(slow) << doc.dump();
+  const auto halved = run_bench("compare " + base + " " + slow);
+  INFO(halved.out << halved.err);
+  CHECK(halved.exit_code == 3);
+  CHECK(halved.out.find("REGRESSION") != std::string::npos);
+  CHECK(halved.out.find("missing in new") != std::string::npos);
+
+  std::ofstream(junk) << "{\"not\": \"results\"}";
+  const auto bad = run_bench("compare " + base + " " + junk);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("not a loopbench.results/1 file") != std::string::npos);
+  CHECK(run_bench("compare " + base + " /nonexistent.json").exit_code == 2);
+  for (const auto& p : {base, slow, junk})
+    std::remove(p.c_str());
+}
+
+}  // namespace lb::test

@@ -1,0 +1,97 @@
+// The baseline verdict rule on synthetic results: a clear slowdown with a
+// tight spread is a regression, overlapping noisy runs are unchanged, rows
+// on one side only are reported, http compares requests per second.
+#include <doctest/doctest.h>
+
+#include "tools/baseline.hpp"
+
+namespace lb {
+namespace {
+
+nlohmann::json run(const std::string& bench, const std::string& loop, double min, double median,
+                   double max) {
+  const char* metric = bench == "http" ? "req_per_s" : "bytes_per_s";
+  return {{"bench", bench},
+          {"mode", bench == "http" ? "async" : "download"},
+          {"loop", loop},
+          {"size_bytes", 1024},
+          {"tls", false},
+          {"repeats", nlohmann::json::array({{{"duration_s", 1.0}}})},
+          {"summary",
+           {{metric, {{"min", min}, {"median", median}, {"max", max}}},
+            {"bytes_per_s", {{"min", 1}, {"median", 1}, {"max", 1}}}}}};
+}
+
+nlohmann::json doc(std::initializer_list<nlohmann::json> runs) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : runs)
+    list.push_back(r);
+  return {{"schema", "loopbench.results/1"}, {"runs", list}};
+}
+
+Verdict only_verdict(const nlohmann::json& old_doc, const nlohmann::json& new_doc) {
+  const auto rows = compare_results(old_doc, new_doc, 5);
+  REQUIRE(rows.size() == 1);
+  return rows[0].verdict;
+}
+
+}  // namespace
+
+TEST_CASE("a clear 10% slowdown with a tight spread is a regression") {
+  const auto rows = compare_results(doc({run("ws", "epoll", 98, 100, 102)}),
+                                    doc({run("ws", "epoll", 88, 90, 91)}), 5);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].verdict == Verdict::regression);
+  CHECK(rows[0].change_pct == doctest::Approx(-10));
+  CHECK(any_regression(rows));
+}
+
+TEST_CASE("the mirror image is an improvement") {
+  CHECK(only_verdict(doc({run("tcp", "uring", 98, 100, 102)}),
+                     doc({run("tcp", "uring", 109, 110, 112)})) == Verdict::improvement);
+}
+
+TEST_CASE("overlapping noisy runs are unchanged, even with a 10% median shift") {
+  CHECK(only_verdict(doc({run("ws", "libuv", 70, 100, 130)}),
+                     doc({run("ws", "libuv", 65, 90, 120)})) == Verdict::unchanged);
+}
+
+TEST_CASE("a shift inside the threshold is unchanged, however tight") {
+  CHECK(only_verdict(doc({run("ws", "epoll", 99.9, 100, 100.1)}),
+                     doc({run("ws", "epoll", 96.9, 97, 97.1)})) == Verdict::unchanged);
+}
+
+TEST_CASE("rows on one side only are listed, not dropped") {
+  const auto rows =
+      compare_results(doc({run("ws", "epoll", 1, 1, 1), run("ws", "uring", 1, 1, 1)}),
+                      doc({run("ws", "epoll", 1, 1, 1), run("ws", "libuv", 1, 1, 1)}), 5);
+  REQUIRE(rows.size() == 3);
+  int only_old = 0, only_new = 0;
+  for (const auto& r : rows) {
+    if (r.verdict == Verdict::only_old) {
+      ++only_old;
+      CHECK(r.loop == "uring");
+    }
+    if (r.verdict == Verdict::only_new) {
+      ++only_new;
+      CHECK(r.loop == "libuv");
+    }
+  }
+  CHECK(only_old == 1);
+  CHECK(only_new == 1);
+  CHECK_FALSE(any_regression(rows));
+}
+
+TEST_CASE("http rows compare requests per second") {
+  const auto rows = compare_results(doc({run("http", "epoll", 990, 1000, 1010)}),
+                                    doc({run("http", "epoll", 700, 710, 720)}), 5);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].metric == "req_per_s");
+  CHECK(rows[0].verdict == Verdict::regression);
+}
+
+TEST_CASE("something that is not a results file is refused") {
+  CHECK_THROWS_AS(compare_results(nlohmann::json::object(), doc({}), 5), std::runtime_error);
+}
+
+}  // namespace lb
