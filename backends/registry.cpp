@@ -25,18 +25,24 @@ struct Entry {
   std::string_view name;
   BackendFactory factory;
   std::string (*why_not)();  // empty string: usable
+  std::string_view mechanisms;
 };
 
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> list = {
 #ifdef LOOPBENCH_HAVE_EPOLL
-      {"epoll", make_epoll_backend, [] { return std::string(); }},
+      {"epoll", make_epoll_backend, [] { return std::string(); },
+       "level-triggered epoll_wait; recv and sendmsg on readiness"},
 #endif
 #ifdef LOOPBENCH_HAVE_LIBUV
-      {"libuv", make_libuv_backend, [] { return std::string(); }},
+      {"libuv", make_libuv_backend, [] { return std::string(); },
+       "uv_tcp reads and uv_write; uv_poll watches; one uv_timer for waits"},
 #endif
 #ifdef LOOPBENCH_HAVE_URING
-      {"uring", make_uring_backend, &UringBackend::unavailable_reason},
+      {"uring", make_uring_backend, &UringBackend::unavailable_reason,
+       "multishot RECV into a provided-buffer ring (registered by hand, liburing 2.3); SENDMSG, "
+       "one in flight per stream, on blocking sockets; multishot ACCEPT; CONNECT; one-shot "
+       "POLL_ADD re-armed for level-triggered watches"},
 #endif
   };
   return list;
@@ -81,7 +87,7 @@ std::vector<BackendStatus> backend_statuses() {
   std::vector<BackendStatus> out;
   for (const auto& e : entries()) {
     const std::string& why = cached_why_not(e);
-    out.push_back({std::string(e.name), why.empty(), why});
+    out.push_back({std::string(e.name), why.empty(), why, std::string(e.mechanisms)});
   }
   return out;
 }

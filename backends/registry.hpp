@@ -17,6 +17,7 @@ struct BackendStatus {
   std::string name;
   bool usable = false;
   std::string why_not;  // set when !usable
+  std::string mechanisms;  // the kernel or library features it uses
 };
 
 // Every compiled backend, in the order --loop=all runs them.

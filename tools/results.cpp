@@ -134,6 +134,12 @@ nlohmann::json run_to_json(const RunResult& run) {
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started) {
   utsname u{};
   ::uname(&u);
+  nlohmann::json loops = nlohmann::json::array();
+  for (const auto& b : backend_statuses()) {
+    nlohmann::json loop = {{"name", b.name}, {"usable", b.usable}, {"mechanisms", b.mechanisms}};
+    if (!b.usable) loop["why_not"] = b.why_not;
+    loops.push_back(loop);
+  }
   nlohmann::json libs = nlohmann::json::object();
   for (const auto& [name, version] : backend_library_versions())
     libs[name] = version;
@@ -141,7 +147,11 @@ nlohmann::json results_document(const std::vector<RunResult>& runs, const std::s
       {"schema", "loopbench.results/1"},
       {"tool", {{"version", kLoopbenchVersion}, {"git", kLoopbenchGit}}},
       {"machine",
-       {{"cpu", cpu_model()}, {"cores", online_cpus()}, {"kernel", u.release}, {"libs", libs}}},
+       {{"cpu", cpu_model()},
+        {"cores", online_cpus()},
+        {"kernel", u.release},
+        {"libs", libs},
+        {"loops", loops}}},
       {"started", started},
       {"runs", nlohmann::json::array()},
   };
