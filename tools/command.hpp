@@ -27,6 +27,7 @@ void register_ws_command(CLI::App& app, CommandRunner& run);
 void register_cert_command(CLI::App& app, CommandRunner& run);
 void register_stream_command(CLI::App& app, CommandRunner& run);
 void register_compare_command(CLI::App& app, CommandRunner& run);
+void register_matrix_command(CLI::App& app, CommandRunner& run);
 // Adds `ws` under `bench serve`.
 void register_serve_ws(CLI::App* serve, CommandRunner& run);
 

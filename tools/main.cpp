@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   lb::register_http_command(app, run);
   lb::register_ws_command(app, run);
   lb::register_stream_command(app, run);
+  lb::register_matrix_command(app, run);
   lb::register_compare_command(app, run);
   lb::register_cert_command(app, run);
   lb::register_serve_command(app, run);

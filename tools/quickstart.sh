@@ -7,16 +7,8 @@ cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build
-pin=()
-if [ "$(nproc)" -ge 2 ]; then pin=(--server-cpu 0 --client-cpu 1); fi
+# Every scenario (tcp, http, ws, wss, stream) on every loop, 5 interleaved
+# rounds, servers on CPU 0 and clients on CPU 1 when there are two CPUs;
+# prints the tables and where results.json, summary.md and report.html are.
 ./build/tools/bench loops
-./build/tools/bench tcp --loop=all --direction=all --total=1GiB --repeat=3 --warmup=1 "${pin[@]}" \
-  --json build/quickstart-tcp.json
-./build/tools/bench http --mode=all --size=all --loop=all --requests=1000 --repeat=3 --warmup=1 \
-  "${pin[@]}" --json build/quickstart-http.json
-./build/tools/bench ws --loop=all --direction=all --total=1GiB --repeat=3 --warmup=1 "${pin[@]}" \
-  --json build/quickstart-ws.json
-./build/tools/bench stream generate --size=512MiB --file=build/testdata.bin
-./build/tools/bench stream client --test=both --loop=all --repeat=3 --file=build/testdata.bin \
-  "${pin[@]}" --json build/quickstart-stream.json
-echo "results: build/quickstart-{tcp,http,ws,stream}.json"
+./build/tools/bench matrix --profile quick

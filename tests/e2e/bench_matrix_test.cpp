@@ -1,0 +1,111 @@
+// `bench matrix` end to end: one round of the quick profile writes
+// results.json (every scenario x loop row present, schema keys), summary.md
+// and report.html; a second run against it as a baseline lists the rows it
+// did not measure; and the report, opened by headless Chromium from disk,
+// renders its charts (screenshot not blank, every SVG in the DOM).
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "command.hpp"
+
+namespace lb::test {
+namespace {
+
+struct MatrixRun {
+  std::string dir = temp_path("matrix");
+  CommandResult result;
+  MatrixRun() {
+    std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+    result =
+        run_bench("matrix --profile quick --repeat 1 --out " + dir + "/a --data-dir " + dir, 600);
+  }
+  ~MatrixRun() { std::system(("rm -rf " + dir).c_str()); }
+};
+
+MatrixRun& matrix() {
+  static MatrixRun m;
+  return m;
+}
+
+bool have_chromium() {
+  return std::system("command -v chromium >/dev/null 2>&1") == 0;
+}
+
+}  // namespace
+
+TEST_CASE("bench matrix: results.json, summary.md and report.html, every row present") {
+  const auto& m = matrix();
+  INFO(m.result.out << m.result.err);
+  REQUIRE(m.result.exit_code == 0);
+  CHECK(m.result.out.find(m.dir + "/a/report.html") != std::string::npos);
+  const auto doc = nlohmann::json::parse(slurp(m.dir + "/a/results.json"));
+  CHECK(doc.at("schema") == "loopbench.results/1");
+  CHECK(doc.at("machine").at("loops").size() >= 1);
+  CHECK(doc.at("matrix").at("failed_steps").empty());
+  // Per loop: tcp 1, http 3 sizes, ws 1, wss 1, stream 2 directions.
+  CHECK(doc.at("runs").size() == 8 * LOOPBENCH_BACKEND_COUNT);
+  std::map<std::string, int> per_scenario;
+  for (const auto& run : doc.at("runs")) {
+    for (const char* key : {"bench", "loop", "mode", "size_bytes", "tls", "params", "repeats"})
+      CHECK(run.contains(key));
+    const auto& s = run.at("summary");
+    for (const char* key : {"duration_s", "bytes_per_s", "cpu_s_per_gib", "loop_lag_ms"})
+      CHECK(s.contains(key));
+    CHECK(s.at("errors") == 0);
+    CHECK(run.at("repeats").size() == 1);
+    ++per_scenario[run.at("bench").get<std::string>() + (run.at("tls") ? "s" : "")];
+  }
+  CHECK(per_scenario["tcp"] == LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["http"] == 3 * LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["ws"] == LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["wss"] == LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["stream"] == 2 * LOOPBENCH_BACKEND_COUNT);
+  const std::string md = slurp(m.dir + "/a/summary.md");
+  for (const char* h : {"## tcp", "## http", "## ws", "## wss", "## stream"})
+    CHECK(md.find(h) != std::string::npos);
+}
+
+TEST_CASE("bench matrix --baseline: verdicts, and rows it did not measure are listed") {
+  const auto& m = matrix();
+  REQUIRE(m.result.exit_code == 0);
+  const auto r = run_bench("matrix --profile quick --repeat 1 --scenarios=tcp --out " + m.dir +
+                           "/b --baseline " + m.dir + "/a/results.json");
+  INFO(r.out << r.err);
+  CHECK((r.exit_code == 0 || r.exit_code == 3));  // a real run may or may not regress
+  const std::string md = slurp(m.dir + "/b/summary.md");
+  CHECK(md.find("## Baseline") != std::string::npos);
+  CHECK(md.find("missing in new") != std::string::npos);
+  CHECK(run_bench("matrix --scenarios=bogus").exit_code == 2);
+  CHECK(run_bench("matrix --baseline /nonexistent.json").exit_code == 2);
+}
+
+TEST_CASE("report.html renders in headless Chromium: charts drawn, every SVG in the DOM") {
+  if (!have_chromium()) {
+    MESSAGE("skipped: chromium is not installed (apt-get install chromium)");
+    return;
+  }
+  const auto& m = matrix();
+  REQUIRE(m.result.exit_code == 0);
+  const std::string page = "file://" + m.dir + "/a/report.html";
+  const std::string flags =
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu "
+      "--hide-scrollbars --window-size=1100,2400 ";
+  const std::string shot = m.dir + "/shot.png", dom = m.dir + "/dom.html";
+  REQUIRE(std::system((flags + "--screenshot=" + shot + " " + page + " >/dev/null 2>&1").c_str()) ==
+          0);
+  REQUIRE(std::system((flags + "--dump-dom " + page + " >" + dom + " 2>/dev/null").c_str()) == 0);
+  const std::string text = slurp(dom);
+  std::size_t svgs = 0;
+  for (auto p = text.find("<svg"); p != std::string::npos; p = text.find("<svg", p + 1))
+    ++svgs;
+  CHECK(svgs == 11);  // throughput and CPU per scenario, latency for http
+  const std::string count_cmd = "/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) +
+                                "/tests/e2e/png_colors.py " + shot + " >" + m.dir + "/colours";
+  REQUIRE(std::system(count_cmd.c_str()) == 0);
+  const int colours = std::stoi(slurp(m.dir + "/colours"));
+  CHECK(colours > 20);  // a blank page has one
+}
+
+}  // namespace lb::test

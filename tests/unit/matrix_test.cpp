@@ -1,0 +1,107 @@
+// The matrix without running anything: the plan interleaves loops inside
+// each round, results of several rounds merge into one run per row, and
+// the reports hold a table row and the charts for every scenario.
+#include <doctest/doctest.h>
+
+#include "tools/matrix_plan.hpp"
+#include "tools/matrix_report.hpp"
+#include "tools/matrix_results.hpp"
+
+namespace lb {
+namespace {
+
+nlohmann::json step_doc(const std::string& bench, const std::string& loop, double bytes_per_s,
+                        double lag_p99, bool tls = false) {
+  nlohmann::json summary = {
+      {"connections", 1}, {"errors", 0}, {"loop_lag_ms", {{"p99", lag_p99}, {"max", lag_p99 + 1}}}};
+  return {
+      {"schema", "loopbench.results/1"},
+      {"runs", nlohmann::json::array(
+                   {{{"bench", bench},
+                     {"loop", loop},
+                     {"mode", "download"},
+                     {"size_bytes", 1 << 20},
+                     {"tls", tls},
+                     {"params", nlohmann::json::object()},
+                     {"repeats", nlohmann::json::array({{{"duration_s", (1 << 20) / bytes_per_s},
+                                                         {"bytes", 1 << 20},
+                                                         {"cpu_user_s", 0.01},
+                                                         {"cpu_sys_s", 0.01}}})},
+                     {"summary", summary}}})}};
+}
+
+}  // namespace
+
+TEST_CASE("the matrix plan interleaves loops inside each round") {
+  MatrixOptions o;
+  o.profile = matrix_profile("quick");
+  o.loops = {"epoll", "libuv", "uring"};
+  o.scenarios = parse_scenarios("ws,stream");
+  o.repeat = 2;
+  o.stream_file = "/tmp/f.bin";
+  const auto steps = plan_matrix(o);
+  REQUIRE(steps.size() == 2 * 2 * 3);
+  std::vector<std::string> order;
+  for (const auto& s : steps)
+    order.push_back(std::to_string(s.round) + s.scenario + s.loop);
+  CHECK(order == std::vector<std::string>{"1wsepoll", "1wslibuv", "1wsuring", "1streamepoll",
+                                          "1streamlibuv", "1streamuring", "2wsepoll", "2wslibuv",
+                                          "2wsuring", "2streamepoll", "2streamlibuv",
+                                          "2streamuring"});
+  CHECK(steps[0].args.front() == "ws");
+  CHECK(std::find(steps[0].args.begin(), steps[0].args.end(), "--repeat=1") != steps[0].args.end());
+  CHECK(steps[3].args[0] == "stream");
+  CHECK(std::find(steps[3].args.begin(), steps[3].args.end(), "--file=/tmp/f.bin") !=
+        steps[3].args.end());
+  CHECK_THROWS_AS(parse_scenarios("tcp,bogus"), std::invalid_argument);
+  CHECK_THROWS_AS(matrix_profile("medium"), std::invalid_argument);
+  CHECK(parse_scenarios("all").size() == 5);
+}
+
+TEST_CASE("rounds merge into one run per row; lag is the worst round's") {
+  MatrixResults results;
+  results.add(step_doc("ws", "epoll", 100e6, 1.0));
+  results.add(step_doc("ws", "uring", 200e6, 2.0));
+  results.add(step_doc("ws", "epoll", 300e6, 5.0));
+  results.add(step_doc("ws", "epoll", 200e6, 3.0, /*tls=*/true));
+  const auto runs = results.runs();
+  REQUIRE(runs.size() == 3);
+  const auto& epoll = runs[0];
+  CHECK(epoll.at("loop") == "epoll");
+  CHECK(epoll.at("repeats").size() == 2);
+  CHECK(epoll["summary"]["bytes_per_s"]["min"].get<double>() == doctest::Approx(100e6));
+  CHECK(epoll["summary"]["bytes_per_s"]["max"].get<double>() == doctest::Approx(300e6));
+  CHECK(epoll["summary"]["connections"] == 2);
+  CHECK(epoll["summary"]["loop_lag_ms"]["p99"].get<double>() == doctest::Approx(5.0));
+  CHECK(scenario_of(runs[2]) == "wss");
+}
+
+TEST_CASE("reports: a table row per run, charts per scenario, verdicts when given") {
+  MatrixResults results;
+  for (const char* loop : {"epoll", "libuv"}) {
+    results.add(step_doc("tcp", loop, 100e6, 1.0));
+    results.add(step_doc("ws", loop, 100e6, 1.0, true));
+  }
+  nlohmann::json doc = {{"schema", "loopbench.results/1"}, {"runs", results.runs()}};
+  CHECK(matrix_chart_count(doc) == 4);
+  const std::string md = matrix_markdown(doc, {});
+  CHECK(md.find("## tcp") != std::string::npos);
+  CHECK(md.find("## wss") != std::string::npos);
+  CHECK(md.find("| download 1 MiB | libuv |") != std::string::npos);
+  const std::string html = matrix_html(doc, {});
+  std::size_t svgs = 0;
+  for (auto p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1))
+    ++svgs;
+  CHECK(svgs == 4);
+  CHECK(html.find("http://") == html.find("http://www.w3.org/2000/svg"));  // nothing fetched
+
+  nlohmann::json slower = doc;
+  for (auto& run : slower["runs"])
+    for (const char* k : {"min", "median", "max"})
+      run["summary"]["bytes_per_s"][k] = run["summary"]["bytes_per_s"][k].get<double>() / 2;
+  const auto verdicts = compare_results(doc, slower, 5);
+  CHECK(matrix_markdown(slower, verdicts).find("REGRESSION") != std::string::npos);
+  CHECK(matrix_html(slower, verdicts).find("Regressions found") != std::string::npos);
+}
+
+}  // namespace lb

@@ -1,0 +1,33 @@
+#pragma once
+// The matrix's results: every step writes a results file of one repeat; runs
+// with the same (bench, mode, loop, size, tls) across rounds become one run
+// whose repeats are the rounds. Summaries are recomputed from the merged
+// repeats; where a step only left a summary (loop lag, latency
+// percentiles, stream hash speeds) the merged figure says how it was
+// combined: loop lag is the worst round's, latency percentiles are the
+// median of the rounds', stream speeds a {min, median, max} of the rounds'.
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lb {
+
+class MatrixResults {
+ public:
+  // One step's results file.
+  void add(const nlohmann::json& step_doc);
+  nlohmann::json runs() const;  // merged, in first-seen order
+
+ private:
+  using Key = std::tuple<std::string, std::string, std::string, std::uint64_t, bool>;
+  std::vector<Key> order_;
+  std::map<Key, std::vector<nlohmann::json>> rounds_;
+};
+
+// The matrix's name for a run: tcp, http, ws, wss or stream.
+std::string scenario_of(const nlohmann::json& run);
+
+}  // namespace lb
