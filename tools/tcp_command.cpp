@@ -10,7 +10,7 @@
 #include "engine/lag_probe.hpp"
 #include "tools/command.hpp"
 #include "tools/cpu.hpp"
-#include "tools/progress_line.hpp"
+#include "tools/measured_transfer.hpp"
 #include "tools/results.hpp"
 #include "tools/server_process.hpp"
 #include "tools/size.hpp"
@@ -63,14 +63,7 @@ OneRepeat run_one(Loop& loop, const TcpTransferSpec& spec, Histogram& lag,
     result = r;
     loop.stop();
   });
-  ProgressLine progress(
-      loop, [&transfer] { return transfer.bytes_so_far(); }, label, 1e9, "Gbit/s");
-  const CpuTimes before = process_cpu_times();
-  probe.start();
-  transfer.start();
-  loop.run();
-  probe.stop();
-  const CpuTimes used = process_cpu_times() - before;
+  const CpuTimes used = run_measured(loop, transfer, probe, label, 1e9, "Gbit/s");
   lag.merge(probe.lag_ns());
   return {result, used};
 }

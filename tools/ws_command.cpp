@@ -12,12 +12,13 @@
 #include "protocols/tls/tls_context.hpp"
 #include "tools/command.hpp"
 #include "tools/cpu.hpp"
-#include "tools/progress_line.hpp"
+#include "tools/measured_transfer.hpp"
 #include "tools/results.hpp"
 #include "tools/server_process.hpp"
 #include "tools/size.hpp"
 #include "tools/stop_on_signal.hpp"
 #include "tools/ws_bench.hpp"
+#include "tools/ws_builtin.hpp"
 #include "tools/ws_table.hpp"
 
 namespace lb {
@@ -74,46 +75,18 @@ int run_ws(const WsOptions& o) {
     std::fprintf(stderr, "bench: %s\n", n.c_str());
 
   WsUrl target;
-  std::optional<ServerProcess> server;
-  tls::Certificate identity;
+  std::optional<BuiltinWsServer> server;
   if (!o.url.empty()) {
     target = url_option(o.url, "/ws");
   } else {
     select_backends(o.server_loop, notes);
-    target.tls = o.tls;
-    target.host = "127.0.0.1";
-    target.path = "/ws";
-    if (o.tls) identity = tls::make_self_signed();
-    const auto* id = o.tls ? &identity : nullptr;
-    server.emplace(
-        [&, id](const std::function<void(std::uint16_t)>& ready) {
-          try {
-            pin_or_throw(o.server_cpu, "server");
-            auto loop = make_loop(o.server_loop);
-            tls::SslCtxPtr ctx = id ? tls::make_server_context(*id) : nullptr;
-            WsServer ws_server(*loop, ctx.get(), options, ws_throughput_route());
-            ws_server.listen(Endpoint{"127.0.0.1", 0});
-            StopOnSignal stop(*loop);
-            ready(ws_server.port());
-            loop->run();
-            return 0;
-          } catch (const std::exception& e) {
-            std::fprintf(stderr, "bench: server: %s\n", e.what());
-            return 1;
-          }
-        },
-        std::chrono::seconds(10));
-    target.endpoint = Endpoint{"127.0.0.1", server->port()};
+    server.emplace(o.server_loop, o.server_cpu, o.tls, options, ws_throughput_route());
+    target = WsUrl{o.tls, "127.0.0.1", server->endpoint(), "/ws"};
   }
   pin_or_throw(o.client_cpu, "client");
   tls::SslCtxPtr client_ctx;
-  if (target.tls) {
-    tls::ClientConfig config;
-    config.verify = !o.insecure;
-    config.ca_file = o.cacert;
-    config.trust = server ? identity.cert.get() : nullptr;  // we made it: trust exactly it
-    client_ctx = tls::make_client_context(config);
-  }
+  if (target.tls)  // the built-in server's certificate is the one we made: trust exactly it
+    client_ctx = ws_client_tls(o.insecure, o.cacert, server ? server->certificate() : nullptr);
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
@@ -152,16 +125,8 @@ int run_ws(const WsOptions& o) {
           result = r;
           loop->stop();
         });
-        ProgressLine progress(
-            *loop, [&transfer] { return transfer.bytes_so_far(); },
-            "ws " + direction + " " + loop_name, double(1ull << 30), "Gibit/s");
-        const CpuTimes before = process_cpu_times();
-        lag.start();
-        transfer.start();
-        loop->run();
-        lag.stop();
-        const CpuTimes used = process_cpu_times() - before;
-        loop->run_nowait();  // let the finished session go
+        const CpuTimes used =
+            run_measured(*loop, transfer, lag, "ws " + direction + " " + loop_name);
         ++run.connections;
         if (!result.error.empty()) {
           ++run.errors;
