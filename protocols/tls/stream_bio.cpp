@@ -12,10 +12,10 @@ namespace lb::tls {
 
 void BioBuffers::keep_unread() {
   if (borrowed.empty()) return;
-  if (kept_offset == kept.size()) {
-    kept.clear();
-    kept_offset = 0;
-  }
+  // Drop what OpenSSL already took, so `kept` holds only unread bytes and
+  // does not grow across pauses.
+  kept.erase(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(kept_offset));
+  kept_offset = 0;
   kept.insert(kept.end(), borrowed.begin(), borrowed.end());
   borrowed = {};
 }
