@@ -9,12 +9,12 @@ server on uvloop (when installed) and an aiohttp client, speaking the same
                                        prints "seconds S" for one transfer; every
                                        message checked (peer_check.py), exit 1 if not
 """
-import asyncio, os, ssl, sys, time
+import asyncio, ssl, sys, time
 
 import aiohttp
 from aiohttp import web
 
-from peer_check import MessageCheck
+from peer_check import MessageCheck, send_repeated
 
 try:
     import uvloop
@@ -29,14 +29,9 @@ async def handler(request):
     test = request.query.get("test", "download")
     total = int(request.query.get("total", str(10 << 30)))
     chunk = int(request.query.get("chunk", "65536"))
-    payload = os.urandom(chunk)
 
-    async def send():
-        sent = 0
-        while sent < total:
-            n = min(chunk, total - sent)
-            await ws.send_bytes(payload[:n])
-            sent += n
+    def send():
+        return send_repeated(ws.send_bytes, total, chunk)
 
     async def receive():
         check = MessageCheck(total, chunk)
@@ -77,7 +72,6 @@ async def serve(port, cert=None, key=None):
 
 
 async def client(url, direction, total, chunk, insecure):
-    payload = os.urandom(chunk)
     want = total if direction in ("download", "concurrent") else 0
     check = MessageCheck(want, chunk)
     async with aiohttp.ClientSession() as session:
@@ -85,12 +79,8 @@ async def client(url, direction, total, chunk, insecure):
         async with session.ws_connect(f"{url}?test={direction}&total={total}&chunk={chunk}",
                                       max_msg_size=0, ssl=False if insecure else None) as ws:
 
-            async def send():
-                sent = 0
-                while sent < total:
-                    n = min(chunk, total - sent)
-                    await ws.send_bytes(payload[:n])
-                    sent += n
+            def send():
+                return send_repeated(ws.send_bytes, total, chunk)
 
             async def receive():
                 async for msg in ws:

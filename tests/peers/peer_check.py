@@ -1,6 +1,18 @@
-"""Every received message checked, for the Python peers: each is one chunk
-(the last may be shorter) and carries the same bytes as the first, since
-both ends of the /ws protocol repeat one chunk."""
+"""What the Python peers share: sending `total` bytes as chunk-sized
+messages of one repeated random chunk, and checking every received message:
+each is one chunk (the last may be shorter) and carries the same bytes as
+the first, since both ends of the /ws protocol repeat one chunk."""
+import os
+
+
+async def send_repeated(send, total, chunk):
+    """Awaits send(message) until `total` bytes went out."""
+    payload = os.urandom(chunk)
+    sent = 0
+    while sent < total:
+        n = min(chunk, total - sent)
+        await send(payload[:n])
+        sent += n
 
 
 class MessageCheck:

@@ -10,12 +10,12 @@
                                               every message (peer_check.py), exits 0
                                               on success
 """
-import asyncio, os, ssl, sys
+import asyncio, ssl, sys
 from urllib.parse import urlparse, parse_qs
 
 import websockets
 
-from peer_check import MessageCheck
+from peer_check import MessageCheck, send_repeated
 
 
 async def serve(port, cert=None, key=None):
@@ -29,14 +29,9 @@ async def serve(port, cert=None, key=None):
         test = q.get("test", ["download"])[0]
         total = int(q.get("total", [str(10 << 30)])[0])
         chunk = int(q.get("chunk", ["65536"])[0])
-        payload = os.urandom(chunk)
 
-        async def send():
-            sent = 0
-            while sent < total:
-                n = min(chunk, total - sent)
-                await ws.send(payload[:n])
-                sent += n
+        def send():
+            return send_repeated(ws.send, total, chunk)
 
         async def receive():
             check = MessageCheck(total, chunk)
@@ -70,16 +65,11 @@ async def client(url, direction, total, chunk, insecure):
             context.verify_mode = ssl.CERT_NONE
     full = f"{url}?test={direction}&total={total}&chunk={chunk}"
     async with websockets.connect(full, ssl=context, max_size=None) as ws:
-        payload = os.urandom(chunk)
         want = total if direction in ("download", "concurrent") else 0
         check = MessageCheck(want, chunk)
 
-        async def send():
-            sent = 0
-            while sent < total:
-                n = min(chunk, total - sent)
-                await ws.send(payload[:n])
-                sent += n
+        def send():
+            return send_repeated(ws.send, total, chunk)
 
         async def receive():
             try:
