@@ -136,7 +136,15 @@ int RequestReader::feed(std::span<const std::byte> data, const OnRequest& on_req
       if (auto why = check_header_block(std::string_view(buffer_).substr(0, block_bytes));
           !why.empty() && (end != std::string::npos || why != "bare CR"))
         return fail(400, why);
-      if (end == std::string::npos) return 0;
+      if (end == std::string::npos) {
+        // Bytes that cannot start a request line (a TLS ClientHello sent to
+        // this plain port, say) are refused now, not at a blank line that
+        // may never come.
+        const std::string_view head(buffer_);
+        const auto method = head.substr(0, std::min(head.find(' '), head.size()));
+        if (!method.empty() && !is_token(method)) return fail(400, "no HTTP method");
+        return 0;
+      }
       current_ = Request{};
       saw_content_length_ = saw_transfer_encoding_ = false;
       const long used = execute(buffer_.data(), block_bytes);
