@@ -12,6 +12,7 @@
 #include "tools/http_clients.hpp"
 #include "tools/http_serve.hpp"
 #include "tools/http_table.hpp"
+#include "tools/peer_runner.hpp"
 #include "tools/results.hpp"
 #include "tools/server_process.hpp"
 
@@ -35,6 +36,8 @@ struct HttpOptions {
   std::string json;
   std::string csv;
   double timeout_s = 10;
+  std::string peers;
+  bool peers_only = false;
 };
 
 std::vector<std::string> checked_list(const std::string& option, const std::string& text,
@@ -74,6 +77,8 @@ int run_http(const HttpOptions& o) {
   const auto loops = async ? select_backends(o.loop, notes) : std::vector<std::string>{};
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
+  const auto peers = select_peers("http", o.peers);
+  if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
 
   std::string base = o.url;
   std::optional<ServerProcess> server;
@@ -105,8 +110,9 @@ int run_http(const HttpOptions& o) {
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
   for (const auto& mode : modes) {
-    const std::vector<std::string> mode_loops =
+    std::vector<std::string> mode_loops =
         mode == "async" ? loops : std::vector<std::string>{"none"};
+    if (o.peers_only) mode_loops.clear();
     for (const auto& loop_name : mode_loops) {
       std::unique_ptr<Loop> loop = mode == "async" ? make_loop(loop_name) : nullptr;
       for (const auto& size : sizes) {
@@ -157,6 +163,48 @@ int run_http(const HttpOptions& o) {
         runs.push_back(std::move(run));
       }
     }
+    for (const auto* peer : peers) {
+      for (const auto& size : sizes) {
+        PeerWorkload w;
+        w.row.bench = "http";
+        w.row.mode = mode;
+        w.row.size_bytes = http::Routes::route_size(size);
+        const std::string url = base + "/" + size;
+        w.row.params = {{"size", size},
+                        {"requests", o.requests},
+                        {"concurrency", mode == "async" ? o.concurrency : 1},
+                        {"threads", mode == "threads" ? o.threads : 1},
+                        {"repeat", o.repeat},
+                        {"warmup", o.warmup},
+                        {"server_cpu", o.server_cpu},
+                        {"client_cpu", o.client_cpu},
+                        {"target", server ? "builtin" : base},
+                        {"url", url}};
+        if (server) w.row.params["server_loop"] = o.server_loop;
+        w.args = {"--url",
+                  url,
+                  "--mode",
+                  mode,
+                  "--expected-bytes",
+                  std::to_string(w.row.size_bytes),
+                  "--requests",
+                  std::to_string(o.requests),
+                  "--threads",
+                  std::to_string(o.threads),
+                  "--concurrency",
+                  std::to_string(o.concurrency),
+                  "--repeat",
+                  std::to_string(o.repeat),
+                  "--warmup",
+                  std::to_string(o.warmup),
+                  "--timeout",
+                  fmt::format("{}", o.timeout_s)};
+        for (auto& row : run_peer(*peer, w)) {
+          errors += row.errors;
+          runs.push_back(std::move(row));
+        }
+      }
+    }
   }
   if (server) server->stop();
   const std::string header = fmt::format(
@@ -199,6 +247,10 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--csv", o->csv, "Write name,size,duration CSV (as the original) plus more");
   cmd->add_option("--timeout", o->timeout_s, "Per-request timeout in seconds")
       ->capture_default_str();
+  cmd->add_option("--peers", o->peers,
+                  "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "
+                  "curl_cffi, tls_client (comma list) or all");
+  cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
   cmd->callback([o, &run] { run = [o] { return run_http(*o); }; });
 }
 

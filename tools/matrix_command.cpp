@@ -1,30 +1,24 @@
 // `bench matrix`: every scenario on every loop, rounds interleaved, merged
 // into results.json, summary.md and report.html; compared with a baseline.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "backends/registry.hpp"
 #include "tools/baseline.hpp"
+#include "tools/child_process.hpp"
 #include "tools/command.hpp"
 #include "tools/cpu.hpp"
 #include "tools/matrix_plan.hpp"
 #include "tools/matrix_report.hpp"
 #include "tools/matrix_results.hpp"
 #include "tools/results.hpp"
-
-extern char** environ;
 
 namespace lb {
 namespace {
@@ -49,29 +43,6 @@ std::string self_path() {
   const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) throw std::runtime_error("cannot find the bench binary: " + ec.message());
   return p.string();
-}
-
-// Runs `bench ARGS` with stdout and stderr into `log`; returns the exit status.
-int run_step(const std::string& exe, const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> argv_s{exe};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::string last_line(const std::string& path) {
@@ -133,10 +104,9 @@ int run_matrix(const Options& o) {
         (std::filesystem::path(o.data_dir) / ("testdata-" + m.profile.stream_size + ".bin"))
             .string();
     const std::string log = (out / "steps" / "generate.log").string();
-    if (run_step(
-            exe,
-            {"stream", "generate", "--size=" + m.profile.stream_size, "--file=" + m.stream_file},
-            log) != 0)
+    if (run_child({exe, "stream", "generate", "--size=" + m.profile.stream_size,
+                   "--file=" + m.stream_file},
+                  log, log) != 0)
       throw std::runtime_error("cannot generate the stream file: " + last_line(log));
   }
 
@@ -156,7 +126,8 @@ int run_matrix(const Options& o) {
             .string();
     auto args = step.args;
     args.push_back("--json=" + base + ".json");
-    const int rc = run_step(exe, args, base + ".log");
+    args.insert(args.begin(), exe);
+    const int rc = run_child(args, base + ".log", base + ".log");
     std::ifstream json_in(base + ".json");
     if (json_in) results.add(nlohmann::json::parse(json_in));
     if (rc != 0)

@@ -105,11 +105,10 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"duration_s", to_json(run.duration_s())},
       {"bytes_per_s", to_json(run.bytes_per_s())},
       {"cpu_s_per_gib", to_json(run.cpu_s_per_gib())},
-      {"connections", run.connections},
       {"errors", run.errors},
   };
-  // No loop, no loop lag (the sync and threads HTTP clients).
-  if (run.loop != "none")
+  if (run.connections_known) summary["connections"] = run.connections;
+  if (run.has_loop())
     summary["loop_lag_ms"] = {{"p99", ms(run.loop_lag_ns.percentile(0.99))},
                               {"max", ms(run.loop_lag_ns.max())}};
   if (auto r = run.req_per_s()) summary["req_per_s"] = to_json(*r);
@@ -126,9 +125,14 @@ nlohmann::json run_to_json(const RunResult& run) {
   for (const auto& [key, value] : run.summary_extra.items())
     summary[key] = value;
   if (!run.error_messages.empty()) summary["error_messages"] = run.error_messages;
-  return {{"bench", run.bench},           {"loop", run.loop},  {"mode", run.mode},
-          {"size_bytes", run.size_bytes}, {"tls", run.tls},    {"params", run.params},
-          {"repeats", repeats},           {"summary", summary}};
+  nlohmann::json j = {{"bench", run.bench},   {"client", run.client_name()},  {"loop", run.loop},
+                      {"mode", run.mode},     {"size_bytes", run.size_bytes}, {"tls", run.tls},
+                      {"params", run.params}, {"repeats", repeats},           {"summary", summary}};
+  if (!run.client.empty()) {
+    j["peer"] = {{"status", run.peer_status}, {"version", run.client_version}};
+    if (!run.peer_note.empty()) j["peer"]["note"] = run.peer_note;
+  }
+  return j;
 }
 
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started) {

@@ -23,8 +23,10 @@ struct RepeatResult {
 
 struct RunResult {
   std::string bench;  // tcp | http | ws | stream
-  std::string loop;   // epoll | libuv | uring | none
-  std::string mode;   // download | upload | concurrent | sync | threads | async
+  // epoll | libuv | uring | none; peers: python-asyncio | python-uvloop |
+  // python-threads | node
+  std::string loop;
+  std::string mode;  // download | upload | concurrent | sync | threads | async
   std::uint64_t size_bytes = 0;
   bool tls = false;
   nlohmann::json params = nlohmann::json::object();
@@ -36,12 +38,24 @@ struct RunResult {
   std::vector<std::string> error_messages;
   std::optional<bool> verified;
   nlohmann::json summary_extra = nlohmann::json::object();  // bench-specific summary fields
+  bool connections_known = true;                            // false: the client library cannot tell
+
+  // Rows of other clients (bench --peers, tools/peer_runner.hpp).
+  std::string client;  // empty: loopbench's own client
+  std::string client_version;
+  std::string peer_status;  // ok | failed | not installed
+  std::string peer_note;    // how to install it, or why it failed
 
   Spread duration_s() const;
   Spread bytes_per_s() const;
   Spread cpu_s_per_gib() const;
   std::optional<Spread> req_per_s() const;
   std::optional<Spread> cpu_us_per_req() const;
+  // Blocking clients (bench's sync and threads modes, Python threads) have no
+  // loop, so no loop lag.
+  bool has_loop() const { return loop != "none" && loop != "python-threads"; }
+  // "loopbench" or the peer's library.
+  std::string client_name() const { return client.empty() ? "loopbench" : client; }
 };
 
 // {"min", "median", "max"}, as every statistic in the file.

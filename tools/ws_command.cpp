@@ -5,14 +5,18 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include "backends/registry.hpp"
 #include "engine/lag_probe.hpp"
+#include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
 #include "tools/command.hpp"
 #include "tools/cpu.hpp"
 #include "tools/measured_transfer.hpp"
+#include "tools/peer_runner.hpp"
 #include "tools/results.hpp"
 #include "tools/server_process.hpp"
 #include "tools/size.hpp"
@@ -43,6 +47,32 @@ struct WsOptions {
   int client_cpu = -1;
   std::string json;
   double timeout_s = 10;
+  std::string peers;
+  bool peers_only = false;
+};
+
+// The built-in server's fresh certificate as a PEM file, so that peers
+// verify it as our client does; removed with this object.
+class TrustFile {
+ public:
+  explicit TrustFile(X509* cert) {
+    if (!cert) return;
+    path_ = (std::filesystem::temp_directory_path() /
+             ("loopbench-trust-" + std::to_string(::getpid()) + ".pem"))
+                .string();
+    std::ofstream out(path_);
+    out << tls::to_pem(cert);
+    if (!out) throw std::runtime_error("cannot write " + path_);
+  }
+  ~TrustFile() {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+  TrustFile(const TrustFile&) = delete;
+  TrustFile& operator=(const TrustFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
 };
 
 ws::SessionOptions session_options(const WsOptions& o) {
@@ -73,6 +103,8 @@ int run_ws(const WsOptions& o) {
   const auto loops = select_backends(o.loop, notes);
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
+  const auto peers = select_peers("ws", o.peers);
+  if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
 
   WsUrl target;
   std::optional<BuiltinWsServer> server;
@@ -87,11 +119,12 @@ int run_ws(const WsOptions& o) {
   tls::SslCtxPtr client_ctx;
   if (target.tls)  // the built-in server's certificate is the one we made: trust exactly it
     client_ctx = ws_client_tls(o.insecure, o.cacert, server ? server->certificate() : nullptr);
+  const TrustFile trust(server && !peers.empty() ? server->certificate() : nullptr);
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
   for (const auto& direction : directions) {
-    for (const auto& loop_name : loops) {
+    for (const auto& loop_name : o.peers_only ? std::vector<std::string>{} : loops) {
       RunResult run;
       run.bench = "ws";
       run.loop = loop_name;
@@ -142,6 +175,36 @@ int run_ws(const WsOptions& o) {
       }
       errors += run.errors;
       runs.push_back(std::move(run));
+    }
+    for (const auto* peer : peers) {
+      PeerWorkload w;
+      w.row.bench = "ws";
+      w.row.mode = direction;
+      w.row.size_bytes = total;
+      w.row.tls = target.tls;
+      w.row.params = {{"total_bytes", total},
+                      {"chunk_bytes", chunk},
+                      {"repeat", o.repeat},
+                      {"warmup", o.warmup},
+                      {"server_cpu", o.server_cpu},
+                      {"client_cpu", o.client_cpu},
+                      {"target", server ? "builtin" : o.url}};
+      const std::string url = fmt::format("{}://{}:{}{}", target.tls ? "wss" : "ws", target.host,
+                                          target.endpoint.port, target.path);
+      w.args = {"--url",     url,
+                "--mode",    direction,
+                "--total",   std::to_string(total),
+                "--chunk",   std::to_string(chunk),
+                "--repeat",  std::to_string(o.repeat),
+                "--warmup",  std::to_string(o.warmup),
+                "--timeout", fmt::format("{}", o.timeout_s)};
+      if (o.insecure) w.args.push_back("--insecure");
+      const std::string& cacert = !trust.path().empty() ? trust.path() : o.cacert;
+      if (target.tls && !cacert.empty()) w.args.insert(w.args.end(), {"--cacert", cacert});
+      for (auto& row : run_peer(*peer, w)) {
+        errors += row.errors;
+        runs.push_back(std::move(row));
+      }
     }
   }
   if (server) server->stop();
@@ -214,6 +277,10 @@ void register_ws_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--json", o->json, "Write results to FILE (schema loopbench.results/1)");
   cmd->add_option("--timeout", o->timeout_s, "Fail after this many seconds without progress")
       ->capture_default_str();
+  cmd->add_option("--peers", o->peers,
+                  "Also run other clients on the same transfer: websockets, aiohttp, node-ws "
+                  "(comma list) or all");
+  cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
   cmd->callback([o, &run] { run = [o] { return run_ws(*o); }; });
 }
 

@@ -9,12 +9,13 @@ server on uvloop (when installed) and an aiohttp client, speaking the same
                                        prints "seconds S" for one transfer; every
                                        message checked (peer_check.py), exit 1 if not
 """
-import asyncio, ssl, sys, time
+import asyncio, os, ssl, sys, time
 
 import aiohttp
 from aiohttp import web
 
-from peer_check import MessageCheck, send_repeated
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools/peers"))
+from peer_check import MessageCheck, send_repeated  # noqa: E402
 
 try:
     import uvloop

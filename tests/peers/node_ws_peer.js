@@ -10,60 +10,15 @@
 //                                            one transfer; every message checked; exit 0 on
 //                                            success
 //
-// Every message is checked: each is one chunk (the last may be shorter) and
-// carries the same bytes as the first, since both ends repeat one chunk.
+// Every message is checked (tools/peers/ws_check.js).
 'use strict';
-const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
 const https = require('https');
+const path = require('path');
 const { WebSocket, WebSocketServer } = require('ws');
 
-function checker(total, chunk) {
-  let got = 0;
-  let first = null;
-  let error = null;
-  return {
-    take(data) {
-      if (!first) first = Buffer.from(data);
-      const want = Math.min(chunk, total - got);
-      if (!error && (data.length !== want || !data.equals(first.subarray(0, want))))
-        error = `message at byte ${got}: ${data.length} bytes, expected ${want} of the repeated chunk`;
-      got += data.length;
-    },
-    got: () => got,
-    error: () => error,
-  };
-}
-
-// Sends `total` bytes as chunk-sized binary messages, at most 16 in flight.
-function sendAll(ws, chunk, total, done) {
-  const payload = crypto.randomBytes(chunk);
-  let sent = 0;
-  let inflight = 0;
-  let over = false;
-  const finish = (err) => {
-    if (!over) {
-      over = true;
-      done(err);
-    }
-  };
-  const pump = () => {
-    while (sent < total && inflight < 16) {
-      const n = Math.min(chunk, total - sent);
-      sent += n;
-      inflight++;
-      ws.send(payload.subarray(0, n), { binary: true }, (err) => {
-        inflight--;
-        if (err) return finish(err);
-        if (sent >= total && inflight === 0) return finish(null);
-        pump();
-      });
-    }
-  };
-  if (total === 0) return finish(null);
-  pump();
-}
+const { checker, sendAll } = require(path.join(__dirname, '../../tools/peers/ws_check.js'));
 
 function serve(port, cert, key) {
   const server = cert

@@ -10,12 +10,13 @@
                                               every message (peer_check.py), exits 0
                                               on success
 """
-import asyncio, ssl, sys
+import asyncio, os, ssl, sys
 from urllib.parse import urlparse, parse_qs
 
 import websockets
 
-from peer_check import MessageCheck, send_repeated
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools/peers"))
+from peer_check import MessageCheck, send_repeated  # noqa: E402
 
 
 async def serve(port, cert=None, key=None):

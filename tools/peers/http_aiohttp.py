@@ -1,0 +1,41 @@
+#!/usr/bin/python3
+"""bench http's async workload with `aiohttp`: one ClientSession, C requests
+in flight (all N issued), on asyncio or uvloop. Connections are counted with
+aiohttp's own trace hook."""
+import sys
+import time
+
+import aiohttp
+
+from peer_common import http_arguments, http_run, measure, run_async, run_async_workers
+
+
+def async_(job):
+    async def connected(session, context, params):
+        job.connections += 1
+
+    async def main():
+        trace = aiohttp.TraceConfig()
+        trace.on_connection_create_end.append(connected)
+        connector = aiohttp.TCPConnector(limit=job.args.concurrency)
+        timeout = aiohttp.ClientTimeout(total=job.args.timeout)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout,
+                                         trace_configs=[trace]) as session:
+            async def get_one(job):
+                started = time.perf_counter_ns()
+                try:
+                    async with session.get(job.args.url) as r:
+                        body = await r.read()
+                        job.record(started, r.status, len(body))
+                except (aiohttp.ClientError, TimeoutError) as e:
+                    job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+
+            return await run_async_workers(job, get_one)
+
+    return run_async(job.args, main)
+
+
+if __name__ == "__main__":
+    args = http_arguments(__doc__, ["async"]).parse_args()
+    sys.exit(measure(args, async_,
+                     http_run(args, "aiohttp", aiohttp.__version__, "python-" + args.event_loop)))

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""bench http's three workloads with `httpx`: sync (one Client), threads (a
+Client per thread) and async (one AsyncClient, C requests in flight, on
+asyncio or uvloop). Connections are counted from httpcore's trace events."""
+import sys
+import time
+
+import httpx
+
+from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
+                         run_threads)
+
+CONNECTED = "connection.connect_tcp.complete"
+
+
+def sync_get_one(job, client):
+    def trace(event, info):
+        if event == CONNECTED:
+            with job.lock:
+                job.connections += 1
+
+    started = time.perf_counter_ns()
+    try:
+        r = client.get(job.args.url, extensions={"trace": trace})
+        job.record(started, r.status_code, len(r.content))
+    except httpx.HTTPError as e:
+        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+
+
+def sync(job):
+    with httpx.Client(timeout=job.args.timeout) as client:
+        while job.take_request() is not None:
+            sync_get_one(job, client)
+
+
+def threads(job):
+    for client in run_threads(job, lambda: httpx.Client(timeout=job.args.timeout), sync_get_one):
+        client.close()
+
+
+def async_(job):
+    async def trace(event, info):
+        if event == CONNECTED:
+            job.connections += 1
+
+    async def main():
+        c = job.args.concurrency
+        limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
+        async with httpx.AsyncClient(timeout=job.args.timeout, limits=limits) as client:
+            async def get_one(job):
+                started = time.perf_counter_ns()
+                try:
+                    r = await client.get(job.args.url, extensions={"trace": trace})
+                    job.record(started, r.status_code, len(r.content))
+                except httpx.HTTPError as e:
+                    job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+
+            return await run_async_workers(job, get_one)
+
+    return run_async(job.args, main)
+
+
+if __name__ == "__main__":
+    args = http_arguments(__doc__, ["sync", "threads", "async"]).parse_args()
+    loop = "python-" + args.event_loop if args.mode == "async" else "python-threads"
+    sys.exit(measure(args, {"sync": sync, "threads": threads, "async": async_}[args.mode],
+                     http_run(args, "httpx", httpx.__version__, loop)))

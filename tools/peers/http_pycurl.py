@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""bench http's sync and threads workloads with `pycurl` (one reused Curl
+handle per client thread, as bench's own sync client uses libcurl)."""
+import sys
+import time
+
+import pycurl
+
+from peer_common import http_arguments, http_run, measure, run_threads
+
+
+class Handle:
+    """A reused easy handle that counts the body instead of keeping it."""
+
+    def __init__(self, args):
+        self.received = 0
+        self.curl = pycurl.Curl()
+        self.curl.setopt(pycurl.URL, args.url)
+        self.curl.setopt(pycurl.WRITEFUNCTION, self._count)
+        self.curl.setopt(pycurl.TIMEOUT_MS, int(args.timeout * 1000))
+        self.curl.setopt(pycurl.NOSIGNAL, 1)
+        self.curl.setopt(pycurl.TCP_NODELAY, 1)
+        self.connections = 0
+
+    def _count(self, data):
+        self.received += len(data)
+
+
+def get_one(job, h):
+    started = time.perf_counter_ns()
+    h.received = 0
+    try:
+        h.curl.perform()
+        h.connections += h.curl.getinfo(pycurl.NUM_CONNECTS)
+        job.record(started, h.curl.getinfo(pycurl.RESPONSE_CODE), h.received)
+    except pycurl.error as e:
+        job.record(started, 0, 0, f"pycurl.error: {e.args[-1]}")
+
+
+def sync(job):
+    h = Handle(job.args)
+    while job.take_request() is not None:
+        get_one(job, h)
+    job.connections += h.connections
+    h.curl.close()
+
+
+def threads(job):
+    for h in run_threads(job, lambda: Handle(job.args), get_one):
+        job.connections += h.connections
+        h.curl.close()
+
+
+if __name__ == "__main__":
+    args = http_arguments(__doc__, ["sync", "threads"]).parse_args()
+    sys.exit(measure(args, {"sync": sync, "threads": threads}[args.mode],
+                     http_run(args, "pycurl", pycurl.version.split()[0].split("/")[1],
+                              "python-threads")))

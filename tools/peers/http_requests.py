@@ -1,0 +1,44 @@
+#!/usr/bin/python3
+"""bench http's sync and threads workloads with `requests` (one Session per
+client thread, connections kept alive by urllib3's pool)."""
+import sys
+import time
+
+import requests
+
+from peer_common import http_arguments, http_run, measure, run_threads
+
+
+def connections_of(session):
+    """Connections urllib3 opened for this session (its pools' own count)."""
+    pools = session.get_adapter("http://").poolmanager.pools
+    return sum(pools[key].num_connections for key in pools.keys())
+
+
+def get_one(job, session):
+    started = time.perf_counter_ns()
+    try:
+        r = session.get(job.args.url, timeout=job.args.timeout)
+        job.record(started, r.status_code, len(r.content))
+    except requests.RequestException as e:
+        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+
+
+def sync(job):
+    with requests.Session() as session:
+        while job.take_request() is not None:
+            get_one(job, session)
+        job.connections += connections_of(session)
+
+
+def threads(job):
+    sessions = run_threads(job, requests.Session, get_one)
+    for s in sessions:
+        job.connections += connections_of(s)
+        s.close()
+
+
+if __name__ == "__main__":
+    args = http_arguments(__doc__, ["sync", "threads"]).parse_args()
+    sys.exit(measure(args, {"sync": sync, "threads": threads}[args.mode],
+                     http_run(args, "requests", requests.__version__, "python-threads")))

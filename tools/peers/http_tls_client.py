@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+"""bench http's sync and threads workloads with `tls_client` (Go's TLS
+fingerprinting client through a shared library; pip only, not in Debian).
+tls_client does not tell how many connections it opened, so its rows leave
+that out."""
+import sys
+import time
+
+import tls_client
+
+from peer_common import http_arguments, http_run, measure, run_threads
+
+
+def new_session():
+    return tls_client.Session(client_identifier="chrome_120")
+
+
+def get_one(job, session):
+    started = time.perf_counter_ns()
+    try:
+        r = session.get(job.args.url, timeout_seconds=int(job.args.timeout))
+        job.record(started, r.status_code, len(r.content))
+    except Exception as e:  # tls_client raises a bare TLSClientExeption
+        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+
+
+def sync(job):
+    job.connections = None
+    session = new_session()
+    while job.take_request() is not None:
+        get_one(job, session)
+
+
+def threads(job):
+    job.connections = None
+    run_threads(job, new_session, get_one)
+
+
+if __name__ == "__main__":
+    args = http_arguments(__doc__, ["sync", "threads"]).parse_args()
+    version = getattr(tls_client, "__version__", "unknown")
+    sys.exit(measure(args, {"sync": sync, "threads": threads}[args.mode],
+                     http_run(args, "tls_client", version, "python-threads")))

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""bench ws's workloads with aiohttp's WebSocket client (the original suite's
+client), on asyncio or uvloop: one connection per repeat; download, upload or
+both at once; every received message checked; done at the server's close."""
+import asyncio
+import sys
+
+import aiohttp
+
+from peer_check import MessageCheck, send_repeated
+from peer_common import LagProbe, client_ssl_context, measure, run_async, ws_arguments, ws_run
+
+
+def transfer(job):
+    a = job.args
+
+    async def main():
+        lag = LagProbe()
+        lag.start()
+        try:
+            await exchange()
+        finally:
+            await lag.stop()
+        return lag.samples_ns
+
+    async def exchange():
+        tls = client_ssl_context(a) if a.url.startswith("wss://") else None
+        full = f"{a.url}?test={a.mode}&total={a.total}&chunk={a.chunk}"
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(full, ssl=tls, max_msg_size=0,
+                                          receive_timeout=a.timeout) as ws:
+                job.connections += 1
+                check = MessageCheck(a.total if a.mode != "upload" else 0, a.chunk)
+
+                async def send(message):
+                    await ws.send_bytes(message)
+                    job.messages += 1
+
+                async def receive():
+                    async for msg in ws:
+                        if msg.type != aiohttp.WSMsgType.BINARY:
+                            check.error = check.error or f"unexpected {msg.type.name} message"
+                            break
+                        check.take(msg.data)
+                        job.messages += 1
+
+                jobs = [receive()]
+                if a.mode != "download":
+                    jobs.append(send_repeated(send, a.total, a.chunk))
+                await asyncio.gather(*jobs)
+                problem = check.verdict()
+                if problem is None and ws.close_code != 1000:
+                    problem = f"closed with {ws.close_code} ({ws.exception() or 'no reason'})"
+                if problem:
+                    job.fail(problem)
+                else:
+                    job.bytes = check.got + (a.total if a.mode != "download" else 0)
+
+    return run_async(a, main)
+
+
+if __name__ == "__main__":
+    args = ws_arguments(__doc__).parse_args()
+    sys.exit(measure(args, transfer, ws_run(args, "aiohttp", aiohttp.__version__,
+                                            "python-" + args.event_loop)))
