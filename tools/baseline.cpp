@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "tools/results.hpp"
+
 namespace lb {
 namespace {
 
@@ -31,7 +33,7 @@ std::map<Key, Row> rows_of(const nlohmann::json& doc, const char* which) {
     row.metric = bench == "http" && summary.contains("req_per_s") ? "req_per_s" : "bytes_per_s";
     if (!summary.contains(row.metric) || run.at("repeats").empty()) continue;  // failed run
     row.value = spread_from(summary.at(row.metric));
-    rows[{bench, run.at("mode"), run.at("loop"), run.value("size_bytes", std::uint64_t{0}),
+    rows[{bench, run.at("mode"), row_label(run), run.value("size_bytes", std::uint64_t{0}),
           run.value("tls", false)}] = row;
   }
   return rows;

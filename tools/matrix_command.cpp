@@ -36,6 +36,7 @@ struct Options {
   int server_cpu = -2, client_cpu = -2;  // -2: pinned when there are two CPUs
   std::string chunk;
   std::string data_dir = "results";
+  bool peers = false;
 };
 
 std::string self_path() {
@@ -87,6 +88,7 @@ int run_matrix(const Options& o) {
   m.server_cpu = o.server_cpu == -2 ? (two_cpus ? 0 : -1) : o.server_cpu;
   m.client_cpu = o.client_cpu == -2 ? (two_cpus ? 1 : -1) : o.client_cpu;
   m.ws_chunk = o.chunk;
+  m.peers = o.peers;
   nlohmann::json baseline;
   if (!o.baseline.empty()) baseline = load_json(o.baseline, "--baseline");
 
@@ -150,6 +152,7 @@ int run_matrix(const Options& o) {
                    {"server_cpu", m.server_cpu},
                    {"client_cpu", m.client_cpu},
                    {"ws_chunk", o.chunk.empty() ? "default" : o.chunk},
+                   {"peers", m.peers},
                    {"failed_steps", failed}};
   std::vector<RowComparison> verdicts;
   if (!o.baseline.empty()) {
@@ -196,6 +199,9 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--chunk", o->chunk, "Message size for ws and wss (bench ws --chunk)");
   cmd->add_option("--data-dir", o->data_dir, "Where the stream scenario's file is generated")
       ->capture_default_str();
+  cmd->add_flag("--peers", o->peers,
+                "Also run every peer client (bench http/ws --peers=all) in the http, ws and wss "
+                "scenarios, once per round");
   cmd->footer(
       "Exit codes: 0 all rows measured and no regression; 1 a step failed (listed, with its\n"
       "log); 2 bad usage; 3 a row regressed against --baseline (median moved more than\n"

@@ -54,9 +54,14 @@ std::vector<MatrixStep> plan_matrix(const MatrixOptions& o) {
   std::vector<MatrixStep> steps;
   for (int round = 1; round <= o.repeat; ++round) {
     for (const auto& scenario : o.scenarios) {
-      for (const auto& loop : o.loops) {
+      std::vector<std::string> loops = o.loops;
+      if (o.peers && scenario != "tcp" && scenario != "stream") loops.emplace_back("peers");
+      for (const auto& loop : loops) {
         MatrixStep step{round, scenario, loop, scenario_args(o, scenario)};
-        step.args.push_back("--loop=" + loop);
+        if (loop == "peers")
+          step.args.insert(step.args.end(), {"--peers=all", "--peers-only"});
+        else
+          step.args.push_back("--loop=" + loop);
         step.args.push_back("--repeat=1");
         step.args.push_back("--warmup=0");
         if (o.server_cpu >= 0) step.args.push_back("--server-cpu=" + std::to_string(o.server_cpu));

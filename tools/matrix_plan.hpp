@@ -29,11 +29,12 @@ struct MatrixOptions {
   int server_cpu = -1, client_cpu = -1;
   std::string ws_chunk;     // empty: bench ws's default
   std::string stream_file;  // generated before the first round
+  bool peers = false;       // http, ws, wss: also a step of every installed peer client
 };
 
 struct MatrixStep {
-  int round = 0;  // 1-based
-  std::string scenario, loop;
+  int round = 0;                  // 1-based
+  std::string scenario, loop;     // loop "peers": the step of the peer clients
   std::vector<std::string> args;  // after "bench"; --json is added by the runner
 };
 

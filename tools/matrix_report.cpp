@@ -6,6 +6,7 @@
 #include <map>
 
 #include "tools/matrix_results.hpp"
+#include "tools/results.hpp"
 #include "tools/size.hpp"
 
 namespace lb {
@@ -22,6 +23,7 @@ struct Row {
   std::string verdict;
   nlohmann::json latency;  // http: p50, p90, p99, p999, max (µs)
   bool failed = false;
+  std::string why_missing;  // a peer that is not installed, and how to get it
 };
 
 std::string esc(const std::string& s) {
@@ -47,12 +49,14 @@ std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowCompari
     const auto& s = run.at("summary");
     Row r;
     r.scenario = scenario_of(run);
-    r.loop = run.at("loop");
+    r.loop = row_label(run);
     const std::string bench = run.at("bench");
     const std::string mode = run.at("mode");
     const auto size = run.value("size_bytes", std::uint64_t{0});
     r.group = mode + " " + format_bytes(size);
     r.failed = run.at("repeats").empty();
+    if (run.contains("peer") && run["peer"].value("status", "") == "not installed")
+      r.why_missing = "not installed: " + run["peer"].value("note", "");
     double scale = 1;
     const char* metric = "bytes_per_s";
     if (bench == "http") {
@@ -107,16 +111,22 @@ std::vector<std::string> scenarios_in(const std::vector<Row>& rows) {
 }
 
 std::string lag_text(const Row& r) {
-  return r.lag_p99 < 0 ? "-" : fmt::format("{:.1f} / {:.1f}", r.lag_p99, r.lag_max);
+  return r.failed || r.lag_p99 < 0 ? "-" : fmt::format("{:.1f} / {:.1f}", r.lag_p99, r.lag_max);
 }
 
 std::string figure_text(const Row& r) {
+  if (!r.why_missing.empty()) return r.why_missing;
   if (r.failed) return "FAILED";
   const char* f = r.unit == "Gibit/s" ? "{:.2f} [{:.2f}–{:.2f}]" : "{:.0f} [{:.0f}–{:.0f}]";
   return fmt::format(fmt::runtime(f), r.median, r.min, r.max);
 }
 
+std::string ratio_text(const Row& r) {
+  return r.failed ? "-" : fmt::format("{:.2f}", r.ratio);
+}
+
 std::string cpu_text(const Row& r) {
+  if (r.failed) return "-";
   return r.cpu_unit == "CPU µs/req" ? fmt::format("{:.1f}", r.cpu) : fmt::format("{:.3f}", r.cpu);
 }
 
@@ -151,7 +161,8 @@ std::string bar_chart(const std::string& title, const std::vector<Row>& rows, bo
     }
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"value\">{}</text>\n",
                        kLabel + std::max(w, cpu ? w : r.max / top * kWidth) + 6, y + kBar - 5,
-                       r.failed ? "failed" : (cpu ? cpu_text(r) : figure_text(r)));
+                       r.failed ? (r.why_missing.empty() ? "failed" : "not installed")
+                                : (cpu ? cpu_text(r) : figure_text(r)));
     y += kBar + kGap;
   }
   return svg + "</svg>\n";
@@ -243,8 +254,8 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
                       verdicts.empty() ? "" : " verdict |");
     md += fmt::format("|---|---|---:|---:|---:|---:|{}\n", verdicts.empty() ? "" : "---|");
     for (const auto& r : mine)
-      md += fmt::format("| {} | {} | {} | {} | {} | {:.2f} |{}\n", r.group, r.loop, figure_text(r),
-                        cpu_text(r), lag_text(r), r.ratio,
+      md += fmt::format("| {} | {} | {} | {} | {} | {} |{}\n", r.group, r.loop, figure_text(r),
+                        cpu_text(r), lag_text(r), ratio_text(r),
                         verdicts.empty() ? "" : " " + r.verdict + " |");
   }
   if (!verdicts.empty()) {
@@ -291,7 +302,7 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
     for (const auto& r : mine) {
       h += "<tr><td>" + esc(r.group) + "</td><td>" + esc(r.loop) + "</td><td>" +
            esc(figure_text(r)) + "</td><td>" + esc(cpu_text(r)) + "</td><td>" + esc(lag_text(r)) +
-           "</td><td>" + fmt::format("{:.2f}", r.ratio) + "</td>";
+           "</td><td>" + ratio_text(r) + "</td>";
       if (!verdicts.empty())
         h += std::string("<td") +
              (r.verdict.rfind("REGRESSION", 0) == 0 ? " class=\"regression\"" : "") + ">" +

@@ -28,6 +28,13 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
   run.tls = first.value("tls", false);
   run.params = first.value("params", nlohmann::json::object());
   run.params["repeat"] = rounds.size();
+  if (first.contains("peer")) {  // a peer's rows: keep who it was and whether it ran
+    run.client = first.value("client", "");
+    run.client_version = first["peer"].value("version", "");
+    run.peer_status = first["peer"].value("status", "");
+    run.peer_note = first["peer"].value("note", "");
+    run.connections_known = first.at("summary").contains("connections");
+  }
   double lag_p99 = 0, lag_max = 0;
   bool have_lag = false, verified = true, have_verified = false;
   std::map<std::string, std::vector<double>> latency, stream_speed;
@@ -39,6 +46,10 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
     const auto& s = r.at("summary");
     run.connections += s.value("connections", std::uint64_t{0});
     run.errors += s.value("errors", std::uint64_t{0});
+    if (r.contains("peer") && r["peer"].value("status", "") == "failed") {
+      run.peer_status = "failed";
+      run.peer_note = r["peer"].value("note", "");
+    }
     if (s.contains("error_messages"))
       for (const auto& m : s["error_messages"])
         run.error_messages.push_back(m);
@@ -94,7 +105,7 @@ std::string scenario_of(const nlohmann::json& run) {
 
 void MatrixResults::add(const nlohmann::json& step_doc) {
   for (const auto& run : step_doc.at("runs")) {
-    Key key{run.at("bench"), run.at("mode"), run.at("loop"),
+    Key key{run.at("bench"), run.at("mode"), row_label(run),
             run.value("size_bytes", std::uint64_t{0}), run.value("tls", false)};
     if (!rounds_.count(key)) order_.push_back(key);
     rounds_[key].push_back(run);

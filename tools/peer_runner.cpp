@@ -188,6 +188,7 @@ std::vector<const PeerClient*> select_peers(const std::string& bench, const std:
   for (const auto& p : peer_catalog())
     if (p.bench == bench) known.push_back(&p);
   for (const auto& name : split_list(list)) {
+    if (name.empty()) continue;  // no --peers
     if (name == "all") return known;
     const auto it = std::find_if(known.begin(), known.end(),
                                  [&](const PeerClient* p) { return p->name == name; });

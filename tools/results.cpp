@@ -135,6 +135,12 @@ nlohmann::json run_to_json(const RunResult& run) {
   return j;
 }
 
+std::string row_label(const nlohmann::json& run) {
+  const std::string client = run.value("client", "loopbench");
+  const std::string loop = run.value("loop", "");
+  return client == "loopbench" ? loop : client + " " + loop;
+}
+
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started) {
   utsname u{};
   ::uname(&u);

@@ -67,6 +67,9 @@ std::string utc_timestamp();
 // The whole file: tool and machine facts plus every run.
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started);
 nlohmann::json run_to_json(const RunResult& run);
+// What tells a run's row from its neighbours: the loop ("epoll"), or for a
+// peer its client and loop ("aiohttp python-uvloop").
+std::string row_label(const nlohmann::json& run);
 // Throws std::runtime_error when the file cannot be written.
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
                         const std::string& started);
