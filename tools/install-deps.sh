@@ -8,7 +8,7 @@ packages=(
   libuv1-dev liburing-dev libssl-dev libcurl4-openssl-dev libwslay-dev node-llhttp
   doctest-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   iperf3 python3 wrk nginx-light python3-requests python3-pycurl
-  python3-websockets python3-aiohttp python3-uvloop node-ws chromium
+  python3-httpx python3-websockets python3-aiohttp python3-uvloop node-ws chromium
 )
 
 missing=()

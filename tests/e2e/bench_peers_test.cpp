@@ -1,0 +1,167 @@
+// `bench http --peers` and `bench ws --peers` end to end: the real peer
+// scripts (tools/peers) under the real interpreters, against the built-in
+// servers over real sockets (and a real TLS handshake for wss://). Peers
+// whose library is missing here must show as "not installed" rows.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "server_process.hpp"
+
+using namespace lb::test;
+
+namespace {
+
+bool python_has(const std::string& module) {
+  return std::system(("/usr/bin/python3 -c 'import " + module + "' >/dev/null 2>&1").c_str()) == 0;
+}
+
+bool node_has_ws() {
+  return std::system("env NODE_PATH=/usr/share/nodejs node -e \"require('ws')\" >/dev/null 2>&1") ==
+         0;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  auto doc = nlohmann::json::parse(slurp(path), nullptr, false);
+  REQUIRE_FALSE(doc.is_discarded());
+  std::remove(path.c_str());
+  return doc;
+}
+
+// Every peer row of a results file: status by "client loop mode".
+std::map<std::string, nlohmann::json> peer_rows(const nlohmann::json& doc) {
+  std::map<std::string, nlohmann::json> rows;
+  for (const auto& run : doc.at("runs")) {
+    REQUIRE(run.contains("peer"));  // --peers-only: no rows of ours
+    rows[run.at("client").get<std::string>() + " " + run.at("loop").get<std::string>() + " " +
+         run.at("mode").get<std::string>()] = run;
+  }
+  return rows;
+}
+
+void check_installed_or_missing(const std::map<std::string, nlohmann::json>& rows,
+                                const std::string& key, bool installed) {
+  INFO("row " << key);
+  REQUIRE(rows.count(key) == 1);
+  const auto& run = rows.at(key);
+  if (!installed) {
+    CHECK(run["peer"]["status"] == "not installed");
+    CHECK(run["peer"]["note"].get<std::string>().find("install") != std::string::npos);
+    return;
+  }
+  CHECK(run["peer"]["status"] == "ok");
+  CHECK(run["summary"]["errors"] == 0);
+  CHECK(run["repeats"].size() == 1);
+  if (run["summary"].contains("connections")) CHECK(run["summary"]["connections"] >= 1);
+}
+
+}  // namespace
+
+TEST_CASE("bench http --peers: each installed client runs every mode it has, with no errors") {
+  const std::string json = temp_path("peers-http.json");
+  const auto r = run_bench(
+      "http --peers=all --peers-only --mode=all --size=20k --requests=40 "
+      "--concurrency=8 --threads=4 --repeat=1 --warmup=0 --json=" +
+          json,
+      300);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto rows = peer_rows(read_json(json));
+  const bool uvloop = python_has("uvloop");
+  for (const char* mode : {"sync", "threads"}) {
+    const std::string m = mode;
+    check_installed_or_missing(rows, "requests python-threads " + m, python_has("requests"));
+    check_installed_or_missing(rows, "httpx python-threads " + m, python_has("httpx"));
+    check_installed_or_missing(rows, "pycurl python-threads " + m, python_has("pycurl"));
+    check_installed_or_missing(rows, "curl_cffi python-threads " + m, python_has("curl_cffi"));
+    check_installed_or_missing(rows, "tls_client python-threads " + m, python_has("tls_client"));
+  }
+  for (const char* client : {"httpx", "aiohttp", "curl_cffi"}) {
+    check_installed_or_missing(rows, std::string(client) + " python-asyncio async",
+                               python_has(client));
+    check_installed_or_missing(rows, std::string(client) + " python-uvloop async",
+                               python_has(client) && uvloop);
+  }
+  CHECK(rows.size() == 5 * 2 + 3 * 2);
+  for (const auto& [key, run] : rows) {
+    if (run["peer"]["status"] != "ok") continue;
+    INFO(key);
+    CHECK(run["repeats"][0]["requests"] == 40);
+    CHECK(run["repeats"][0]["bytes"] == 40 * 20 * 1024);
+    CHECK(run["summary"].contains("latency_us"));
+    CHECK(run["summary"].contains("loop_lag_ms") == (key.find("threads") == std::string::npos));
+  }
+  // curl_cffi and tls_client are not in Debian: the table says how to get them.
+  if (!python_has("curl_cffi"))
+    CHECK(r.out.find("not installed: pip install curl_cffi (not packaged in Debian)") !=
+          std::string::npos);
+}
+
+TEST_CASE("bench ws --peers: every direction over ws:// and wss://, every message checked") {
+  for (const bool tls : {false, true}) {
+    INFO((tls ? "wss" : "ws"));
+    const std::string json = temp_path("peers-ws.json");
+    const auto r = run_bench(std::string("ws --peers=all --peers-only --direction=all ") +
+                                 (tls ? "--tls " : "") +
+                                 "--total=4MiB --chunk=64KiB --repeat=1 --warmup=0 --json=" + json,
+                             300);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto rows = peer_rows(read_json(json));
+    const bool uvloop = python_has("uvloop");
+    for (const char* mode : {"download", "upload", "concurrent"}) {
+      const std::string m = mode;
+      check_installed_or_missing(rows, "websockets python-asyncio " + m, python_has("websockets"));
+      check_installed_or_missing(rows, "websockets python-uvloop " + m,
+                                 python_has("websockets") && uvloop);
+      check_installed_or_missing(rows, "aiohttp python-asyncio " + m, python_has("aiohttp"));
+      check_installed_or_missing(rows, "ws node " + m, node_has_ws());
+    }
+    for (const auto& [key, run] : rows) {
+      if (run["peer"]["status"] != "ok") continue;
+      INFO(key);
+      CHECK(run["tls"] == tls);
+      const std::uint64_t per_direction = 4u << 20;
+      const bool both = key.find("concurrent") != std::string::npos;
+      CHECK(run["repeats"][0]["bytes"] == (both ? 2 : 1) * per_direction);
+      CHECK(run["summary"].contains("loop_lag_ms"));
+    }
+  }
+}
+
+TEST_CASE("a peer whose server dies midway is a failed row with its message") {
+  if (!python_has("requests")) {
+    MESSAGE("skipped: python3-requests not installed");
+    return;
+  }
+  BenchServer server("serve http --port 0");
+  std::thread killer([&server] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    server.stop();
+  });
+  const auto r = run_bench("http --url=http://127.0.0.1:" + std::to_string(server.port()) +
+                               " --peers=requests --peers-only --mode=sync --size=1k "
+                               "--requests=10000000 --repeat=1 --warmup=0 --timeout=2",
+                           120);
+  killer.join();
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("failed") != std::string::npos);
+  CHECK(r.out.find("error: sync requests python-threads: requests: ") != std::string::npos);
+  CHECK(r.err.find("bench: peer requests (python-threads) sync: ") != std::string::npos);
+}
+
+TEST_CASE("--peers names are checked before anything runs") {
+  const auto r = run_bench("ws --peers=requests --total=1MiB");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no ws peer 'requests' (websockets, aiohttp, node-ws or all)") !=
+        std::string::npos);
+  CHECK(run_bench("http --peers-only").exit_code == 2);
+}
