@@ -56,6 +56,27 @@ std::vector<std::string> checked_list(const std::string& option, const std::stri
   return out;
 }
 
+// A row's fixed fields, ours or a peer's: what was fetched, how, from where.
+RunResult http_row(const HttpOptions& o, const std::string& mode, const std::string& size,
+                   const std::string& base, bool builtin_server) {
+  RunResult row;
+  row.bench = "http";
+  row.mode = mode;
+  row.size_bytes = http::Routes::route_size(size);
+  row.params = {{"size", size},
+                {"requests", o.requests},
+                {"concurrency", mode == "async" ? o.concurrency : 1},
+                {"threads", mode == "threads" ? o.threads : 1},
+                {"repeat", o.repeat},
+                {"warmup", o.warmup},
+                {"server_cpu", o.server_cpu},
+                {"client_cpu", o.client_cpu},
+                {"target", builtin_server ? "builtin" : base},
+                {"url", base + "/" + size}};
+  if (builtin_server) row.params["server_loop"] = o.server_loop;
+  return row;
+}
+
 HttpRunResult run_mode(const std::string& mode, const std::string& loop_name, Loop* loop,
                        const HttpRunSpec& spec) {
   (void)loop_name;
@@ -123,23 +144,9 @@ int run_http(const HttpOptions& o) {
         spec.concurrency = o.concurrency;
         spec.threads = o.threads;
         spec.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
-        RunResult run;
-        run.bench = "http";
+        RunResult run = http_row(o, mode, size, base, server.has_value());
         run.loop = loop_name;
-        run.mode = mode;
-        run.size_bytes = spec.expected_bytes;
         run.latency_ns.emplace();
-        run.params = {{"size", size},
-                      {"requests", o.requests},
-                      {"concurrency", mode == "async" ? o.concurrency : 1},
-                      {"threads", mode == "threads" ? o.threads : 1},
-                      {"repeat", o.repeat},
-                      {"warmup", o.warmup},
-                      {"server_cpu", o.server_cpu},
-                      {"client_cpu", o.client_cpu},
-                      {"target", server ? "builtin" : base},
-                      {"url", spec.url}};
-        if (server) run.params["server_loop"] = o.server_loop;
         for (int i = 0; i < o.warmup + o.repeat; ++i) {
           const CpuTimes before = process_cpu_times();
           HttpRunResult r = run_mode(mode, loop_name, loop.get(), spec);
@@ -166,23 +173,9 @@ int run_http(const HttpOptions& o) {
     for (const auto* peer : peers) {
       for (const auto& size : sizes) {
         PeerWorkload w;
-        w.row.bench = "http";
-        w.row.mode = mode;
-        w.row.size_bytes = http::Routes::route_size(size);
-        const std::string url = base + "/" + size;
-        w.row.params = {{"size", size},
-                        {"requests", o.requests},
-                        {"concurrency", mode == "async" ? o.concurrency : 1},
-                        {"threads", mode == "threads" ? o.threads : 1},
-                        {"repeat", o.repeat},
-                        {"warmup", o.warmup},
-                        {"server_cpu", o.server_cpu},
-                        {"client_cpu", o.client_cpu},
-                        {"target", server ? "builtin" : base},
-                        {"url", url}};
-        if (server) w.row.params["server_loop"] = o.server_loop;
+        w.row = http_row(o, mode, size, base, server.has_value());
         w.args = {"--url",
-                  url,
+                  w.row.params["url"].get<std::string>(),
                   "--mode",
                   mode,
                   "--expected-bytes",
@@ -207,6 +200,7 @@ int run_http(const HttpOptions& o) {
     }
   }
   if (server) server->stop();
+  add_ours_over_peer(runs);
   const std::string header = fmt::format(
       "bench http: {}; client CPU {}; {} requests per repeat, {} repeats after {} warm-up",
       server ? fmt::format("built-in server (loop {}, {} thread(s), CPU {})", o.server_loop,

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "tools/peer_runner.hpp"
+
 namespace lb {
 
 void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
@@ -13,10 +15,12 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
   fmt::print(out,
              "Durations are for all requests of a repeat: median [min-max]; req/s and MB/s "
              "(10^6 B/s of body) are medians; latency is per request over all repeats; CPU is "
-             "the client process's user+sys per request.\n\n");
-  fmt::print(out, "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}\n",
+             "the client process's user+sys per request; conns are connections opened. "
+             "\"ours / this\": our req/s over a peer's, same mode and size.\n\n");
+  fmt::print(out,
+             "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}  {}\n",
              "mode", "client", "loop", "size", "reqs", "seconds", "req/s", "MB/s",
-             "latency us p50/p90/p99/max", "CPU us", "conns", "errors");
+             "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "ours / this");
   for (const auto& r : runs) {
     const auto requests = r.params.value("requests", 0);
     const std::string conns = r.connections_known ? std::to_string(r.connections) : "-";
@@ -39,10 +43,12 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
                     h.percentile(0.99) / 1e3, h.max() / 1e3);
     fmt::print(
         out,
-        "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9.0f} {:>8.1f}  {:<30} {:>8.1f} {:>6} {:>6}\n",
+        "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9.0f} {:>8.1f}  {:<30} {:>8.1f} {:>6} {:>6}  "
+        "{}\n",
         r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests,
         fmt::format("{:.4f} [{:.4f}-{:.4f}]", d.median, d.min, d.max), r.req_per_s()->median,
-        r.bytes_per_s().median / 1e6, latency, r.cpu_us_per_req()->median, conns, r.errors);
+        r.bytes_per_s().median / 1e6, latency, r.cpu_us_per_req()->median, conns, r.errors,
+        ours_over_peer_text(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -250,6 +252,31 @@ RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const s
   row.peer_status = row.errors ? "failed" : "ok";
   if (row.errors) row.peer_note = row.error_messages.front();
   return row;
+}
+
+void add_ours_over_peer(std::vector<RunResult>& runs) {
+  const auto figure = [](const RunResult& r) {
+    if (r.bench == "http") return r.req_per_s() ? r.req_per_s()->median : 0.0;
+    return r.bytes_per_s().median;
+  };
+  for (auto& peer : runs) {
+    if (peer.client.empty() || peer.repeats.empty() || figure(peer) <= 0) continue;
+    nlohmann::json ratios = nlohmann::json::object();
+    for (const auto& ours : runs)
+      if (ours.client.empty() && !ours.repeats.empty() && ours.bench == peer.bench &&
+          ours.mode == peer.mode && ours.size_bytes == peer.size_bytes && ours.tls == peer.tls)
+        ratios[ours.loop == "none" ? "loopbench" : ours.loop] = figure(ours) / figure(peer);
+    if (!ratios.empty()) peer.summary_extra["ours_over_peer"] = ratios;
+  }
+}
+
+std::string ours_over_peer_text(const RunResult& row) {
+  const auto it = row.summary_extra.find("ours_over_peer");
+  if (it == row.summary_extra.end()) return "";
+  std::string text;
+  for (const auto& [loop, ratio] : it->items())
+    text += fmt::format("{}{} {:.1f}x", text.empty() ? "" : " ", loop, ratio.get<double>());
+  return text;
 }
 
 std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& w) {

@@ -41,6 +41,13 @@ struct PeerWorkload {
 // with its message.
 std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& workload);
 
+// For every peer row with figures, how many times faster each of our rows
+// of the same bench, mode, size and TLS is: our median over the peer's
+// (req/s for http, payload bytes/s otherwise), by our loop, into
+// summary_extra["ours_over_peer"]; and ours_over_peer_text() for tables.
+void add_ours_over_peer(std::vector<RunResult>& runs);
+std::string ours_over_peer_text(const RunResult& row);  // "epoll 6.1x libuv 5.8x"
+
 // One row from a finished peer process (exposed for tests).
 RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const std::string& out,
                    const std::string& err);

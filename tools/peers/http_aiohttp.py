@@ -2,12 +2,13 @@
 """bench http's async workload with `aiohttp`: one ClientSession, C requests
 in flight (all N issued), on asyncio or uvloop. Connections are counted with
 aiohttp's own trace hook."""
+import asyncio
 import sys
-import time
 
 import aiohttp
 
-from peer_common import http_arguments, http_run, measure, run_async, run_async_workers
+from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
+                         timed_get_async)
 
 
 def async_(job):
@@ -21,14 +22,12 @@ def async_(job):
         timeout = aiohttp.ClientTimeout(total=job.args.timeout)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout,
                                          trace_configs=[trace]) as session:
+            async def fetch():
+                async with session.get(job.args.url) as r:
+                    return r.status, len(await r.read())
+
             async def get_one(job):
-                started = time.perf_counter_ns()
-                try:
-                    async with session.get(job.args.url) as r:
-                        body = await r.read()
-                        job.record(started, r.status, len(body))
-                except (aiohttp.ClientError, TimeoutError) as e:
-                    job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+                await timed_get_async(job, fetch, (aiohttp.ClientError, asyncio.TimeoutError))
 
             return await run_async_workers(job, get_one)
 

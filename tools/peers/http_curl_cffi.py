@@ -4,22 +4,25 @@ in Debian): sync (one Session), threads (a Session per thread) and async (one
 AsyncSession, C in flight). curl_cffi does not tell how many connections it
 opened, so its rows leave that out."""
 import sys
-import time
 
 from curl_cffi import __version__ as version
 from curl_cffi import requests as cr
 
 from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
-                         run_threads)
+                         run_threads, timed_get, timed_get_async)
+
+
+# curl_cffi raises its own RequestsError and CurlError, whose module paths
+# changed between releases.
+ERRORS = Exception
 
 
 def sync_get_one(job, session):
-    started = time.perf_counter_ns()
-    try:
+    def fetch():
         r = session.get(job.args.url, timeout=job.args.timeout)
-        job.record(started, r.status_code, len(r.content))
-    except Exception as e:  # curl_cffi raises its own RequestsError and CurlError
-        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+        return r.status_code, len(r.content)
+
+    timed_get(job, fetch, ERRORS)
 
 
 def sync(job):
@@ -40,13 +43,12 @@ def async_(job):
 
     async def main():
         async with cr.AsyncSession(max_clients=job.args.concurrency) as session:
+            async def fetch():
+                r = await session.get(job.args.url, timeout=job.args.timeout)
+                return r.status_code, len(r.content)
+
             async def get_one(job):
-                started = time.perf_counter_ns()
-                try:
-                    r = await session.get(job.args.url, timeout=job.args.timeout)
-                    job.record(started, r.status_code, len(r.content))
-                except Exception as e:
-                    job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+                await timed_get_async(job, fetch, ERRORS)
 
             return await run_async_workers(job, get_one)
 

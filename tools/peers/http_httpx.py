@@ -3,12 +3,11 @@
 Client per thread) and async (one AsyncClient, C requests in flight, on
 asyncio or uvloop). Connections are counted from httpcore's trace events."""
 import sys
-import time
 
 import httpx
 
 from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
-                         run_threads)
+                         run_threads, timed_get, timed_get_async)
 
 CONNECTED = "connection.connect_tcp.complete"
 
@@ -19,12 +18,11 @@ def sync_get_one(job, client):
             with job.lock:
                 job.connections += 1
 
-    started = time.perf_counter_ns()
-    try:
+    def fetch():
         r = client.get(job.args.url, extensions={"trace": trace})
-        job.record(started, r.status_code, len(r.content))
-    except httpx.HTTPError as e:
-        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+        return r.status_code, len(r.content)
+
+    timed_get(job, fetch, httpx.HTTPError)
 
 
 def sync(job):
@@ -47,13 +45,12 @@ def async_(job):
         c = job.args.concurrency
         limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
         async with httpx.AsyncClient(timeout=job.args.timeout, limits=limits) as client:
+            async def fetch():
+                r = await client.get(job.args.url, extensions={"trace": trace})
+                return r.status_code, len(r.content)
+
             async def get_one(job):
-                started = time.perf_counter_ns()
-                try:
-                    r = await client.get(job.args.url, extensions={"trace": trace})
-                    job.record(started, r.status_code, len(r.content))
-                except httpx.HTTPError as e:
-                    job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+                await timed_get_async(job, fetch, httpx.HTTPError)
 
             return await run_async_workers(job, get_one)
 

@@ -2,11 +2,10 @@
 """bench http's sync and threads workloads with `pycurl` (one reused Curl
 handle per client thread, as bench's own sync client uses libcurl)."""
 import sys
-import time
 
 import pycurl
 
-from peer_common import http_arguments, http_run, measure, run_threads
+from peer_common import http_arguments, http_run, measure, run_threads, timed_get
 
 
 class Handle:
@@ -27,14 +26,13 @@ class Handle:
 
 
 def get_one(job, h):
-    started = time.perf_counter_ns()
-    h.received = 0
-    try:
+    def fetch():
+        h.received = 0
         h.curl.perform()
         h.connections += h.curl.getinfo(pycurl.NUM_CONNECTS)
-        job.record(started, h.curl.getinfo(pycurl.RESPONSE_CODE), h.received)
-    except pycurl.error as e:
-        job.record(started, 0, 0, f"pycurl.error: {e.args[-1]}")
+        return h.curl.getinfo(pycurl.RESPONSE_CODE), h.received
+
+    timed_get(job, fetch, pycurl.error)
 
 
 def sync(job):

@@ -2,11 +2,10 @@
 """bench http's sync and threads workloads with `requests` (one Session per
 client thread, connections kept alive by urllib3's pool)."""
 import sys
-import time
 
 import requests
 
-from peer_common import http_arguments, http_run, measure, run_threads
+from peer_common import http_arguments, http_run, measure, run_threads, timed_get
 
 
 def connections_of(session):
@@ -16,12 +15,11 @@ def connections_of(session):
 
 
 def get_one(job, session):
-    started = time.perf_counter_ns()
-    try:
+    def fetch():
         r = session.get(job.args.url, timeout=job.args.timeout)
-        job.record(started, r.status_code, len(r.content))
-    except requests.RequestException as e:
-        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+        return r.status_code, len(r.content)
+
+    timed_get(job, fetch, requests.RequestException)
 
 
 def sync(job):

@@ -4,11 +4,10 @@ fingerprinting client through a shared library; pip only, not in Debian).
 tls_client does not tell how many connections it opened, so its rows leave
 that out."""
 import sys
-import time
 
 import tls_client
 
-from peer_common import http_arguments, http_run, measure, run_threads
+from peer_common import http_arguments, http_run, measure, run_threads, timed_get
 
 
 def new_session():
@@ -16,12 +15,12 @@ def new_session():
 
 
 def get_one(job, session):
-    started = time.perf_counter_ns()
-    try:
+    def fetch():
         r = session.get(job.args.url, timeout_seconds=int(job.args.timeout))
-        job.record(started, r.status_code, len(r.content))
-    except Exception as e:  # tls_client raises a bare TLSClientExeption
-        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+        return r.status_code, len(r.content)
+
+    # tls_client raises its TLSClientExeption (sic) or errors of the Go side.
+    timed_get(job, fetch, Exception)
 
 
 def sync(job):

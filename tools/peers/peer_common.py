@@ -259,19 +259,60 @@ def run_threads(job, session_factory, get_one):
     return sessions
 
 
+def timed_get(job, fetch, errors):
+    """One request of a blocking client: fetch() returns (status, body
+    length); exceptions of the types in `errors` count as failed requests."""
+    started = time.perf_counter_ns()
+    try:
+        job.record(started, *fetch())
+    except errors as e:
+        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+
+
+async def timed_get_async(job, fetch, errors):
+    """timed_get for coroutine functions."""
+    started = time.perf_counter_ns()
+    try:
+        job.record(started, *await fetch())
+    except errors as e:
+        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+
+
+async def with_lag_probe(work):
+    """Awaits work() with the health check running beside it; returns the
+    loop lag samples."""
+    lag = LagProbe()
+    lag.start()
+    try:
+        await work()
+    finally:
+        await lag.stop()
+    return lag.samples_ns
+
+
 async def run_async_workers(job, get_one):
     """The async mode: C workers in flight on one session, all N requests
     issued; returns the loop lag samples."""
-    lag = LagProbe()
-    lag.start()
-
     async def worker():
         while job.take_request() is not None:
             await get_one(job)
 
-    try:
-        await asyncio.gather(*(worker() for _ in range(min(job.args.concurrency,
-                                                           job.args.requests))))
-    finally:
-        await lag.stop()
-    return lag.samples_ns
+    workers = min(job.args.concurrency, job.args.requests)
+    return await with_lag_probe(lambda: asyncio.gather(*(worker() for _ in range(workers))))
+
+
+def ws_test_url(args):
+    """The /ws test server's URL for this transfer."""
+    return f"{args.url}?test={args.mode}&total={args.total}&chunk={args.chunk}"
+
+
+def settle_ws(job, check, close_code, close_reason):
+    """Counts a finished WebSocket transfer: every message intact and a
+    clean close (1000), or the reason it failed."""
+    problem = check.verdict()
+    if problem is None and close_code != 1000:
+        problem = f"closed with {close_code} {close_reason}"
+    if problem:
+        job.fail(problem)
+    else:
+        job.bytes = check.got + (job.args.total if job.args.mode != "download" else 0)

@@ -8,26 +8,17 @@ import sys
 import aiohttp
 
 from peer_check import MessageCheck, send_repeated
-from peer_common import LagProbe, client_ssl_context, measure, run_async, ws_arguments, ws_run
+from peer_common import (client_ssl_context, measure, run_async, settle_ws, with_lag_probe,
+                         ws_arguments, ws_run, ws_test_url)
 
 
 def transfer(job):
     a = job.args
 
-    async def main():
-        lag = LagProbe()
-        lag.start()
-        try:
-            await exchange()
-        finally:
-            await lag.stop()
-        return lag.samples_ns
-
     async def exchange():
         tls = client_ssl_context(a) if a.url.startswith("wss://") else None
-        full = f"{a.url}?test={a.mode}&total={a.total}&chunk={a.chunk}"
         async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(full, ssl=tls, max_msg_size=0,
+            async with session.ws_connect(ws_test_url(a), ssl=tls, max_msg_size=0,
                                           receive_timeout=a.timeout) as ws:
                 job.connections += 1
                 check = MessageCheck(a.total if a.mode != "upload" else 0, a.chunk)
@@ -48,15 +39,9 @@ def transfer(job):
                 if a.mode != "download":
                     jobs.append(send_repeated(send, a.total, a.chunk))
                 await asyncio.gather(*jobs)
-                problem = check.verdict()
-                if problem is None and ws.close_code != 1000:
-                    problem = f"closed with {ws.close_code} ({ws.exception() or 'no reason'})"
-                if problem:
-                    job.fail(problem)
-                else:
-                    job.bytes = check.got + (a.total if a.mode != "download" else 0)
+            settle_ws(job, check, ws.close_code, ws.exception() or "")
 
-    return run_async(a, main)
+    return run_async(a, lambda: with_lag_probe(exchange))
 
 
 if __name__ == "__main__":
