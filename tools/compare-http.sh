@@ -4,7 +4,7 @@
 #  2. bench http --mode=async --loop=all --size=1k against our server, next
 #     to wrk's figure for the same server;
 #  3. the sync client against Python requests and pycurl doing the same
-#     1000 GETs of /1k on one reused session.
+#     1000 GETs of /1k on one reused session (bench http --peers).
 #   ROUNDS=3 tools/compare-http.sh [path/to/bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,32 +39,7 @@ done
 "$bench" http --url="$ours" --mode=async --loop=all --size=1k --client-cpu=1 --repeat=5 \
   --warmup=1 --json="$out/async.json" >"$out/async.txt"
 "$bench" http --url="$ours" --mode=sync --size=1k --client-cpu=1 --repeat=5 --warmup=1 \
-  --json="$out/sync.json" >"$out/sync.txt"
-
-cat >"$out/peers.py" <<'PY'
-import sys, time, resource, json
-import requests, pycurl, io
-url, n, repeats = sys.argv[1], 1000, 5
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF); return r.ru_utime + r.ru_stime
-def run(fn):
-    fn()  # warm-up
-    out = []
-    for _ in range(repeats):
-        c0, t0 = cpu(), time.perf_counter(); fn(); out.append((time.perf_counter() - t0, cpu() - c0))
-    return out
-s = requests.Session()
-def with_requests():
-    for _ in range(n):
-        r = s.get(url); assert r.status_code == 200 and len(r.content) == 1024
-c = pycurl.Curl(); c.setopt(pycurl.URL, url)
-def with_pycurl():
-    for _ in range(n):
-        b = io.BytesIO(); c.setopt(pycurl.WRITEDATA, b); c.perform()
-        assert c.getinfo(pycurl.RESPONSE_CODE) == 200 and len(b.getvalue()) == 1024
-print(json.dumps({"requests": run(with_requests), "pycurl": run(with_pycurl)}))
-PY
-taskset -c 1 /usr/bin/python3 "$out/peers.py" "$ours/1k" >"$out/peers.json"
+  --peers=requests,pycurl --json="$out/sync.json" >"$out/sync.txt"
 
 python3 - "$out" <<'PY'
 import json, statistics, sys
@@ -84,13 +59,15 @@ for run in json.load(open(f"{out}/async.json"))["runs"]:
     print(f"   {run['loop']:<6} req/s {sp([r['requests']/r['duration_s'] for r in run['repeats']])}"
           f"  = {s['req_per_s']['median']/wrk_med:.2f} x wrk   CPU us/req {s['cpu_us_per_req']['median']:.1f}")
 print("3. 1000 sequential GETs of /1k on one reused session, seconds median [min-max]:")
-sync = json.load(open(f"{out}/sync.json"))["runs"][0]
-ours = [r["duration_s"] for r in sync["repeats"]]
-peers = json.load(open(f"{out}/peers.json"))
-print(f"   bench http sync (libcurl)  {sp(ours, '{:.4f}')}  CPU us/req {sync['summary']['cpu_us_per_req']['median']:.1f}")
-for name in ("requests", "pycurl"):
-    d = [x[0] for x in peers[name]]; c = [x[1] * 1e6 / 1000 for x in peers[name]]
-    print(f"   python {name:<19} {sp(d, '{:.4f}')}  CPU us/req {statistics.median(c):.1f}"
-          f"   ours is {statistics.median(d)/statistics.median(ours):.2f}x faster")
+runs = json.load(open(f"{out}/sync.json"))["runs"]
+for run in runs:
+    if run.get("peer", {}).get("status", "ok") != "ok":
+        print(f"   python {run['client']:<19} {run['peer']['status']}: {run['peer'].get('note', '')}")
+        continue
+    d = [r["duration_s"] for r in run["repeats"]]
+    name = "bench http sync (libcurl)" if run["client"] == "loopbench" else "python " + run["client"]
+    ratio = run["summary"].get("ours_over_peer", {}).get("loopbench")
+    print(f"   {name:<26} {sp(d, '{:.4f}')}  CPU us/req {run['summary']['cpu_us_per_req']['median']:.1f}"
+          + (f"   ours is {ratio:.2f}x faster" if ratio else ""))
 PY
 echo "raw results: $out" >&2

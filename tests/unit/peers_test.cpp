@@ -134,3 +134,32 @@ TEST_CASE("matrix --peers adds one peers step per round to http, ws and wss only
   CHECK(std::find_if(args.begin(), args.end(),
                      [](const std::string& a) { return a.rfind("--loop", 0) == 0; }) == args.end());
 }
+
+TEST_CASE("ours over peer: our median over the peer's, per loop, same bench, mode and size") {
+  auto row = [](const std::string& loop, const std::string& client, std::uint64_t size,
+                double req_per_s) {
+    RunResult r = http_row();
+    r.mode = "async";
+    r.loop = loop;
+    r.client = client;
+    r.size_bytes = size;
+    r.repeats.push_back({1.0, size * 100, static_cast<std::uint64_t>(req_per_s), 0.1, 0.0});
+    return r;
+  };
+  std::vector<RunResult> runs{row("epoll", "", 1024, 4000), row("uring", "", 1024, 5000),
+                              row("epoll", "", 2048, 9999),
+                              row("python-uvloop", "aiohttp", 1024, 1000)};
+  RunResult missing = row("python-asyncio", "curl_cffi", 1024, 0);
+  missing.repeats.clear();
+  missing.peer_status = "not installed";
+  runs.push_back(missing);
+  add_ours_over_peer(runs);
+  const auto& ratios = runs[3].summary_extra.at("ours_over_peer");
+  CHECK(ratios.size() == 2);  // the 2048-byte row is another size
+  CHECK(ratios.at("epoll").get<double>() == doctest::Approx(4.0));
+  CHECK(ratios.at("uring").get<double>() == doctest::Approx(5.0));
+  CHECK(ours_over_peer_text(runs[3]) == "epoll 4.0x uring 5.0x");
+  CHECK_FALSE(runs[4].summary_extra.contains("ours_over_peer"));
+  CHECK_FALSE(runs[0].summary_extra.contains("ours_over_peer"));
+  CHECK(ours_over_peer_text(runs[0]).empty());
+}
