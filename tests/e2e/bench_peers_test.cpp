@@ -158,6 +158,35 @@ TEST_CASE("a peer whose server dies midway is a failed row with its message") {
   CHECK(r.err.find("bench: peer requests (python-threads) sync: ") != std::string::npos);
 }
 
+TEST_CASE("WebSocket peers whose server stops midway are failed rows, not hangs") {
+  BenchServer server("serve ws --port 0");
+  std::thread stopper([&server] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    server.stop();
+  });
+  const std::string json = temp_path("peers-ws-stop.json");
+  const auto r = run_bench("ws --url=ws://127.0.0.1:" + std::to_string(server.port()) +
+                               "/ws --peers=all --peers-only --direction=download --total=1000GiB "
+                               "--repeat=1 --warmup=0 --timeout=3 --json=" +
+                               json,
+                           120);
+  stopper.join();
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  // The first peer saw the server go; every later one found nobody there.
+  int failed = 0;
+  for (const auto& [key, run] : peer_rows(read_json(json))) {
+    INFO(key);
+    CHECK(run["peer"]["status"] != "ok");
+    if (run["peer"]["status"] == "failed") {
+      ++failed;
+      CHECK(run["summary"]["errors"] >= 1);
+      CHECK(!run["peer"]["note"].get<std::string>().empty());
+    }
+  }
+  CHECK(failed >= 1);
+}
+
 TEST_CASE("--peers names are checked before anything runs") {
   const auto r = run_bench("ws --peers=requests --total=1MiB");
   CHECK(r.exit_code == 2);

@@ -301,6 +301,26 @@ async def run_async_workers(job, get_one):
     return await with_lag_probe(lambda: asyncio.gather(*(worker() for _ in range(workers))))
 
 
+async def guarded(work, progress, timeout):
+    """Awaits the coroutine `work`, failing with TimeoutError when
+    progress() (a count of messages, say) stays the same for `timeout`
+    seconds: a stalled peer, not a long transfer, is an error."""
+    task = asyncio.ensure_future(work)
+    seen = progress()
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if done:
+            return task.result()
+        if progress() == seen:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+            raise TimeoutError(f"no progress for {timeout:g} s")
+        seen = progress()
+
+
 def ws_test_url(args):
     """The /ws test server's URL for this transfer."""
     return f"{args.url}?test={args.mode}&total={args.total}&chunk={args.chunk}"

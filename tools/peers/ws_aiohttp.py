@@ -8,8 +8,8 @@ import sys
 import aiohttp
 
 from peer_check import MessageCheck, send_repeated
-from peer_common import (client_ssl_context, measure, run_async, settle_ws, with_lag_probe,
-                         ws_arguments, ws_run, ws_test_url)
+from peer_common import (client_ssl_context, guarded, measure, run_async, settle_ws,
+                         with_lag_probe, ws_arguments, ws_run, ws_test_url)
 
 
 def transfer(job):
@@ -18,8 +18,7 @@ def transfer(job):
     async def exchange():
         tls = client_ssl_context(a) if a.url.startswith("wss://") else None
         async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(ws_test_url(a), ssl=tls, max_msg_size=0,
-                                          receive_timeout=a.timeout) as ws:
+            async with session.ws_connect(ws_test_url(a), ssl=tls, max_msg_size=0) as ws:
                 job.connections += 1
                 check = MessageCheck(a.total if a.mode != "upload" else 0, a.chunk)
 
@@ -38,7 +37,7 @@ def transfer(job):
                 jobs = [receive()]
                 if a.mode != "download":
                     jobs.append(send_repeated(send, a.total, a.chunk))
-                await asyncio.gather(*jobs)
+                await guarded(asyncio.gather(*jobs), lambda: job.messages, a.timeout)
             settle_ws(job, check, ws.close_code, ws.exception() or "")
 
     return run_async(a, lambda: with_lag_probe(exchange))

@@ -22,8 +22,9 @@ function checker(total, chunk) {
   };
 }
 
-// Sends `total` bytes as chunk-sized binary messages, at most 16 in flight.
-function sendAll(ws, chunk, total, done) {
+// Sends `total` bytes as chunk-sized binary messages, at most 16 in flight;
+// onSent(bytes), when given, hears of every message the socket took.
+function sendAll(ws, chunk, total, done, onSent) {
   const payload = crypto.randomBytes(chunk);
   let sent = 0;
   let inflight = 0;
@@ -42,6 +43,7 @@ function sendAll(ws, chunk, total, done) {
       ws.send(payload.subarray(0, n), { binary: true }, (err) => {
         inflight--;
         if (err) return finish(err);
+        if (onSent) onSent(n);
         if (sent >= total && inflight === 0) return finish(null);
         pump();
       });

@@ -70,12 +70,20 @@ function transfer() {
     }, timeoutMs);
     ws.on('open', () => {
       if (a.mode === 'download') return;
-      sendAll(ws, chunk, total, (err) => {
-        if (err) {
-          result.error = `send: ${err.message}`;
-          ws.terminate();
-        }
-      });
+      sendAll(
+        ws,
+        chunk,
+        total,
+        (err) => {
+          if (err) {
+            result.error = `send: ${err.message}`;
+            ws.terminate();
+          }
+        },
+        (n) => {
+          progress += n;
+        },
+      );
     });
     ws.on('message', (data) => {
       check.take(data);

@@ -8,8 +8,8 @@ import sys
 import websockets
 
 from peer_check import MessageCheck, send_repeated
-from peer_common import (client_ssl_context, measure, run_async, settle_ws, with_lag_probe,
-                         ws_arguments, ws_run, ws_test_url)
+from peer_common import (client_ssl_context, guarded, measure, run_async, settle_ws,
+                         with_lag_probe, ws_arguments, ws_run, ws_test_url)
 
 
 def transfer(job):
@@ -29,7 +29,7 @@ def transfer(job):
             async def receive():
                 try:
                     while True:
-                        check.take(await asyncio.wait_for(ws.recv(), a.timeout))
+                        check.take(await ws.recv())
                         job.messages += 1
                 except websockets.ConnectionClosedOK:
                     pass
@@ -37,7 +37,7 @@ def transfer(job):
             jobs = [receive()]
             if a.mode != "download":
                 jobs.append(send_repeated(send, a.total, a.chunk))
-            await asyncio.gather(*jobs)
+            await guarded(asyncio.gather(*jobs), lambda: job.messages, a.timeout)
         settle_ws(job, check, ws.close_code, ws.close_reason)
 
     return run_async(a, lambda: with_lag_probe(exchange))
