@@ -176,7 +176,8 @@ TEST_CASE("bench http survives a server that closes keep-alive connections at ra
   std::smatch m;
   REQUIRE(std::regex_search(
       r.out, m,
-      std::regex(R"(sync\s+loopbench\s+none\s+1k\s+1000\s+\S+ \S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+))")));
+      std::regex(
+          R"(sync\s+loopbench\s+none\s+1k\s+1000\s+\S+ \S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+))")));
   CHECK(std::stoi(m[1]) > 10);
 }
 
