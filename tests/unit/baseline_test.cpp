@@ -95,3 +95,27 @@ TEST_CASE("something that is not a results file is refused") {
 }
 
 }  // namespace lb
+
+namespace lb {
+
+TEST_CASE("a peer's row and ours on the same loop name are different rows") {
+  auto peer = [](double median) {
+    nlohmann::json r = run("http", "python-uvloop", median * 0.99, median, median * 1.01);
+    r["client"] = "aiohttp";
+    r["peer"] = {{"status", "ok"}};
+    return r;
+  };
+  nlohmann::json ours = run("http", "python-uvloop", 990, 1000, 1010);  // same loop label
+  ours["client"] = "loopbench";
+  const auto rows = compare_results(doc({ours, peer(500)}), doc({ours, peer(250)}), 5);
+  REQUIRE(rows.size() == 2);
+  int regressions = 0;
+  for (const auto& r : rows)
+    if (r.verdict == Verdict::regression) {
+      ++regressions;
+      CHECK(r.loop == "aiohttp python-uvloop");
+    }
+  CHECK(regressions == 1);
+}
+
+}  // namespace lb

@@ -105,3 +105,39 @@ TEST_CASE("reports: a table row per run, charts per scenario, verdicts when give
 }
 
 }  // namespace lb
+
+namespace lb {
+
+TEST_CASE("peer rows merge per client and loop, and say when they were not installed") {
+  MatrixResults results;
+  auto peer_doc = [](const std::string& client, const std::string& status, double bytes_per_s) {
+    auto d = step_doc("ws", "python-asyncio", bytes_per_s, 1.0);
+    auto& r = d["runs"][0];
+    r["client"] = client;
+    r["peer"] = {{"status", status}, {"version", "1"}};
+    if (status == "not installed") {
+      r["peer"]["note"] = "apt-get install python3-" + client;
+      r["repeats"] = nlohmann::json::array();
+      r["summary"] = {{"errors", 0}};
+    }
+    return d;
+  };
+  for (int round = 0; round < 2; ++round) {
+    results.add(peer_doc("websockets", "ok", 100e6));
+    results.add(peer_doc("aiohttp", "ok", 200e6));
+    results.add(peer_doc("missing", "not installed", 0));
+  }
+  const auto runs = results.runs();
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0]["client"] == "websockets");
+  CHECK(runs[0]["repeats"].size() == 2);
+  CHECK(runs[0]["peer"]["status"] == "ok");
+  CHECK(runs[1]["client"] == "aiohttp");
+  CHECK(runs[2]["peer"]["status"] == "not installed");
+  nlohmann::json doc = {{"schema", "loopbench.results/1"}, {"runs", runs}};
+  const std::string md = matrix_markdown(doc, {});
+  CHECK(md.find("| websockets python-asyncio |") != std::string::npos);
+  CHECK(md.find("not installed: apt-get install python3-missing") != std::string::npos);
+}
+
+}  // namespace lb
