@@ -17,28 +17,22 @@ json parse_object(std::string_view text) {
   return j.is_object() ? j : json();
 }
 
-// What both server handlers share: ending with a close code once every
-// queued message is written (wslay would send the close frame first).
+// What both server handlers share: ending with a close code (1000 done,
+// 1011 failed) after every queued message.
 class StreamHandler : public WsHandler {
  protected:
   void close_when_written(std::uint16_t code) {
-    if (!close_code_) close_code_ = code;
-    maybe_close();
+    if (close_code_) return;
+    close_code_ = code;
+    session_->close(code, code == 1000 ? "done" : "failed");
   }
   void fail(const std::string& why) {
     if (close_code_) return;
     session_->send_text(json{{"error", why}}.dump());
     close_when_written(1011);
   }
-  void maybe_close() {
-    if (close_code_ && !closing_ && session_->idle()) {
-      closing_ = true;
-      session_->close(close_code_, close_code_ == 1000 ? "done" : "failed");
-    }
-  }
   ws::Session* session_ = nullptr;
   std::uint16_t close_code_ = 0;
-  bool closing_ = false;
 };
 
 class DownloadHandler final : public StreamHandler {
@@ -62,10 +56,7 @@ class DownloadHandler final : public StreamHandler {
     pump();
   }
   void on_data(std::span<const std::byte>, bool) override {}
-  void on_writable() override {
-    pump();
-    maybe_close();
-  }
+  void on_writable() override { pump(); }
   bool finished(std::uint16_t, std::error_code ec) override { return close_code_ == 1000 && !ec; }
 
  private:
@@ -118,7 +109,7 @@ class UploadHandler final : public StreamHandler {
     if (bytes_ > size_) return fail("more than the announced " + std::to_string(size_) + " bytes");
     if (last && bytes_ == size_) verdict();
   }
-  void on_writable() override { maybe_close(); }
+  void on_writable() override {}
   bool finished(std::uint16_t, std::error_code ec) override {
     return verified_ && close_code_ == 1000 && !ec;
   }

@@ -86,7 +86,7 @@ bool Session::send_text(std::string_view text) {
 }
 
 bool Session::queue(std::uint8_t opcode, std::span<const std::byte> message) {
-  if (finished_ || !wslay_event_get_write_enabled(ctx_.get())) return false;
+  if (finished_ || close_requested_ || !wslay_event_get_write_enabled(ctx_.get())) return false;
   if (queued_messages() >= options_.send_queue) {
     send_blocked_ = true;
     return false;
@@ -98,9 +98,19 @@ bool Session::queue(std::uint8_t opcode, std::span<const std::byte> message) {
 }
 
 void Session::close(std::uint16_t code, std::string_view reason) {
-  if (finished_) return;
-  wslay_event_queue_close(ctx_.get(), code, reinterpret_cast<const uint8_t*>(reason.data()),
-                          reason.size());
+  if (finished_ || close_requested_) return;
+  close_requested_ = true;
+  our_close_code_ = code;
+  our_close_reason_ = reason;
+  close_if_drained();
+}
+
+void Session::close_if_drained() {
+  if (!close_requested_ || close_queued_ || finished_ || !idle()) return;
+  close_queued_ = true;
+  wslay_event_queue_close(ctx_.get(), our_close_code_,
+                          reinterpret_cast<const uint8_t*>(our_close_reason_.data()),
+                          our_close_reason_.size());
   proceed();
 }
 
@@ -260,6 +270,7 @@ void Session::proceed() {
       spare_ = std::move(*bytes);
       if (ec) return finish(ec);
       proceed();
+      close_if_drained();
       if (finished_) return;
       const bool room = send_blocked_ && queued_messages() < options_.send_queue;
       if (room || idle()) {

@@ -68,7 +68,9 @@ class Session {
   // called from on_data.
   void pause_reading();
   void resume_reading();
-  // Starts the closing handshake.
+  // Starts the closing handshake once every message queued before it is
+  // written (wslay alone would send the close frame ahead of queued data).
+  // send() refuses further messages from here on.
   void close(std::uint16_t code, std::string_view reason = {});
   std::size_t queued_messages() const;
   // Nothing queued in wslay and nothing framed waiting to be written.
@@ -91,6 +93,7 @@ class Session {
   void on_read(std::error_code ec, std::span<const std::byte> data);
   void proceed();
   void refuse(std::uint16_t code);
+  void close_if_drained();
   void finish(std::error_code ec);
 
   Loop& loop_;
@@ -120,6 +123,11 @@ class Session {
   Utf8Validator utf8_close_;        // the reason of a close frame
   std::size_t control_offset_ = 0;  // bytes of the control frame seen
   std::uint16_t close_code_ = 1006;
+  // Our close, waiting for the queued messages ahead of it.
+  bool close_requested_ = false;
+  bool close_queued_ = false;
+  std::uint16_t our_close_code_ = 0;
+  std::string our_close_reason_;
   std::uint64_t messages_received_ = 0;
 };
 
