@@ -17,6 +17,9 @@
 #include <thread>
 
 #include "backends/common/unique_fd.hpp"
+#include "backends/registry.hpp"
+#include "tools/command.hpp"
+#include "tools/stop_on_signal.hpp"
 
 namespace lb {
 
@@ -70,6 +73,25 @@ int ServerProcess::stop() {
   ::waitpid(pid_, &status_, 0);
   pid_ = -1;
   return status_;
+}
+
+ServerProcess::Body loop_server_body(std::string loop_name, int cpu,
+                                     std::function<ServingOn(Loop&)> make) {
+  return [loop_name = std::move(loop_name), cpu,
+          make = std::move(make)](const std::function<void(std::uint16_t)>& ready) {
+    try {
+      pin_or_throw(cpu, "server");
+      auto loop = make_loop(loop_name);
+      const ServingOn serving = make(*loop);
+      StopOnSignal stop(*loop);
+      ready(serving.port);
+      loop->run();
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bench: server: %s\n", e.what());
+      return 1;
+    }
+  };
 }
 
 }  // namespace lb

@@ -7,6 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/loop.hpp"
 
 namespace lb {
 
@@ -34,5 +38,18 @@ class ServerProcess {
   std::uint16_t port_ = 0;
   int status_ = 0;
 };
+
+// What a server on one loop keeps alive while it serves, and its port.
+struct ServingOn {
+  std::shared_ptr<void> server;
+  std::uint16_t port = 0;
+};
+
+// The body of a child serving on one loop: pins itself to `cpu` (-1: no),
+// makes the loop, lets make(loop) start its server on 127.0.0.1 (any port),
+// reports the port and runs until SIGINT or SIGTERM. A setup error is
+// printed as "bench: server: ..." and is exit status 1.
+ServerProcess::Body loop_server_body(std::string loop_name, int cpu,
+                                     std::function<ServingOn(Loop&)> make);
 
 }  // namespace lb

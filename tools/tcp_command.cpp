@@ -92,25 +92,13 @@ int run_tcp(const TcpOptions& o) {
     target = server_at.to_string();
   } else {
     select_backends(o.server_loop, notes);  // validates the name before forking
-    const int server_cpu = o.server_cpu;
-    const std::string server_loop = o.server_loop;
-    server.emplace(
-        [&](const std::function<void(std::uint16_t)>& ready) {
-          try {
-            pin_or_throw(server_cpu, "server");
-            auto loop = make_loop(server_loop);
-            TcpBenchServer tcp_server(*loop);
-            tcp_server.listen(Endpoint{"127.0.0.1", 0});
-            StopOnSignal stop(*loop);
-            ready(tcp_server.port());
-            loop->run();
-            return 0;
-          } catch (const std::exception& e) {
-            std::fprintf(stderr, "bench: server: %s\n", e.what());
-            return 1;
-          }
-        },
-        std::chrono::seconds(10));
+    server.emplace(loop_server_body(o.server_loop, o.server_cpu,
+                                    [](Loop& loop) {
+                                      auto tcp = std::make_shared<TcpBenchServer>(loop);
+                                      tcp->listen(Endpoint{"127.0.0.1", 0});
+                                      return ServingOn{tcp, tcp->port()};
+                                    }),
+                   std::chrono::seconds(10));
     server_at.port = server->port();
   }
   pin_or_throw(o.client_cpu, "client");

@@ -1,36 +1,34 @@
 #include "tools/ws_builtin.hpp"
 
-#include <cstdio>
-
-#include "backends/registry.hpp"
 #include "protocols/tls/tls_context.hpp"
-#include "tools/command.hpp"
-#include "tools/stop_on_signal.hpp"
 
 namespace lb {
+namespace {
+
+// The server and the TLS context it borrows, kept alive together.
+struct ServedWs {
+  ServedWs(Loop& loop, tls::SslCtxPtr tls, ws::SessionOptions options, WsRoute route)
+      : ctx(std::move(tls)), server(loop, ctx.get(), options, std::move(route)) {}
+  tls::SslCtxPtr ctx;
+  WsServer server;
+};
+
+}  // namespace
 
 BuiltinWsServer::BuiltinWsServer(const std::string& loop_name, int cpu, bool tls,
                                  ws::SessionOptions options, WsRoute route)
     : tls_(tls) {
   if (tls) identity_ = tls::make_self_signed();
-  process_.emplace(
-      [&](const std::function<void(std::uint16_t)>& ready) {
-        try {
-          pin_or_throw(cpu, "server");
-          auto loop = make_loop(loop_name);
-          tls::SslCtxPtr ctx = tls_ ? tls::make_server_context(identity_) : nullptr;
-          WsServer server(*loop, ctx.get(), options, route);
-          server.listen(Endpoint{"127.0.0.1", 0});
-          StopOnSignal stop(*loop);
-          ready(server.port());
-          loop->run();
-          return 0;
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "bench: server: %s\n", e.what());
-          return 1;
-        }
-      },
-      std::chrono::seconds(10));
+  process_.emplace(loop_server_body(loop_name, cpu,
+                                    [&](Loop& loop) {
+                                      auto served = std::make_shared<ServedWs>(
+                                          loop,
+                                          tls_ ? tls::make_server_context(identity_) : nullptr,
+                                          options, route);
+                                      served->server.listen(Endpoint{"127.0.0.1", 0});
+                                      return ServingOn{served, served->server.port()};
+                                    }),
+                   std::chrono::seconds(10));
 }
 
 tls::SslCtxPtr ws_client_tls(bool insecure, const std::string& cacert, X509* trusted) {
