@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -193,4 +194,29 @@ TEST_CASE("--peers names are checked before anything runs") {
   CHECK(r.err.find("no ws peer 'requests' (websockets, aiohttp, node-ws or all)") !=
         std::string::npos);
   CHECK(run_bench("http --peers-only").exit_code == 2);
+}
+
+TEST_CASE("peers run pinned like our client, from LOOPBENCH_PEERS_DIR when set") {
+  if (!python_has("requests")) {
+    MESSAGE("skipped: python3-requests not installed");
+    return;
+  }
+  // A stand-in for the requests peer that reports where it may run, then fails.
+  const std::string dir = temp_path("fake-peers");
+  REQUIRE(std::system(("mkdir -p " + dir).c_str()) == 0);
+  {
+    std::ofstream fake(dir + "/http_requests.py");
+    fake << "import os, sys\n"
+            "print('allowed CPUs', sorted(os.sched_getaffinity(0)), file=sys.stderr)\n"
+            "sys.exit(3)\n";
+  }
+  const auto r = run_bench(
+      "http --peers=requests --peers-only --mode=sync --size=1k --requests=5 "
+      "--repeat=1 --warmup=0 --client-cpu=0 --server-cpu=0",
+      60, "LOOPBENCH_PEERS_DIR=" + dir);
+  std::system(("rm -rf " + dir).c_str());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("bench: peer requests (python-threads) sync: allowed CPUs [0]") !=
+        std::string::npos);
 }

@@ -28,10 +28,13 @@ inline std::string temp_path(const std::string& name) {
   return "/tmp/loopbench-e2e-" + std::to_string(::getpid()) + "-" + name;
 }
 
-inline CommandResult run_bench(const std::string& args, int limit_s = 120) {
+// `env` is prepended to the command line: "NAME=value ..." for the child only.
+inline CommandResult run_bench(const std::string& args, int limit_s = 120,
+                               const std::string& env = "") {
   const std::string out = temp_path("out"), err = temp_path("err");
-  const std::string cmd = "timeout -s KILL " + std::to_string(limit_s) + " " + LOOPBENCH_BENCH +
-                          " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string cmd = env + (env.empty() ? "" : " ") + "timeout -s KILL " +
+                          std::to_string(limit_s) + " " + LOOPBENCH_BENCH + " " + args + " >" +
+                          out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
