@@ -77,9 +77,7 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
   return row;
 }
 
-HttpRunResult run_mode(const std::string& mode, const std::string& loop_name, Loop* loop,
-                       const HttpRunSpec& spec) {
-  (void)loop_name;
+HttpRunResult run_mode(const std::string& mode, Loop* loop, const HttpRunSpec& spec) {
   if (mode == "sync") return run_http_sync(spec);
   if (mode == "threads") return run_http_threads(spec);
   return run_http_async(*loop, spec);
@@ -149,7 +147,7 @@ int run_http(const HttpOptions& o) {
         run.latency_ns.emplace();
         for (int i = 0; i < o.warmup + o.repeat; ++i) {
           const CpuTimes before = process_cpu_times();
-          HttpRunResult r = run_mode(mode, loop_name, loop.get(), spec);
+          HttpRunResult r = run_mode(mode, loop.get(), spec);
           const CpuTimes used = process_cpu_times() - before;
           run.connections += r.connections;
           if (r.failed) {

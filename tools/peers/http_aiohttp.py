@@ -7,8 +7,7 @@ import sys
 
 import aiohttp
 
-from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
-                         timed_get_async)
+from peer_common import http_arguments, http_run, measure, run_async, run_async_workers
 
 
 def async_(job):
@@ -26,10 +25,7 @@ def async_(job):
                 async with session.get(job.args.url) as r:
                     return r.status, len(await r.read())
 
-            async def get_one(job):
-                await timed_get_async(job, fetch, (aiohttp.ClientError, asyncio.TimeoutError))
-
-            return await run_async_workers(job, get_one)
+            return await run_async_workers(job, fetch, (aiohttp.ClientError, asyncio.TimeoutError))
 
     return run_async(job.args, main)
 
@@ -37,4 +33,4 @@ def async_(job):
 if __name__ == "__main__":
     args = http_arguments(__doc__, ["async"]).parse_args()
     sys.exit(measure(args, async_,
-                     http_run(args, "aiohttp", aiohttp.__version__, "python-" + args.event_loop)))
+                     http_run(args, "aiohttp", aiohttp.__version__)))

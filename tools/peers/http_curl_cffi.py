@@ -9,7 +9,7 @@ from curl_cffi import __version__ as version
 from curl_cffi import requests as cr
 
 from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
-                         run_threads, timed_get, timed_get_async)
+                         run_threads, timed_get)
 
 
 # curl_cffi raises its own RequestsError and CurlError, whose module paths
@@ -47,16 +47,12 @@ def async_(job):
                 r = await session.get(job.args.url, timeout=job.args.timeout)
                 return r.status_code, len(r.content)
 
-            async def get_one(job):
-                await timed_get_async(job, fetch, ERRORS)
-
-            return await run_async_workers(job, get_one)
+            return await run_async_workers(job, fetch, ERRORS)
 
     return run_async(job.args, main)
 
 
 if __name__ == "__main__":
     args = http_arguments(__doc__, ["sync", "threads", "async"]).parse_args()
-    loop = "python-" + args.event_loop if args.mode == "async" else "python-threads"
     sys.exit(measure(args, {"sync": sync, "threads": threads, "async": async_}[args.mode],
-                     http_run(args, "curl_cffi", version, loop)))
+                     http_run(args, "curl_cffi", version)))

@@ -7,7 +7,7 @@ import sys
 import httpx
 
 from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
-                         run_threads, timed_get, timed_get_async)
+                         run_threads, timed_get)
 
 CONNECTED = "connection.connect_tcp.complete"
 
@@ -49,16 +49,12 @@ def async_(job):
                 r = await client.get(job.args.url, extensions={"trace": trace})
                 return r.status_code, len(r.content)
 
-            async def get_one(job):
-                await timed_get_async(job, fetch, httpx.HTTPError)
-
-            return await run_async_workers(job, get_one)
+            return await run_async_workers(job, fetch, httpx.HTTPError)
 
     return run_async(job.args, main)
 
 
 if __name__ == "__main__":
     args = http_arguments(__doc__, ["sync", "threads", "async"]).parse_args()
-    loop = "python-" + args.event_loop if args.mode == "async" else "python-threads"
     sys.exit(measure(args, {"sync": sync, "threads": threads, "async": async_}[args.mode],
-                     http_run(args, "httpx", httpx.__version__, loop)))
+                     http_run(args, "httpx", httpx.__version__)))

@@ -52,5 +52,4 @@ def threads(job):
 if __name__ == "__main__":
     args = http_arguments(__doc__, ["sync", "threads"]).parse_args()
     sys.exit(measure(args, {"sync": sync, "threads": threads}[args.mode],
-                     http_run(args, "pycurl", pycurl.version.split()[0].split("/")[1],
-                              "python-threads")))
+                     http_run(args, "pycurl", pycurl.version.split()[0].split("/")[1])))

@@ -39,4 +39,4 @@ if __name__ == "__main__":
     args = http_arguments(__doc__, ["sync", "threads"]).parse_args()
     version = getattr(tls_client, "__version__", "unknown")
     sys.exit(measure(args, {"sync": sync, "threads": threads}[args.mode],
-                     http_run(args, "tls_client", version, "python-threads")))
+                     http_run(args, "tls_client", version)))

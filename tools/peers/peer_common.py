@@ -17,6 +17,8 @@ import sys
 import threading
 import time
 
+from peer_check import MessageCheck, send_repeated
+
 SCHEMA = "loopbench.results/1"
 KEPT_ERRORS = 5
 # A repeat stops issuing requests after this many failures, as bench's own
@@ -225,9 +227,16 @@ def measure(args, run_once, describe):
     return 1 if errors else 0
 
 
-def http_run(args, client, version, loop):
+def _loop_of(args):
+    """The row's loop: blocking clients have none of their own."""
+    if args.mode in ("sync", "threads"):
+        return "python-threads"
+    return "python-" + args.event_loop
+
+
+def http_run(args, client, version):
     """The fixed fields of an HTTP peer's run."""
-    return {"bench": "http", "client": client, "client_version": version, "loop": loop,
+    return {"bench": "http", "client": client, "client_version": version, "loop": _loop_of(args),
             "mode": args.mode, "size_bytes": args.expected_bytes, "tls": False,
             "params": {"url": args.url, "requests": args.requests,
                        "concurrency": args.concurrency if args.mode == "async" else 1,
@@ -235,9 +244,9 @@ def http_run(args, client, version, loop):
                        "repeat": args.repeat, "warmup": args.warmup}}
 
 
-def ws_run(args, client, version, loop):
+def ws_run(args, client, version):
     """The fixed fields of a WebSocket peer's run."""
-    return {"bench": "ws", "client": client, "client_version": version, "loop": loop,
+    return {"bench": "ws", "client": client, "client_version": version, "loop": _loop_of(args),
             "mode": args.mode, "size_bytes": args.total, "tls": args.url.startswith("wss://"),
             "params": {"url": args.url, "total_bytes": args.total, "chunk_bytes": args.chunk,
                        "repeat": args.repeat, "warmup": args.warmup}}
@@ -290,12 +299,13 @@ async def with_lag_probe(work):
     return lag.samples_ns
 
 
-async def run_async_workers(job, get_one):
-    """The async mode: C workers in flight on one session, all N requests
-    issued; returns the loop lag samples."""
+async def run_async_workers(job, fetch, errors):
+    """The async mode: C workers in flight, each awaiting fetch() (see
+    timed_get_async) until all N requests are issued; returns the loop lag
+    samples."""
     async def worker():
         while job.take_request() is not None:
-            await get_one(job)
+            await timed_get_async(job, fetch, errors)
 
     workers = min(job.args.concurrency, job.args.requests)
     return await with_lag_probe(lambda: asyncio.gather(*(worker() for _ in range(workers))))
@@ -324,6 +334,31 @@ async def guarded(work, progress, timeout):
 def ws_test_url(args):
     """The /ws test server's URL for this transfer."""
     return f"{args.url}?test={args.mode}&total={args.total}&chunk={args.chunk}"
+
+
+async def ws_exchange(job, send_message, received):
+    """One /ws transfer over an open connection: sends `total` bytes with
+    send_message(payload) when the mode uploads, checks every payload that
+    the async iterator `received` yields (it ends at the server's close),
+    and fails after --timeout seconds without a message either way.
+    Returns the MessageCheck for settle_ws."""
+    a = job.args
+    check = MessageCheck(a.total if a.mode != "upload" else 0, a.chunk)
+
+    async def send(message):
+        await send_message(message)
+        job.messages += 1
+
+    async def receive():
+        async for payload in received:
+            check.take(payload)
+            job.messages += 1
+
+    jobs = [receive()]
+    if a.mode != "download":
+        jobs.append(send_repeated(send, a.total, a.chunk))
+    await guarded(asyncio.gather(*jobs), lambda: job.messages, a.timeout)
+    return check
 
 
 def settle_ws(job, check, close_code, close_reason):

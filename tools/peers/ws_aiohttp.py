@@ -2,14 +2,20 @@
 """bench ws's workloads with aiohttp's WebSocket client (the original suite's
 client), on asyncio or uvloop: one connection per repeat; download, upload or
 both at once; every received message checked; done at the server's close."""
-import asyncio
 import sys
 
 import aiohttp
 
-from peer_check import MessageCheck, send_repeated
-from peer_common import (client_ssl_context, guarded, measure, run_async, settle_ws,
-                         with_lag_probe, ws_arguments, ws_run, ws_test_url)
+from peer_common import (client_ssl_context, measure, run_async, settle_ws, with_lag_probe,
+                         ws_arguments, ws_exchange, ws_run, ws_test_url)
+
+
+async def binary_payloads(ws):
+    """The payloads of the binary messages until the close; anything else fails."""
+    async for msg in ws:
+        if msg.type != aiohttp.WSMsgType.BINARY:
+            raise ValueError(f"unexpected {msg.type.name} message")
+        yield msg.data
 
 
 def transfer(job):
@@ -20,24 +26,7 @@ def transfer(job):
         async with aiohttp.ClientSession() as session:
             async with session.ws_connect(ws_test_url(a), ssl=tls, max_msg_size=0) as ws:
                 job.connections += 1
-                check = MessageCheck(a.total if a.mode != "upload" else 0, a.chunk)
-
-                async def send(message):
-                    await ws.send_bytes(message)
-                    job.messages += 1
-
-                async def receive():
-                    async for msg in ws:
-                        if msg.type != aiohttp.WSMsgType.BINARY:
-                            check.error = check.error or f"unexpected {msg.type.name} message"
-                            break
-                        check.take(msg.data)
-                        job.messages += 1
-
-                jobs = [receive()]
-                if a.mode != "download":
-                    jobs.append(send_repeated(send, a.total, a.chunk))
-                await guarded(asyncio.gather(*jobs), lambda: job.messages, a.timeout)
+                check = await ws_exchange(job, ws.send_bytes, binary_payloads(ws))
             settle_ws(job, check, ws.close_code, ws.exception() or "")
 
     return run_async(a, lambda: with_lag_probe(exchange))
@@ -45,5 +34,4 @@ def transfer(job):
 
 if __name__ == "__main__":
     args = ws_arguments(__doc__).parse_args()
-    sys.exit(measure(args, transfer, ws_run(args, "aiohttp", aiohttp.__version__,
-                                            "python-" + args.event_loop)))
+    sys.exit(measure(args, transfer, ws_run(args, "aiohttp", aiohttp.__version__)))
