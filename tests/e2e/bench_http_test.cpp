@@ -222,7 +222,9 @@ namespace lb::test {
 
 TEST_CASE("bench http against nginx: every client shape fetches the same files") {
   if (std::system("command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx") != 0) {
-    MESSAGE("skipped: nginx is not installed (bash tools/install-deps.sh installs nginx-light)");
+    MESSAGE(
+        "skipped: nginx is not installed (bash tools/scripts/install-deps.sh installs "
+        "nginx-light)");
     return;
   }
   // A free port: bind 0, read it, close; nginx takes it a moment later.
@@ -238,8 +240,8 @@ TEST_CASE("bench http against nginx: every client shape fetches the same files")
   const std::string dir = temp_path("nginx");
   const std::string pidfile = dir + ".pid";
   const std::string start = "sh -c '" + std::string(LOOPBENCH_SOURCE_DIR) +
-                            "/tools/nginx-target.sh " + std::to_string(port) + " " + dir + " >" +
-                            dir + ".log 2>&1 & echo $! >" + pidfile + "'";
+                            "/tools/scripts/nginx-target.sh " + std::to_string(port) + " " + dir +
+                            " >" + dir + ".log 2>&1 & echo $! >" + pidfile + "'";
   REQUIRE(std::system(start.c_str()) == 0);
   const pid_t pid = std::stoi(slurp(pidfile));
   bool up = false;

@@ -3,7 +3,7 @@
 // on one side only are reported, http compares requests per second.
 #include <doctest/doctest.h>
 
-#include "tools/baseline.hpp"
+#include "tools/report/baseline.hpp"
 
 namespace lb {
 namespace {

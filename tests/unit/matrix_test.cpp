@@ -3,9 +3,9 @@
 // the reports hold a table row and the charts for every scenario.
 #include <doctest/doctest.h>
 
-#include "tools/matrix_plan.hpp"
-#include "tools/matrix_report.hpp"
-#include "tools/matrix_results.hpp"
+#include "tools/report/matrix/merge.hpp"
+#include "tools/report/matrix/plan.hpp"
+#include "tools/report/matrix/report.hpp"
 
 namespace lb {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "tools/command.hpp"
-#include "tools/matrix_plan.hpp"
-#include "tools/peer_runner.hpp"
+#include "tools/common/subcommand.hpp"
+#include "tools/peers/runner.hpp"
+#include "tools/report/matrix/plan.hpp"
 
 using namespace lb;
 

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "engine/buffer.hpp"
-#include "tools/data_file.hpp"
-#include "tools/request_target.hpp"
-#include "tools/sha256.hpp"
+#include "tools/common/request_target.hpp"
+#include "tools/stream/data_file.hpp"
+#include "tools/stream/sha256.hpp"
 
 namespace lb {
 namespace {

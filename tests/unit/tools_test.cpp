@@ -1,9 +1,9 @@
 // Socket-free pieces of tools/: sizes, the tcp wire format, result maths.
 #include <doctest/doctest.h>
 
-#include "tools/results.hpp"
-#include "tools/size.hpp"
-#include "tools/tcp_protocol.hpp"
+#include "tools/common/size.hpp"
+#include "tools/report/results.hpp"
+#include "tools/tcp/protocol.hpp"
 
 namespace lb {
 

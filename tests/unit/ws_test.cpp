@@ -5,7 +5,7 @@
 #include "engine/buffer.hpp"
 #include "protocols/ws/handshake.hpp"
 #include "protocols/ws/utf8.hpp"
-#include "tools/ws_bench.hpp"
+#include "tools/ws/throughput.hpp"
 
 namespace lb {
 

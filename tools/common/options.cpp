@@ -1,0 +1,60 @@
+#include "tools/common/options.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "tools/common/cpu.hpp"
+#include "tools/common/size.hpp"
+#include "tools/common/subcommand.hpp"
+
+namespace lb {
+
+std::uint64_t size_option(const std::string& option, const std::string& text) {
+  const auto value = parse_size(text);
+  if (!value) throw UsageError(size_error(option, text));
+  return *value;
+}
+
+void pin_or_throw(int cpu, const char* who) {
+  if (cpu < 0) return;
+  if (auto ec = pin_to_cpu(cpu))
+    throw UsageError(fmt::format("cannot pin the {} to CPU {}: {} (this machine has {} CPUs)", who,
+                                 cpu, ec.message(), online_cpus()));
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> checked_list(const std::string& option, const std::string& text,
+                                      const std::vector<std::string>& allowed,
+                                      const std::string& what) {
+  std::vector<std::string> out;
+  for (const auto& item : split_list(text)) {
+    if (item == "all") return allowed;
+    if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed)
+        list += (list.empty() ? "" : ", ") + a;
+      throw UsageError(option + ": unknown " + what + " '" + item + "' (" + list + " or all)");
+    }
+    out.push_back(item);
+  }
+  return out;
+}
+
+std::uint16_t port_option(int port) {
+  if (port < 0 || port > 65535) throw UsageError("--port must be 0..65535");
+  return static_cast<std::uint16_t>(port);
+}
+
+}  // namespace lb

@@ -1,0 +1,25 @@
+#pragma once
+// Option values every command checks the same way; bad input is a
+// UsageError that names the option.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lb {
+
+// "4GiB" -> bytes (tools/common/size.hpp).
+std::uint64_t size_option(const std::string& option, const std::string& text);
+// Pins the calling thread (and threads it starts) to `cpu` unless it is
+// negative; UsageError saying which CPUs exist when it cannot.
+void pin_or_throw(int cpu, const char* who);
+// "a,b,c" -> {"a", "b", "c"} (empty items kept, so they can be refused).
+std::vector<std::string> split_list(const std::string& text);
+// A comma list of `allowed` values, or "all" for every one of them; an
+// unknown item is "OPTION: unknown WHAT 'item' (a, b or all)".
+std::vector<std::string> checked_list(const std::string& option, const std::string& text,
+                                      const std::vector<std::string>& allowed,
+                                      const std::string& what = "value");
+// Parses a port option: 0..65535.
+std::uint16_t port_option(int port);
+
+}  // namespace lb

@@ -1,0 +1,87 @@
+#include "tools/common/run_options.hpp"
+
+#include <cstdio>
+
+#include "backends/registry.hpp"
+#include "tools/common/options.hpp"
+#include "tools/common/subcommand.hpp"
+
+namespace lb {
+namespace {
+
+constexpr std::uint64_t kMaxChunk = 16u << 20;
+
+}  // namespace
+
+void RunOptions::check() const {
+  if (repeat < 1 || warmup < 0) throw UsageError("--repeat must be >= 1 and --warmup >= 0");
+  if (timeout_s <= 0) throw UsageError("--timeout must be positive");
+}
+
+std::vector<std::string> RunOptions::client_loops() const {
+  std::vector<std::string> notes;
+  auto loops = select_backends(loop, notes);
+  for (const auto& n : notes)
+    std::fprintf(stderr, "bench: %s\n", n.c_str());
+  return loops;
+}
+
+void RunOptions::check_server_loop() const {
+  std::vector<std::string> notes;
+  select_backends(server_loop, notes);
+}
+
+void RunOptions::pin_client() const {
+  pin_or_throw(client_cpu, "client");
+}
+
+std::chrono::milliseconds RunOptions::timeout() const {
+  return std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+}
+
+nlohmann::json RunOptions::params() const {
+  return {{"repeat", repeat},
+          {"warmup", warmup},
+          {"server_cpu", server_cpu},
+          {"client_cpu", client_cpu}};
+}
+
+TransferOptions::Checked TransferOptions::check() const {
+  Checked c;
+  c.directions =
+      checked_list("--direction", direction, {"download", "upload", "concurrent"}, "direction");
+  c.total = size_option("--total", total);
+  if (c.total == 0) throw UsageError("--total must be more than 0 bytes");
+  const auto bytes = size_option("--chunk", chunk);
+  if (bytes == 0 || bytes > kMaxChunk)
+    throw UsageError("--chunk must be between 1 byte and 16 MiB");
+  c.chunk = static_cast<std::uint32_t>(bytes);
+  return c;
+}
+
+void add_transfer_options(CLI::App* cmd, TransferOptions& o, const char* chunk_help) {
+  cmd->add_option("--direction", o.direction,
+                  "download (server sends), upload (client sends), concurrent (both), a comma "
+                  "list, or all")
+      ->capture_default_str();
+  cmd->add_option("--total", o.total, "Payload bytes per direction and repeat, e.g. 4GiB")
+      ->capture_default_str();
+  cmd->add_option("--chunk", o.chunk, chunk_help)->capture_default_str();
+}
+
+void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
+  if (o.server_loop.empty()) o.server_loop = default_server_backend();
+  cmd->add_option("--loop", o.loop, help.loop)->capture_default_str();
+  cmd->add_option("--repeat", o.repeat, "Counted repeats")->capture_default_str();
+  cmd->add_option("--warmup", o.warmup, "Warm-up repeats, not counted")->capture_default_str();
+  cmd->add_option("--server-cpu", o.server_cpu, "Pin the built-in server to this CPU");
+  cmd->add_option("--client-cpu", o.client_cpu, "Pin the client to this CPU");
+  cmd->add_option("--server-loop", o.server_loop,
+                  "Loop of the built-in server; the same for every client loop so only the "
+                  "client's loop varies")
+      ->capture_default_str();
+  cmd->add_option("--json", o.json, "Write results to FILE (schema loopbench.results/1)");
+  cmd->add_option("--timeout", o.timeout_s, help.timeout)->capture_default_str();
+}
+
+}  // namespace lb

@@ -1,0 +1,67 @@
+#pragma once
+// What every measuring client command takes besides its workload: the
+// client loops, the built-in server's loop and CPU, the client's CPU,
+// warm-ups and repeats, the timeout and the results file.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+namespace lb {
+
+struct RunOptions {
+  std::string loop = "all";
+  std::string server_loop;  // default_server_backend() unless set
+  int repeat = 5;
+  int warmup = 1;
+  int server_cpu = -1;
+  int client_cpu = -1;
+  std::string json;
+  double timeout_s = 10;
+
+  // UsageError for --repeat < 1, --warmup < 0 or --timeout <= 0.
+  void check() const;
+  // --loop resolved to backends; what was skipped (io_uring unusable here,
+  // say) is printed to stderr as "bench: ...".
+  std::vector<std::string> client_loops() const;
+  // Checks --server-loop before the server process is forked.
+  void check_server_loop() const;
+  // Pins this process to --client-cpu (UsageError when it cannot).
+  void pin_client() const;
+  std::chrono::milliseconds timeout() const;
+  // The fields every row records of these options.
+  nlohmann::json params() const;
+};
+
+// The bulk-transfer workloads' (tcp, ws): which directions, how many bytes
+// per direction and repeat, in writes or messages of `chunk` bytes.
+struct TransferOptions {
+  std::string direction = "download";
+  std::string total = "1GiB";
+  std::string chunk = "64KiB";
+
+  struct Checked {
+    std::vector<std::string> directions;  // download, upload, concurrent
+    std::uint64_t total = 0;
+    std::uint32_t chunk = 0;
+  };
+  // UsageError for an unknown direction, no bytes, or a chunk of 0 or more
+  // than 16 MiB.
+  Checked check() const;
+};
+
+struct RunOptionHelp {
+  const char* loop = "Client loop(s): epoll, libuv, uring, a comma list, or all";
+  const char* timeout = "Fail after this many seconds without progress";
+};
+
+// --loop, --server-loop, --repeat, --warmup, --server-cpu, --client-cpu,
+// --json and --timeout on `cmd`, with the values already in `o` as defaults.
+void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help = {});
+// --direction, --total and --chunk on `cmd`.
+void add_transfer_options(CLI::App* cmd, TransferOptions& o, const char* chunk_help);
+
+}  // namespace lb

@@ -1,0 +1,258 @@
+#include "tools/http/command.hpp"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <optional>
+
+#include "backends/registry.hpp"
+#include "protocols/http/routes.hpp"
+#include "tools/common/cpu.hpp"
+#include "tools/common/options.hpp"
+#include "tools/common/run_options.hpp"
+#include "tools/common/serve_options.hpp"
+#include "tools/common/server_process.hpp"
+#include "tools/http/clients.hpp"
+#include "tools/http/server.hpp"
+#include "tools/http/table.hpp"
+#include "tools/peers/runner.hpp"
+#include "tools/report/repeats.hpp"
+#include "tools/report/results.hpp"
+
+namespace lb {
+namespace {
+
+struct HttpOptions {
+  RunOptions run;
+  std::string mode = "sync,threads,async";
+  std::string size = "1k,20k,200k";
+  int requests = 1000;
+  int concurrency = 100;
+  int threads = 10;
+  std::string url;
+  int server_threads = 1;
+  std::string csv;
+  std::string peers;
+  bool peers_only = false;
+};
+
+// A row's fixed fields, ours or a peer's: what was fetched, how, from where.
+RunResult http_row(const HttpOptions& o, const std::string& mode, const std::string& size,
+                   const std::string& base, bool builtin_server) {
+  RunResult row;
+  row.bench = "http";
+  row.mode = mode;
+  row.size_bytes = http::Routes::route_size(size);
+  row.params = o.run.params();
+  row.params.update({{"size", size},
+                     {"requests", o.requests},
+                     {"concurrency", mode == "async" ? o.concurrency : 1},
+                     {"threads", mode == "threads" ? o.threads : 1},
+                     {"target", builtin_server ? "builtin" : base},
+                     {"url", base + "/" + size}});
+  if (builtin_server) row.params["server_loop"] = o.run.server_loop;
+  return row;
+}
+
+PeerWorkload peer_workload(const HttpOptions& o, const std::string& mode, const std::string& size,
+                           const std::string& base, bool builtin_server) {
+  PeerWorkload w;
+  w.row = http_row(o, mode, size, base, builtin_server);
+  w.args = {"--url",
+            w.row.params["url"].get<std::string>(),
+            "--mode",
+            mode,
+            "--expected-bytes",
+            std::to_string(w.row.size_bytes),
+            "--requests",
+            std::to_string(o.requests),
+            "--threads",
+            std::to_string(o.threads),
+            "--concurrency",
+            std::to_string(o.concurrency),
+            "--repeat",
+            std::to_string(o.run.repeat),
+            "--warmup",
+            std::to_string(o.run.warmup),
+            "--timeout",
+            fmt::format("{}", o.run.timeout_s)};
+  return w;
+}
+
+HttpRunResult run_mode(const std::string& mode, Loop* loop, const HttpRunSpec& spec) {
+  if (mode == "sync") return run_http_sync(spec);
+  if (mode == "threads") return run_http_threads(spec);
+  return run_http_async(*loop, spec);
+}
+
+Attempt http_attempt(const std::string& mode, Loop* loop, const HttpRunSpec& spec) {
+  const CpuTimes before = process_cpu_times();
+  HttpRunResult r = run_mode(mode, loop, spec);
+  const CpuTimes used = process_cpu_times() - before;
+  Attempt a;
+  a.connections = r.connections;
+  a.failed = r.failed;
+  if (r.failed)
+    a.error = fmt::format("{} of {} requests failed: {}", r.failed, spec.requests,
+                          r.errors.empty() ? "" : r.errors.front());
+  a.errors = std::move(r.errors);
+  a.repeat = {r.duration_s, r.bytes, r.ok, used.user_s, used.sys_s};
+  a.loop_lag_ns = std::move(r.loop_lag_ns);
+  a.latency_ns = std::move(r.latency_ns);
+  return a;
+}
+
+int run_http(const HttpOptions& o) {
+  const std::string started = utc_timestamp();
+  const auto modes = checked_list("--mode", o.mode, {"sync", "threads", "async"});
+  const auto sizes = checked_list("--size", o.size, {"1k", "20k", "200k"});
+  if (o.requests < 1 || o.concurrency < 1 || o.threads < 1)
+    throw UsageError("--requests, --concurrency and --threads must be at least 1");
+  o.run.check();
+  const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
+  const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
+  const auto peers = select_peers("http", o.peers);
+  if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
+
+  std::string base = o.url;
+  std::optional<ServerProcess> server;
+  if (base.empty()) {
+    o.run.check_server_loop();
+    HttpServeOptions serve;
+    serve.loop = o.run.server_loop;
+    serve.threads = o.server_threads;
+    serve.cpu = o.run.server_cpu;
+    server.emplace(guarded_server_body([serve](const auto& ready) {
+                     serve_http(serve, ready);
+                     return 0;
+                   }),
+                   std::chrono::seconds(20));
+    base = "http://127.0.0.1:" + std::to_string(server->port());
+  } else if (base.rfind("http://", 0) != 0) {
+    throw UsageError("--url: expected http://HOST:PORT, got '" + base + "'");
+  }
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  o.run.pin_client();
+
+  std::vector<RunResult> runs;
+  std::uint64_t errors = 0;
+  for (const auto& mode : modes) {
+    std::vector<std::string> mode_loops =
+        mode == "async" ? loops : std::vector<std::string>{"none"};
+    if (o.peers_only) mode_loops.clear();
+    for (const auto& loop_name : mode_loops) {
+      std::unique_ptr<Loop> loop = mode == "async" ? make_loop(loop_name) : nullptr;
+      for (const auto& size : sizes) {
+        HttpRunSpec spec;
+        spec.url = base + "/" + size;
+        spec.expected_bytes = http::Routes::route_size(size);
+        spec.requests = o.requests;
+        spec.concurrency = o.concurrency;
+        spec.threads = o.threads;
+        spec.timeout = o.run.timeout();
+        RunResult run = http_row(o, mode, size, base, server.has_value());
+        run.loop = loop_name;
+        run.latency_ns.emplace();
+        run_repeats(run, o.run.warmup, o.run.repeat, mode + " " + loop_name + " " + size,
+                    [&](const std::string&, bool) { return http_attempt(mode, loop.get(), spec); });
+        errors += run.errors;
+        runs.push_back(std::move(run));
+      }
+    }
+    for (const auto* peer : peers) {
+      for (const auto& size : sizes) {
+        for (auto& row : run_peer(*peer, peer_workload(o, mode, size, base, server.has_value()))) {
+          errors += row.errors;
+          runs.push_back(std::move(row));
+        }
+      }
+    }
+  }
+  if (server) server->stop();
+  add_ours_over_peer(runs);
+  const std::string header = fmt::format(
+      "bench http: {}; client CPU {}; {} requests per repeat, {} repeats after {} warm-up",
+      server ? fmt::format("built-in server (loop {}, {} thread(s), CPU {})", o.run.server_loop,
+                           o.server_threads, o.run.server_cpu)
+             : "server " + base,
+      o.run.client_cpu, o.requests, o.run.repeat, o.run.warmup);
+  print_http_table(stdout, runs, header);
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  if (!o.csv.empty()) write_http_csv(o.csv, runs);
+  return errors ? 1 : 0;
+}
+
+struct ServeHttpOptions {
+  ServeOptions serve;
+  int threads = 1;
+  double idle_timeout_s = 60;
+  double close_probability = 0;
+};
+
+int serve_http_command(const ServeHttpOptions& o) {
+  if (o.threads < 1) throw UsageError("--threads must be at least 1");
+  if (o.close_probability < 0 || o.close_probability > 1)
+    throw UsageError("--close-probability must be between 0 and 1");
+  HttpServeOptions serve;
+  serve.loop = o.serve.loop;
+  serve.bind = o.serve.bind;
+  serve.port = port_option(o.serve.port);
+  serve.threads = o.threads;
+  serve.cpu = o.serve.cpu;
+  serve.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout_s * 1000));
+  serve.server.close_probability = o.close_probability;
+  const auto stats = serve_http(serve, [&](std::uint16_t port) {
+    fmt::print("bench serve http: listening on {} (loop {}, {} thread(s)); Ctrl-C stops\n",
+               Endpoint{o.serve.bind, port}.to_string(), o.serve.loop, o.threads);
+    std::fflush(stdout);
+  });
+  fmt::print("bench serve http: {} connections, {} requests, {} bad requests, {} idle closed\n",
+             stats.connections, stats.requests, stats.bad_requests, stats.idle_closed);
+  return 0;
+}
+
+}  // namespace
+
+void register_http_command(CLI::App& app, CommandRunner& run) {
+  auto o = std::make_shared<HttpOptions>();
+  auto* cmd = app.add_subcommand(
+      "http", "HTTP GETs of /1k, /20k, /200k: sync, threads, and async (libcurl multi) per loop");
+  cmd->add_option("--mode", o->mode, "sync, threads, async (comma list) or all")
+      ->capture_default_str();
+  cmd->add_option("--size", o->size, "1k, 20k, 200k (comma list) or all")->capture_default_str();
+  cmd->add_option("--requests", o->requests, "GETs per repeat")->capture_default_str();
+  cmd->add_option("--concurrency", o->concurrency, "Transfers in flight (async)")
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Client threads (threads mode)")->capture_default_str();
+  cmd->add_option("--url", o->url, "Base URL of another server (nginx, the Python suite's)");
+  add_run_options(cmd, o->run,
+                  {"Loop(s) of the async client: epoll, libuv, uring, a comma list, or all",
+                   "Per-request timeout in seconds"});
+  cmd->add_option("--server-threads", o->server_threads, "Loop threads of the built-in server")
+      ->capture_default_str();
+  cmd->add_option("--csv", o->csv, "Write name,size,duration CSV (as the original) plus more");
+  cmd->add_option("--peers", o->peers,
+                  "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "
+                  "curl_cffi, tls_client (comma list) or all");
+  cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
+  cmd->callback([o, &run] { run = [o] { return run_http(*o); }; });
+}
+
+void register_serve_http(CLI::App* serve, CommandRunner& run) {
+  auto o = std::make_shared<ServeHttpOptions>();
+  auto* cmd = serve->add_subcommand(
+      "http", "The HTTP/1.1 keep-alive server: /1k, /20k, /200k, /bytes/N (N <= 64 MiB)");
+  add_serve_options(cmd, o->serve, 8080);
+  cmd->add_option("--threads", o->threads, "Loop threads sharing the port (SO_REUSEPORT)")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", o->idle_timeout_s,
+                  "Close a connection that completes no request for this many seconds")
+      ->capture_default_str();
+  cmd->add_option("--close-probability", o->close_probability,
+                  "Testing aid: answer this fraction of requests with Connection: close")
+      ->capture_default_str();
+  cmd->callback([o, &run] { run = [o] { return serve_http_command(*o); }; });
+}
+
+}  // namespace lb

@@ -1,0 +1,76 @@
+#include "tools/http/table.hpp"
+
+#include <fmt/core.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "tools/peers/runner.hpp"
+
+namespace lb {
+
+void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
+                      const std::string& header) {
+  fmt::print(out, "{}\n", header);
+  fmt::print(out,
+             "Durations are for all requests of a repeat: median [min-max]; req/s and MB/s "
+             "(10^6 B/s of body) are medians; latency is per request over all repeats; CPU is "
+             "the client process's user+sys per request; conns are connections opened. "
+             "\"ours / this\": our req/s over a peer's, same mode and size.\n\n");
+  fmt::print(out,
+             "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}  {}\n",
+             "mode", "client", "loop", "size", "reqs", "seconds", "req/s", "MB/s",
+             "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "ours / this");
+  for (const auto& r : runs) {
+    const auto requests = r.params.value("requests", 0);
+    const std::string conns = r.connections_known ? std::to_string(r.connections) : "-";
+    if (r.peer_status == "not installed") {
+      fmt::print(out, "{:<8} {:<10} {:<14} {:>5} {:>6}  not installed: {}\n", r.mode,
+                 r.client_name(), r.loop, r.params.value("size", ""), requests, r.peer_note);
+      continue;
+    }
+    if (r.repeats.empty()) {
+      fmt::print(out,
+                 "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}\n",
+                 r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests,
+                 r.peer_status == "failed" ? "failed" : "-", "-", "-", "-", "-", conns, r.errors);
+      continue;
+    }
+    const auto d = r.duration_s();
+    const auto& h = *r.latency_ns;
+    const std::string latency =
+        fmt::format("{:.0f}/{:.0f}/{:.0f}/{:.0f}", h.percentile(0.5) / 1e3, h.percentile(0.9) / 1e3,
+                    h.percentile(0.99) / 1e3, h.max() / 1e3);
+    fmt::print(
+        out,
+        "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9.0f} {:>8.1f}  {:<30} {:>8.1f} {:>6} {:>6}  "
+        "{}\n",
+        r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests,
+        fmt::format("{:.4f} [{:.4f}-{:.4f}]", d.median, d.min, d.max), r.req_per_s()->median,
+        r.bytes_per_s().median / 1e6, latency, r.cpu_us_per_req()->median, conns, r.errors,
+        ours_over_peer_text(r));
+  }
+  for (const auto& r : runs)
+    for (const auto& m : r.error_messages)
+      fmt::print(out, "error: {} {} {}: {}\n", r.mode, r.client_name(), r.loop, m);
+}
+
+void write_http_csv(const std::string& path, const std::vector<RunResult>& runs) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("cannot write CSV to '" + path + "'");
+  out << "name,size,duration,mode,loop,requests,req_per_s,cpu_us_per_req,errors\n";
+  for (const auto& r : runs) {
+    std::string name = r.loop == "none" ? r.mode : r.mode + "-" + r.loop;
+    if (!r.client.empty()) name = r.client + "-" + name;
+    for (const auto& rep : r.repeats) {
+      out << fmt::format("{},{},{:.6f},{},{},{},{:.1f},{:.2f},{}\n", name,
+                         r.params.value("size", ""), rep.duration_s, r.mode, r.loop, rep.requests,
+                         static_cast<double>(rep.requests) / rep.duration_s,
+                         (rep.cpu_user_s + rep.cpu_sys_s) * 1e6 / static_cast<double>(rep.requests),
+                         r.errors);
+    }
+  }
+  if (!out) throw std::runtime_error("cannot write CSV to '" + path + "'");
+}
+
+}  // namespace lb

@@ -1,0 +1,326 @@
+#include "tools/peers/runner.hpp"
+
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "tools/common/child_process.hpp"
+#include "tools/common/options.hpp"
+#include "tools/common/subcommand.hpp"
+
+namespace lb {
+namespace {
+
+const char* const kPython = "/usr/bin/python3";  // the interpreter with Debian's packages
+const char* const kNodePath = "NODE_PATH=/usr/share/nodejs";
+
+bool blocking_mode(const std::string& mode) {
+  return mode == "sync" || mode == "threads";
+}
+
+std::string row_loop(const PeerClient& peer, const std::string& mode,
+                     const std::string& event_loop) {
+  if (peer.runtime == "node") return "node";
+  return blocking_mode(mode) ? "python-threads" : "python-" + event_loop;
+}
+
+std::vector<std::string> runtime_argv(const std::string& runtime) {
+  if (runtime == "node") return {"env", kNodePath, "node"};
+  return {kPython};
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A fresh pair of files for one child's stdout and stderr, removed on scope exit.
+struct CapturedOutput {
+  std::filesystem::path out, err;
+  CapturedOutput() {
+    static std::atomic<int> next{0};
+    const auto base =
+        std::filesystem::temp_directory_path() /
+        ("loopbench-peer-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
+    out = base.string() + ".out";
+    err = base.string() + ".err";
+  }
+  ~CapturedOutput() {
+    std::error_code ignored;
+    std::filesystem::remove(out, ignored);
+    std::filesystem::remove(err, ignored);
+  }
+  CapturedOutput(const CapturedOutput&) = delete;
+  CapturedOutput& operator=(const CapturedOutput&) = delete;
+};
+
+// Whether `module` imports (python) or resolves (node); asked once per run.
+bool importable(const std::string& runtime, const std::string& module) {
+  static std::map<std::string, bool> known;
+  const std::string key = runtime + ":" + module;
+  if (auto it = known.find(key); it != known.end()) return it->second;
+  auto argv = runtime_argv(runtime);
+  if (runtime == "node") {
+    argv.insert(argv.end(), {"-e", "require('" + module + "')"});
+  } else {
+    argv.insert(argv.end(), {"-c", "import " + module});
+  }
+  bool ok = false;
+  try {
+    ok = run_child(argv, "/dev/null", "/dev/null") == 0;
+  } catch (const std::exception&) {
+    ok = false;  // no interpreter at all
+  }
+  return known[key] = ok;
+}
+
+std::string last_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  return last;
+}
+
+std::uint64_t as_count(const nlohmann::json& v) {
+  return v.is_number() ? v.get<std::uint64_t>() : 0;
+}
+
+}  // namespace
+
+const std::vector<PeerClient>& peer_catalog() {
+  static const std::vector<PeerClient> all{
+      {"requests",
+       "requests",
+       "http",
+       "http_requests.py",
+       {"sync", "threads"},
+       {},
+       "python",
+       "requests",
+       "apt-get install python3-requests"},
+      {"httpx",
+       "httpx",
+       "http",
+       "http_httpx.py",
+       {"sync", "threads", "async"},
+       {"asyncio", "uvloop"},
+       "python",
+       "httpx",
+       "apt-get install python3-httpx"},
+      {"pycurl",
+       "pycurl",
+       "http",
+       "http_pycurl.py",
+       {"sync", "threads"},
+       {},
+       "python",
+       "pycurl",
+       "apt-get install python3-pycurl"},
+      {"aiohttp",
+       "aiohttp",
+       "http",
+       "http_aiohttp.py",
+       {"async"},
+       {"asyncio", "uvloop"},
+       "python",
+       "aiohttp",
+       "apt-get install python3-aiohttp"},
+      {"curl_cffi",
+       "curl_cffi",
+       "http",
+       "http_curl_cffi.py",
+       {"sync", "threads", "async"},
+       {"asyncio", "uvloop"},
+       "python",
+       "curl_cffi",
+       "pip install curl_cffi (not packaged in Debian)"},
+      {"tls_client",
+       "tls_client",
+       "http",
+       "http_tls_client.py",
+       {"sync", "threads"},
+       {},
+       "python",
+       "tls_client",
+       "pip install tls-client (not packaged in Debian)"},
+      {"websockets",
+       "websockets",
+       "ws",
+       "ws_websockets.py",
+       {"download", "upload", "concurrent"},
+       {"asyncio", "uvloop"},
+       "python",
+       "websockets",
+       "apt-get install python3-websockets"},
+      {"aiohttp",
+       "aiohttp",
+       "ws",
+       "ws_aiohttp.py",
+       {"download", "upload", "concurrent"},
+       {"asyncio", "uvloop"},
+       "python",
+       "aiohttp",
+       "apt-get install python3-aiohttp"},
+      {"node-ws",
+       "ws",
+       "ws",
+       "ws_node.js",
+       {"download", "upload", "concurrent"},
+       {},
+       "node",
+       "ws",
+       "apt-get install nodejs node-ws"},
+  };
+  return all;
+}
+
+std::vector<const PeerClient*> select_peers(const std::string& bench, const std::string& list) {
+  std::vector<const PeerClient*> known, out;
+  for (const auto& p : peer_catalog())
+    if (p.bench == bench) known.push_back(&p);
+  for (const auto& name : split_list(list)) {
+    if (name.empty()) continue;  // no --peers
+    if (name == "all") return known;
+    const auto it = std::find_if(known.begin(), known.end(),
+                                 [&](const PeerClient* p) { return p->name == name; });
+    if (it == known.end()) {
+      std::string names;
+      for (const auto* p : known)
+        names += (names.empty() ? "" : ", ") + p->name;
+      throw UsageError("--peers: no " + bench + " peer '" + name + "' (" + names + " or all)");
+    }
+    if (std::find(out.begin(), out.end(), *it) == out.end()) out.push_back(*it);
+  }
+  return out;
+}
+
+std::string peers_dir() {
+  if (const char* dir = std::getenv("LOOPBENCH_PEERS_DIR"); dir && *dir) return dir;
+  return LOOPBENCH_PEERS_DIR;
+}
+
+RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const std::string& out,
+                   const std::string& err) {
+  row.client = peer.library;
+  const auto doc = nlohmann::json::parse(out, nullptr, false);
+  const bool has_run = doc.is_object() && doc.contains("runs") && doc["runs"].is_array() &&
+                       !doc["runs"].empty() && doc["runs"][0].is_object();
+  if (!has_run) {
+    row.peer_status = "failed";
+    const std::string why = last_line(err);
+    row.peer_note =
+        why.empty() ? "exited with status " + std::to_string(exit_code) + " and no results" : why;
+    row.errors = 1;
+    row.error_messages.push_back(row.client + ": " + row.peer_note);
+    return row;
+  }
+  const auto& run = doc["runs"][0];
+  row.client_version = run.value("client_version", "");
+  for (const auto& r : run.value("repeats", nlohmann::json::array()))
+    row.repeats.push_back({r.value("duration_s", 0.0), as_count(r.value("bytes", nlohmann::json())),
+                           as_count(r.value("requests", nlohmann::json())),
+                           r.value("cpu_user_s", 0.0), r.value("cpu_sys_s", 0.0)});
+  if (row.bench == "http") {
+    row.latency_ns.emplace();
+    for (const auto& ns : run.value("latency_ns_samples", nlohmann::json::array()))
+      row.latency_ns->record(as_count(ns));
+  }
+  for (const auto& ns : run.value("loop_lag_ns_samples", nlohmann::json::array()))
+    row.loop_lag_ns.record(as_count(ns));
+  const auto summary = run.value("summary", nlohmann::json::object());
+  row.connections_known = summary.contains("connections");
+  row.connections = as_count(summary.value("connections", nlohmann::json()));
+  row.errors = as_count(summary.value("errors", nlohmann::json()));
+  for (const auto& m : run.value("error_messages", nlohmann::json::array()))
+    if (m.is_string()) row.error_messages.push_back(row.client + ": " + m.get<std::string>());
+  if (exit_code != 0 && row.errors == 0) {  // it wrote results, then failed anyway
+    row.errors = 1;
+    row.error_messages.push_back(row.client + ": exited with status " + std::to_string(exit_code) +
+                                 ": " + last_line(err));
+  }
+  row.peer_status = row.errors ? "failed" : "ok";
+  if (row.errors) row.peer_note = row.error_messages.front();
+  return row;
+}
+
+void add_ours_over_peer(std::vector<RunResult>& runs) {
+  const auto figure = [](const RunResult& r) {
+    if (r.bench == "http") return r.req_per_s() ? r.req_per_s()->median : 0.0;
+    return r.bytes_per_s().median;
+  };
+  for (auto& peer : runs) {
+    if (peer.client.empty() || peer.repeats.empty() || figure(peer) <= 0) continue;
+    nlohmann::json ratios = nlohmann::json::object();
+    for (const auto& ours : runs)
+      if (ours.client.empty() && !ours.repeats.empty() && ours.bench == peer.bench &&
+          ours.mode == peer.mode && ours.size_bytes == peer.size_bytes && ours.tls == peer.tls)
+        ratios[ours.loop == "none" ? "loopbench" : ours.loop] = figure(ours) / figure(peer);
+    if (!ratios.empty()) peer.summary_extra["ours_over_peer"] = ratios;
+  }
+}
+
+std::string ours_over_peer_text(const RunResult& row) {
+  const auto it = row.summary_extra.find("ours_over_peer");
+  if (it == row.summary_extra.end()) return "";
+  std::string text;
+  for (const auto& [loop, ratio] : it->items())
+    text += fmt::format("{}{} {:.1f}x", text.empty() ? "" : " ", loop, ratio.get<double>());
+  return text;
+}
+
+std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& w) {
+  std::vector<RunResult> rows;
+  const std::string& mode = w.row.mode;
+  if (std::find(peer.modes.begin(), peer.modes.end(), mode) == peer.modes.end()) return rows;
+  std::vector<std::string> event_loops{""};
+  if (!blocking_mode(mode) && !peer.event_loops.empty()) event_loops = peer.event_loops;
+  for (const auto& event_loop : event_loops) {
+    RunResult row = w.row;
+    row.loop = row_loop(peer, mode, event_loop);
+    row.params["peer"] = peer.name;
+    std::string missing;
+    if (!importable(peer.runtime, peer.module))
+      missing = peer.install;
+    else if (event_loop == "uvloop" && !importable("python", "uvloop"))
+      missing = "apt-get install python3-uvloop";
+    if (!missing.empty()) {
+      row.client = peer.library;
+      row.peer_status = "not installed";
+      row.peer_note = missing;
+      rows.push_back(std::move(row));
+      continue;
+    }
+    auto argv = runtime_argv(peer.runtime);
+    argv.push_back((std::filesystem::path(peers_dir()) / peer.script).string());
+    argv.insert(argv.end(), w.args.begin(), w.args.end());
+    if (!event_loop.empty()) argv.insert(argv.end(), {"--event-loop", event_loop});
+    CapturedOutput captured;
+    int exit_code = -1;
+    std::string start_error;
+    try {
+      exit_code = run_child(argv, captured.out.string(), captured.err.string());
+    } catch (const std::exception& e) {
+      start_error = e.what();
+    }
+    rows.push_back(peer_row(peer, std::move(row), exit_code, read_file(captured.out),
+                            start_error.empty() ? read_file(captured.err) : start_error));
+    if (rows.back().peer_status == "failed")
+      std::fprintf(stderr, "bench: peer %s (%s) %s: %s\n", peer.name.c_str(),
+                   rows.back().loop.c_str(), mode.c_str(), rows.back().peer_note.c_str());
+  }
+  return rows;
+}
+
+}  // namespace lb

@@ -1,0 +1,203 @@
+#include "tools/report/matrix/command.hpp"
+
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "backends/registry.hpp"
+#include "tools/common/child_process.hpp"
+#include "tools/common/cpu.hpp"
+#include "tools/report/baseline.hpp"
+#include "tools/report/matrix/merge.hpp"
+#include "tools/report/matrix/plan.hpp"
+#include "tools/report/matrix/report.hpp"
+#include "tools/report/results.hpp"
+
+namespace lb {
+namespace {
+
+constexpr int kExitRegression = 3;
+
+struct Options {
+  std::string profile = "quick";
+  std::string loops = "all";
+  std::string scenarios = "all";
+  int repeat = 0;  // 0: the profile's
+  std::string out;
+  std::string baseline;
+  double threshold = 5;
+  int server_cpu = -2, client_cpu = -2;  // -2: pinned when there are two CPUs
+  std::string chunk;
+  std::string data_dir = "results";
+  bool peers = false;
+};
+
+std::string self_path() {
+  std::error_code ec;
+  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw std::runtime_error("cannot find the bench binary: " + ec.message());
+  return p.string();
+}
+
+std::string last_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+int run_matrix(const Options& o) {
+  const std::string started = utc_timestamp();
+  MatrixOptions m;
+  std::vector<std::string> notes;
+  try {
+    m.profile = matrix_profile(o.profile);
+    m.scenarios = parse_scenarios(o.scenarios);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  m.loops = select_backends(o.loops, notes);
+  for (const auto& n : notes)
+    std::fprintf(stderr, "bench: %s\n", n.c_str());
+  if (o.repeat < 0) throw UsageError("--repeat must be at least 1");
+  m.repeat = o.repeat > 0 ? o.repeat : m.profile.repeat;
+  if (o.threshold < 0) throw UsageError("--threshold must be >= 0");
+  const bool two_cpus = online_cpus() >= 2;
+  m.server_cpu = o.server_cpu == -2 ? (two_cpus ? 0 : -1) : o.server_cpu;
+  m.client_cpu = o.client_cpu == -2 ? (two_cpus ? 1 : -1) : o.client_cpu;
+  m.ws_chunk = o.chunk;
+  m.peers = o.peers;
+  nlohmann::json baseline;
+  if (!o.baseline.empty()) baseline = read_json_file(o.baseline, "--baseline");
+
+  std::string ts = started;
+  std::replace(ts.begin(), ts.end(), ':', '-');
+  const std::filesystem::path out =
+      o.out.empty() ? std::filesystem::path("results") / ts : std::filesystem::path(o.out);
+  std::filesystem::create_directories(out / "steps");
+  const std::string exe = self_path();
+  const bool tty = ::isatty(2) == 1;
+
+  if (std::find(m.scenarios.begin(), m.scenarios.end(), "stream") != m.scenarios.end()) {
+    std::filesystem::create_directories(o.data_dir);
+    m.stream_file =
+        (std::filesystem::path(o.data_dir) / ("testdata-" + m.profile.stream_size + ".bin"))
+            .string();
+    const std::string log = (out / "steps" / "generate.log").string();
+    if (run_child({exe, "stream", "generate", "--size=" + m.profile.stream_size,
+                   "--file=" + m.stream_file},
+                  log, log) != 0)
+      throw std::runtime_error("cannot generate the stream file: " + last_line(log));
+  }
+
+  const auto steps = plan_matrix(m);
+  MatrixResults results;
+  nlohmann::json failed = nlohmann::json::array();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& step = steps[i];
+    if (tty)
+      std::fprintf(stderr, "\r\033[Kmatrix  step %zu/%zu  round %d/%d  %s on %s  %.0f s", i + 1,
+                   steps.size(), step.round, m.repeat, step.scenario.c_str(), step.loop.c_str(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const std::string base =
+        (out / "steps" /
+         fmt::format("{:03}-{}-{}-r{}", i + 1, step.scenario, step.loop, step.round))
+            .string();
+    auto args = step.args;
+    args.push_back("--json=" + base + ".json");
+    args.insert(args.begin(), exe);
+    const int rc = run_child(args, base + ".log", base + ".log");
+    std::ifstream json_in(base + ".json");
+    if (json_in) results.add(nlohmann::json::parse(json_in));
+    if (rc != 0)
+      failed.push_back({{"scenario", step.scenario},
+                        {"loop", step.loop},
+                        {"round", step.round},
+                        {"exit_code", rc},
+                        {"message", last_line(base + ".log")},
+                        {"log", base + ".log"}});
+  }
+  if (tty) std::fprintf(stderr, "\r\033[K");
+
+  nlohmann::json doc = results_document({}, started);
+  doc["runs"] = results.runs();
+  doc["matrix"] = {{"profile", m.profile.name},
+                   {"rounds", m.repeat},
+                   {"scenarios", m.scenarios},
+                   {"loops", m.loops},
+                   {"order", "rounds; in each round every scenario runs every loop in turn"},
+                   {"server_cpu", m.server_cpu},
+                   {"client_cpu", m.client_cpu},
+                   {"ws_chunk", o.chunk.empty() ? "default" : o.chunk},
+                   {"peers", m.peers},
+                   {"failed_steps", failed}};
+  std::vector<RowComparison> verdicts;
+  if (!o.baseline.empty()) {
+    try {
+      verdicts = compare_results(baseline, doc, o.threshold);
+    } catch (const std::exception& e) {
+      throw UsageError(std::string("--baseline: ") + e.what());
+    }
+  }
+  write_file(out / "results.json", doc.dump(2) + "\n");
+  const std::string md = matrix_markdown(doc, verdicts);
+  write_file(out / "summary.md", md);
+  write_file(out / "report.html", matrix_html(doc, verdicts));
+  fmt::print("{}\n", md);
+  for (const auto& f : failed)
+    fmt::print("failed step: {} on {} (round {}): {} — see {}\n", f["scenario"].get<std::string>(),
+               f["loop"].get<std::string>(), f["round"].get<int>(), f["message"].get<std::string>(),
+               f["log"].get<std::string>());
+  fmt::print("results: {}\nsummary: {}\nreport:  {}\n", (out / "results.json").string(),
+             (out / "summary.md").string(), (out / "report.html").string());
+  if (any_regression(verdicts)) return kExitRegression;
+  return failed.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void register_matrix_command(CLI::App& app, CommandRunner& run) {
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "matrix", "Every scenario on every loop, repeated and interleaved; report and baseline");
+  cmd->add_option("--profile", o->profile, "quick (under 2 minutes) or full (original sizes)")
+      ->capture_default_str();
+  cmd->add_option("--loops", o->loops, "epoll, libuv, uring, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--scenarios", o->scenarios, "tcp, http, ws, wss, stream, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--repeat", o->repeat, "Rounds (default 5)");
+  cmd->add_option("--out", o->out, "Output directory (default results/<timestamp>)");
+  cmd->add_option("--baseline", o->baseline, "An earlier results.json to compare with");
+  cmd->add_option("--threshold", o->threshold, "Percent a median must move to count")
+      ->capture_default_str();
+  cmd->add_option("--server-cpu", o->server_cpu, "Pin servers to this CPU (default 0 on 2+ CPUs)");
+  cmd->add_option("--client-cpu", o->client_cpu, "Pin clients to this CPU (default 1 on 2+ CPUs)");
+  cmd->add_option("--chunk", o->chunk, "Message size for ws and wss (bench ws --chunk)");
+  cmd->add_option("--data-dir", o->data_dir, "Where the stream scenario's file is generated")
+      ->capture_default_str();
+  cmd->add_flag("--peers", o->peers,
+                "Also run every peer client (bench http/ws --peers=all) in the http, ws and wss "
+                "scenarios, once per round");
+  cmd->footer(
+      "Exit codes: 0 all rows measured and no regression; 1 a step failed (listed, with its\n"
+      "log); 2 bad usage; 3 a row regressed against --baseline (median moved more than\n"
+      "--threshold and the min-max ranges of the two runs do not overlap).");
+  cmd->callback([o, &run] { run = [o] { return run_matrix(*o); }; });
+}
+
+}  // namespace lb

@@ -1,0 +1,122 @@
+#include "tools/report/matrix/merge.hpp"
+
+#include <algorithm>
+
+#include "engine/stats.hpp"
+#include "tools/report/results.hpp"
+
+namespace lb {
+namespace {
+
+RepeatResult repeat_from(const nlohmann::json& j) {
+  return {j.value("duration_s", 0.0), j.value("bytes", std::uint64_t{0}),
+          j.value("requests", std::uint64_t{0}), j.value("cpu_user_s", 0.0),
+          j.value("cpu_sys_s", 0.0)};
+}
+
+double median_of(std::vector<double> v) {
+  return spread_of(std::move(v)).median;
+}
+
+nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
+  const nlohmann::json& first = rounds.front();
+  RunResult run;
+  run.bench = first.at("bench");
+  run.loop = first.at("loop");
+  run.mode = first.at("mode");
+  run.size_bytes = first.value("size_bytes", std::uint64_t{0});
+  run.tls = first.value("tls", false);
+  run.params = first.value("params", nlohmann::json::object());
+  run.params["repeat"] = rounds.size();
+  if (first.contains("peer")) {  // a peer's rows: keep who it was and whether it ran
+    run.client = first.value("client", "");
+    run.client_version = first["peer"].value("version", "");
+    run.peer_status = first["peer"].value("status", "");
+    run.peer_note = first["peer"].value("note", "");
+    run.connections_known = first.at("summary").contains("connections");
+  }
+  double lag_p99 = 0, lag_max = 0;
+  bool have_lag = false, verified = true, have_verified = false;
+  std::map<std::string, std::vector<double>> latency, stream_speed;
+  nlohmann::json cache = nlohmann::json::array();
+  std::uint64_t rss_client = 0, rss_server = 0;
+  for (const auto& r : rounds) {
+    for (const auto& rep : r.at("repeats"))
+      run.repeats.push_back(repeat_from(rep));
+    const auto& s = r.at("summary");
+    run.connections += s.value("connections", std::uint64_t{0});
+    run.errors += s.value("errors", std::uint64_t{0});
+    if (r.contains("peer") && r["peer"].value("status", "") == "failed") {
+      run.peer_status = "failed";
+      run.peer_note = r["peer"].value("note", "");
+    }
+    if (s.contains("error_messages"))
+      for (const auto& m : s["error_messages"])
+        run.error_messages.push_back(m);
+    if (s.contains("loop_lag_ms")) {
+      have_lag = true;
+      lag_p99 = std::max(lag_p99, s["loop_lag_ms"].value("p99", 0.0));
+      lag_max = std::max(lag_max, s["loop_lag_ms"].value("max", 0.0));
+    }
+    if (s.contains("latency_us"))
+      for (const auto& [k, v] : s["latency_us"].items())
+        latency[k].push_back(v.get<double>());
+    if (s.contains("verified")) {
+      have_verified = true;
+      verified = verified && s["verified"].get<bool>();
+    }
+    for (const char* k : {"hash_bytes_per_s", "disk_read_bytes_per_s"})
+      if (s.contains(k) && s[k].value("median", 0.0) > 0)
+        stream_speed[k].push_back(s[k]["median"].get<double>());
+    if (s.contains("cache"))
+      for (const auto& c : s["cache"])
+        cache.push_back(c);
+    if (s.contains("peak_rss_kib")) {
+      rss_client = std::max(rss_client, s["peak_rss_kib"].value("client", std::uint64_t{0}));
+      rss_server = std::max(rss_server, s["peak_rss_kib"].value("server", std::uint64_t{0}));
+    }
+  }
+  if (have_verified) run.verified = verified;
+  nlohmann::json out = run_to_json(run);
+  auto& summary = out["summary"];
+  summary.erase("loop_lag_ms");
+  if (have_lag) summary["loop_lag_ms"] = {{"p99", lag_p99}, {"max", lag_max}};
+  if (!latency.empty()) {
+    nlohmann::json l = nlohmann::json::object();
+    for (auto& [k, v] : latency)
+      l[k] = median_of(v);
+    summary["latency_us"] = l;
+  }
+  for (auto& [k, v] : stream_speed)
+    summary[k] = to_json(spread_of(v));
+  if (!cache.empty()) summary["cache"] = cache;
+  if (rss_client || rss_server)
+    summary["peak_rss_kib"] = {{"client", rss_client}, {"server", rss_server}};
+  return out;
+}
+
+}  // namespace
+
+std::string scenario_of(const nlohmann::json& run) {
+  const std::string bench = run.value("bench", "");
+  if (bench == "ws" && run.value("tls", false)) return "wss";
+  return bench;
+}
+
+void MatrixResults::add(const nlohmann::json& step_doc) {
+  for (const auto& run : step_doc.at("runs")) {
+    Key key{run.at("bench"), run.at("mode"), row_label(run),
+            run.value("size_bytes", std::uint64_t{0}), run.value("tls", false)};
+    if (!rounds_.count(key)) order_.push_back(key);
+    rounds_[key].push_back(run);
+  }
+}
+
+nlohmann::json MatrixResults::runs() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& key : order_)
+    out.push_back(merge(rounds_.at(key)));
+  return out;
+}
+
+}  // namespace lb

@@ -1,0 +1,327 @@
+#include "tools/report/matrix/report.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <map>
+
+#include "tools/common/size.hpp"
+#include "tools/report/matrix/merge.hpp"
+#include "tools/report/results.hpp"
+
+namespace lb {
+namespace {
+
+struct Row {
+  std::string scenario, group, loop;
+  std::string unit;  // of the throughput figures
+  double median = 0, min = 0, max = 0;
+  std::string cpu_unit;
+  double cpu = 0;
+  double lag_p99 = -1, lag_max = -1;
+  double ratio = 0;  // to the best loop of the same scenario and group
+  std::string verdict;
+  nlohmann::json latency;  // http: p50, p90, p99, p999, max (µs)
+  bool failed = false;
+  std::string why_missing;  // a peer that is not installed, and how to get it
+};
+
+std::string esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
+  std::vector<Row> rows;
+  for (const auto& run : doc.at("runs")) {
+    const auto& s = run.at("summary");
+    Row r;
+    r.scenario = scenario_of(run);
+    r.loop = row_label(run);
+    const std::string bench = run.at("bench");
+    const std::string mode = run.at("mode");
+    const auto size = run.value("size_bytes", std::uint64_t{0});
+    r.group = mode + " " + format_bytes(size);
+    r.failed = run.at("repeats").empty();
+    if (run.contains("peer") && run["peer"].value("status", "") == "not installed")
+      r.why_missing = "not installed: " + run["peer"].value("note", "");
+    double scale = 1;
+    const char* metric = "bytes_per_s";
+    if (bench == "http") {
+      metric = "req_per_s";
+      r.unit = "req/s";
+      r.cpu_unit = "CPU µs/req";
+      if (s.contains("cpu_us_per_req")) r.cpu = s["cpu_us_per_req"].value("median", 0.0);
+      if (s.contains("latency_us")) r.latency = s["latency_us"];
+    } else {
+      if (bench == "stream") {
+        r.unit = "MiB/s";
+        scale = 1.0 / (1 << 20);
+      } else {
+        r.unit = "Gibit/s";
+        scale = 8.0 / (1ull << 30);
+      }
+      r.cpu_unit = "CPU s/GiB";
+      r.cpu = s.at("cpu_s_per_gib").value("median", 0.0);
+    }
+    if (!r.failed && s.contains(metric)) {
+      r.median = s[metric].value("median", 0.0) * scale;
+      r.min = s[metric].value("min", 0.0) * scale;
+      r.max = s[metric].value("max", 0.0) * scale;
+    }
+    if (s.contains("loop_lag_ms")) {
+      r.lag_p99 = s["loop_lag_ms"].value("p99", 0.0);
+      r.lag_max = s["loop_lag_ms"].value("max", 0.0);
+    }
+    for (const auto& v : verdicts)
+      if (v.bench == bench && v.mode == mode && v.loop == r.loop && v.size_bytes == size &&
+          v.tls == run.value("tls", false))
+        r.verdict = fmt::format("{} ({:+.1f}%)", verdict_name(v.verdict), v.change_pct);
+    rows.push_back(std::move(r));
+  }
+  std::map<std::pair<std::string, std::string>, double> best;
+  for (const auto& r : rows) {
+    auto& b = best[{r.scenario, r.group}];
+    b = std::max(b, r.median);
+  }
+  for (auto& r : rows) {
+    const double b = best[{r.scenario, r.group}];
+    r.ratio = b > 0 ? r.median / b : 0;
+  }
+  return rows;
+}
+
+std::vector<std::string> scenarios_in(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows)
+    if (std::find(out.begin(), out.end(), r.scenario) == out.end()) out.push_back(r.scenario);
+  return out;
+}
+
+std::string lag_text(const Row& r) {
+  return r.failed || r.lag_p99 < 0 ? "-" : fmt::format("{:.1f} / {:.1f}", r.lag_p99, r.lag_max);
+}
+
+std::string figure_text(const Row& r) {
+  if (!r.why_missing.empty()) return r.why_missing;
+  if (r.failed) return "FAILED";
+  const char* f = r.unit == "Gibit/s" ? "{:.2f} [{:.2f}–{:.2f}]" : "{:.0f} [{:.0f}–{:.0f}]";
+  return fmt::format(fmt::runtime(f), r.median, r.min, r.max);
+}
+
+std::string ratio_text(const Row& r) {
+  return r.failed ? "-" : fmt::format("{:.2f}", r.ratio);
+}
+
+std::string cpu_text(const Row& r) {
+  if (r.failed) return "-";
+  return r.cpu_unit == "CPU µs/req" ? fmt::format("{:.1f}", r.cpu) : fmt::format("{:.3f}", r.cpu);
+}
+
+// Horizontal bars with min-max whiskers; one bar per row.
+std::string bar_chart(const std::string& title, const std::vector<Row>& rows, bool cpu) {
+  constexpr int kLabel = 190, kWidth = 460, kBar = 18, kGap = 8, kTop = 28;
+  double top = 0;
+  for (const auto& r : rows)
+    top = std::max(top, cpu ? r.cpu : r.max);
+  if (top <= 0) top = 1;
+  const int height = kTop + static_cast<int>(rows.size()) * (kBar + kGap) + 10;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "class=\"chart\"><text x=\"0\" y=\"16\" class=\"title\">{}</text>\n",
+      kLabel + kWidth + 190, height, esc(title));
+  int y = kTop;
+  for (const auto& r : rows) {
+    const double value = cpu ? r.cpu : r.median;
+    const double w = value / top * kWidth;
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"label\">{} · {}</text>", kLabel - 6,
+                       y + kBar - 5, esc(r.group), esc(r.loop));
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" class=\"bar {}\"/>",
+                       kLabel, y, std::max(w, 0.5), kBar, esc(r.loop));
+    if (!cpu && r.max > r.min) {
+      const double x0 = kLabel + r.min / top * kWidth, x1 = kLabel + r.max / top * kWidth;
+      const int mid = y + kBar / 2;
+      svg += fmt::format(
+          "<line x1=\"{0:.1f}\" y1=\"{2}\" x2=\"{1:.1f}\" y2=\"{2}\" class=\"whisker\"/>"
+          "<line x1=\"{0:.1f}\" y1=\"{3}\" x2=\"{0:.1f}\" y2=\"{4}\" class=\"whisker\"/>"
+          "<line x1=\"{1:.1f}\" y1=\"{3}\" x2=\"{1:.1f}\" y2=\"{4}\" class=\"whisker\"/>",
+          x0, x1, mid, y + 3, y + kBar - 3);
+    }
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"value\">{}</text>\n",
+                       kLabel + std::max(w, cpu ? w : r.max / top * kWidth) + 6, y + kBar - 5,
+                       r.failed ? (r.why_missing.empty() ? "failed" : "not installed")
+                                : (cpu ? cpu_text(r) : figure_text(r)));
+    y += kBar + kGap;
+  }
+  return svg + "</svg>\n";
+}
+
+std::string latency_chart(const std::vector<Row>& rows) {
+  // Grouped bars: p50, p90, p99, p999 per row, on one scale.
+  static const char* kKeys[] = {"p50", "p90", "p99", "p999"};
+  constexpr int kLabel = 190, kWidth = 460, kBar = 6, kTop = 28;
+  double top = 0;
+  for (const auto& r : rows)
+    for (const char* k : kKeys)
+      if (r.latency.is_object()) top = std::max(top, r.latency.value(k, 0.0));
+  if (top <= 0) top = 1;
+  const int per_row = 4 * kBar + 10;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "class=\"chart\"><text x=\"0\" y=\"16\" class=\"title\">latency µs: p50, p90, p99, "
+      "p99.9 (top to bottom)</text>\n",
+      kLabel + kWidth + 190, kTop + static_cast<int>(rows.size()) * per_row + 10);
+  int y = kTop;
+  for (const auto& r : rows) {
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"label\">{} · {}</text>", kLabel - 6,
+                       y + 2 * kBar + 2, esc(r.group), esc(r.loop));
+    for (int i = 0; i < 4; ++i) {
+      const double v = r.latency.is_object() ? r.latency.value(kKeys[i], 0.0) : 0;
+      svg += fmt::format(
+          "<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" class=\"lat{}\"/>"
+          "<text x=\"{:.1f}\" y=\"{}\" class=\"small\">{:.0f}</text>",
+          kLabel, y + i * kBar, std::max(v / top * kWidth, 0.5), kBar - 1, i,
+          kLabel + v / top * kWidth + 4, y + i * kBar + kBar - 1, v);
+    }
+    svg += "\n";
+    y += per_row;
+  }
+  return svg + "</svg>\n";
+}
+
+// One scenario's rows, grouped by what was measured (in first-seen order),
+// loops in the order they ran inside each group.
+std::vector<Row> of_scenario(const std::vector<Row>& rows, const std::string& scenario) {
+  std::vector<Row> out;
+  std::vector<std::string> groups;
+  for (const auto& r : rows)
+    if (r.scenario == scenario && std::find(groups.begin(), groups.end(), r.group) == groups.end())
+      groups.push_back(r.group);
+  for (const auto& g : groups)
+    for (const auto& r : rows)
+      if (r.scenario == scenario && r.group == g) out.push_back(r);
+  return out;
+}
+
+std::string missing_rows_text(const std::vector<RowComparison>& verdicts, bool html) {
+  std::string out;
+  for (const auto& v : verdicts) {
+    if (v.verdict != Verdict::only_old && v.verdict != Verdict::only_new) continue;
+    const std::string line =
+        fmt::format("{} {} {} {} tls={}: {}", v.bench, v.mode, v.loop, format_bytes(v.size_bytes),
+                    v.tls, verdict_name(v.verdict));
+    out += html ? "<li>" + esc(line) + "</li>\n" : "- " + line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+int matrix_chart_count(const nlohmann::json& doc) {
+  const auto rows = rows_of(doc, {});
+  int n = 0;
+  for (const auto& s : scenarios_in(rows))
+    n += s == "http" ? 3 : 2;
+  return n;
+}
+
+std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
+  const auto rows = rows_of(doc, verdicts);
+  std::string md = fmt::format("# bench matrix — {}\n\n", doc.value("started", ""));
+  const auto& m = doc.value("machine", nlohmann::json::object());
+  md += fmt::format("{}, {} cores, kernel {}. ", m.value("cpu", "?"), m.value("cores", 0),
+                    m.value("kernel", "?"));
+  if (doc.contains("matrix"))
+    md += fmt::format("Profile {}, {} rounds, loops interleaved in each round.",
+                      doc["matrix"].value("profile", "?"), doc["matrix"].value("rounds", 0));
+  md += "\nFigures are medians [min–max] over the rounds; CPU is the client's.\n";
+  for (const auto& scenario : scenarios_in(rows)) {
+    const auto mine = of_scenario(rows, scenario);
+    md += fmt::format("\n## {}\n\n| what | loop | {} | {} | loop lag p99 / max ms | vs best |{}\n",
+                      scenario, mine.front().unit, mine.front().cpu_unit,
+                      verdicts.empty() ? "" : " verdict |");
+    md += fmt::format("|---|---|---:|---:|---:|---:|{}\n", verdicts.empty() ? "" : "---|");
+    for (const auto& r : mine)
+      md += fmt::format("| {} | {} | {} | {} | {} | {} |{}\n", r.group, r.loop, figure_text(r),
+                        cpu_text(r), lag_text(r), ratio_text(r),
+                        verdicts.empty() ? "" : " " + r.verdict + " |");
+  }
+  if (!verdicts.empty()) {
+    const std::string missing = missing_rows_text(verdicts, false);
+    md += "\n## Baseline\n\n";
+    md += any_regression(verdicts) ? "**Regressions found** (exit code 3).\n" : "No regression.\n";
+    if (!missing.empty()) md += "\nRows on one side only:\n\n" + missing;
+  }
+  return md;
+}
+
+std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
+  const auto rows = rows_of(doc, verdicts);
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<title>bench matrix</title><style>\n"
+      "body{font:14px/1.4 sans-serif;margin:24px;color:#222;max-width:980px}"
+      "h1{font-size:20px}h2{font-size:17px;margin-top:28px}"
+      "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+      "text-align:right}td:first-child,td:nth-child(2),th{text-align:left}"
+      ".chart{display:block;margin:10px 0}.title{font-weight:bold;font-size:13px}"
+      ".label{text-anchor:end;font-size:12px}.value,.small{font-size:11px;fill:#333}"
+      ".bar{fill:#7a9cc6}.bar.epoll{fill:#4e79a7}.bar.libuv{fill:#f28e2b}.bar.uring{fill:#59a14f}"
+      ".whisker{stroke:#111;stroke-width:1.5}"
+      ".lat0{fill:#9ecae1}.lat1{fill:#6baed6}.lat2{fill:#3182bd}.lat3{fill:#08519c}"
+      ".regression{color:#b00;font-weight:bold}\n</style></head><body>\n";
+  h += "<h1>bench matrix — " + esc(doc.value("started", "")) + "</h1>\n";
+  const auto& m = doc.value("machine", nlohmann::json::object());
+  h += "<p>" + esc(fmt::format("{}, {} cores, kernel {}", m.value("cpu", "?"), m.value("cores", 0),
+                               m.value("kernel", "?")));
+  if (doc.contains("matrix"))
+    h += esc(fmt::format("; profile {}, {} rounds, loops interleaved in each round",
+                         doc["matrix"].value("profile", "?"), doc["matrix"].value("rounds", 0)));
+  h += ". Bars are medians over the rounds, whiskers min–max; CPU is the client's.</p>\n";
+  for (const auto& scenario : scenarios_in(rows)) {
+    const auto mine = of_scenario(rows, scenario);
+    h += "<h2>" + esc(scenario) + "</h2>\n";
+    h += bar_chart(scenario + ": " + mine.front().unit + " (median, min–max)", mine, false);
+    h += bar_chart(scenario + ": " + mine.front().cpu_unit, mine, true);
+    if (scenario == "http") h += latency_chart(mine);
+    h += "<table><tr><th>what</th><th>loop</th><th>" + esc(mine.front().unit) + "</th><th>" +
+         esc(mine.front().cpu_unit) + "</th><th>loop lag p99 / max ms</th><th>vs best</th>" +
+         (verdicts.empty() ? "" : "<th>verdict</th>") + "</tr>\n";
+    for (const auto& r : mine) {
+      h += "<tr><td>" + esc(r.group) + "</td><td>" + esc(r.loop) + "</td><td>" +
+           esc(figure_text(r)) + "</td><td>" + esc(cpu_text(r)) + "</td><td>" + esc(lag_text(r)) +
+           "</td><td>" + ratio_text(r) + "</td>";
+      if (!verdicts.empty())
+        h += std::string("<td") +
+             (r.verdict.rfind("REGRESSION", 0) == 0 ? " class=\"regression\"" : "") + ">" +
+             esc(r.verdict) + "</td>";
+      h += "</tr>\n";
+    }
+    h += "</table>\n";
+  }
+  if (!verdicts.empty()) {
+    h += "<h2>Baseline</h2>\n<p>" +
+         std::string(any_regression(verdicts)
+                         ? "<span class=\"regression\">Regressions found</span> (exit code 3)."
+                         : "No regression.") +
+         " A row regressed when its median fell by more than the threshold and the new best "
+         "repeat is below the old worst.</p>\n";
+    const std::string missing = missing_rows_text(verdicts, true);
+    if (!missing.empty()) h += "<p>Rows on one side only:</p><ul>\n" + missing + "</ul>\n";
+  }
+  return h + "</body></html>\n";
+}
+
+}  // namespace lb

@@ -1,0 +1,190 @@
+#include "tools/report/results.hpp"
+
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <stdexcept>
+
+#include "backends/registry.hpp"
+#include "tools/common/cpu.hpp"
+#include "tools/common/subcommand.hpp"
+#include "tools/common/version.hpp"
+
+namespace lb {
+namespace {
+
+template <class F>
+Spread spread_over(const std::vector<RepeatResult>& repeats, F&& value) {
+  std::vector<double> v;
+  for (const auto& r : repeats)
+    v.push_back(value(r));
+  return spread_of(std::move(v));
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(colon + 2);
+    }
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Spread& s) {
+  return {{"min", s.min}, {"median", s.median}, {"max", s.max}};
+}
+
+std::string utc_timestamp() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+double ms(std::uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+double us(std::uint64_t ns) {
+  return static_cast<double>(ns) / 1e3;
+}
+
+}  // namespace
+
+Spread RunResult::duration_s() const {
+  return spread_over(repeats, [](const RepeatResult& r) { return r.duration_s; });
+}
+
+Spread RunResult::bytes_per_s() const {
+  return spread_over(repeats, [](const RepeatResult& r) {
+    return r.duration_s > 0 ? static_cast<double>(r.bytes) / r.duration_s : 0.0;
+  });
+}
+
+Spread RunResult::cpu_s_per_gib() const {
+  return spread_over(repeats, [](const RepeatResult& r) {
+    const double gib = static_cast<double>(r.bytes) / (1ull << 30);
+    return gib > 0 ? (r.cpu_user_s + r.cpu_sys_s) / gib : 0.0;
+  });
+}
+
+std::optional<Spread> RunResult::req_per_s() const {
+  if (repeats.empty() || repeats.front().requests == 0) return std::nullopt;
+  return spread_over(repeats, [](const RepeatResult& r) {
+    return r.duration_s > 0 ? static_cast<double>(r.requests) / r.duration_s : 0.0;
+  });
+}
+
+std::optional<Spread> RunResult::cpu_us_per_req() const {
+  if (repeats.empty() || repeats.front().requests == 0) return std::nullopt;
+  return spread_over(repeats, [](const RepeatResult& r) {
+    return (r.cpu_user_s + r.cpu_sys_s) * 1e6 / static_cast<double>(r.requests);
+  });
+}
+
+nlohmann::json run_to_json(const RunResult& run) {
+  nlohmann::json repeats = nlohmann::json::array();
+  for (const auto& r : run.repeats) {
+    nlohmann::json j = {{"duration_s", r.duration_s},
+                        {"bytes", r.bytes},
+                        {"cpu_user_s", r.cpu_user_s},
+                        {"cpu_sys_s", r.cpu_sys_s}};
+    if (r.requests) j["requests"] = r.requests;
+    repeats.push_back(std::move(j));
+  }
+  nlohmann::json summary = {
+      {"duration_s", to_json(run.duration_s())},
+      {"bytes_per_s", to_json(run.bytes_per_s())},
+      {"cpu_s_per_gib", to_json(run.cpu_s_per_gib())},
+      {"errors", run.errors},
+  };
+  if (run.connections_known) summary["connections"] = run.connections;
+  if (run.has_loop())
+    summary["loop_lag_ms"] = {{"p99", ms(run.loop_lag_ns.percentile(0.99))},
+                              {"max", ms(run.loop_lag_ns.max())}};
+  if (auto r = run.req_per_s()) summary["req_per_s"] = to_json(*r);
+  if (auto c = run.cpu_us_per_req()) summary["cpu_us_per_req"] = to_json(*c);
+  if (run.latency_ns) {
+    const auto& h = *run.latency_ns;
+    summary["latency_us"] = {{"p50", us(h.percentile(0.5))},
+                             {"p90", us(h.percentile(0.9))},
+                             {"p99", us(h.percentile(0.99))},
+                             {"p999", us(h.percentile(0.999))},
+                             {"max", us(h.max())}};
+  }
+  if (run.verified) summary["verified"] = *run.verified;
+  for (const auto& [key, value] : run.summary_extra.items())
+    summary[key] = value;
+  if (!run.error_messages.empty()) summary["error_messages"] = run.error_messages;
+  nlohmann::json j = {{"bench", run.bench},   {"client", run.client_name()},  {"loop", run.loop},
+                      {"mode", run.mode},     {"size_bytes", run.size_bytes}, {"tls", run.tls},
+                      {"params", run.params}, {"repeats", repeats},           {"summary", summary}};
+  if (!run.client.empty()) {
+    j["peer"] = {{"status", run.peer_status}, {"version", run.client_version}};
+    if (!run.peer_note.empty()) j["peer"]["note"] = run.peer_note;
+  }
+  return j;
+}
+
+std::string row_label(const nlohmann::json& run) {
+  const std::string client = run.value("client", "loopbench");
+  const std::string loop = run.value("loop", "");
+  return client == "loopbench" ? loop : client + " " + loop;
+}
+
+nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started) {
+  utsname u{};
+  ::uname(&u);
+  nlohmann::json loops = nlohmann::json::array();
+  for (const auto& b : backend_statuses()) {
+    nlohmann::json loop = {{"name", b.name}, {"usable", b.usable}, {"mechanisms", b.mechanisms}};
+    if (!b.usable) loop["why_not"] = b.why_not;
+    loops.push_back(loop);
+  }
+  nlohmann::json libs = nlohmann::json::object();
+  for (const auto& [name, version] : backend_library_versions())
+    libs[name] = version;
+  nlohmann::json doc = {
+      {"schema", "loopbench.results/1"},
+      {"tool", {{"version", kLoopbenchVersion}, {"git", kLoopbenchGit}}},
+      {"machine",
+       {{"cpu", cpu_model()},
+        {"cores", online_cpus()},
+        {"kernel", u.release},
+        {"libs", libs},
+        {"loops", loops}}},
+      {"started", started},
+      {"runs", nlohmann::json::array()},
+  };
+  for (const auto& run : runs)
+    doc["runs"].push_back(run_to_json(run));
+  return doc;
+}
+
+nlohmann::json read_json_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw UsageError("cannot read " + what + " '" + path + "'");
+  auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) throw UsageError(what + " '" + path + "' is not JSON");
+  return doc;
+}
+
+void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
+                        const std::string& started) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
+  out << results_document(runs, started).dump(2) << "\n";
+  if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
+}
+
+}  // namespace lb

@@ -1,0 +1,80 @@
+#pragma once
+// The measuring commands' results, and their JSON form
+// (schema loopbench.results/1, docs/results-schema.md).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/histogram.hpp"
+#include "engine/stats.hpp"
+
+namespace lb {
+
+struct RepeatResult {
+  double duration_s = 0;
+  std::uint64_t bytes = 0;     // payload bytes
+  std::uint64_t requests = 0;  // 0 where requests do not apply
+  double cpu_user_s = 0;
+  double cpu_sys_s = 0;
+};
+
+struct RunResult {
+  std::string bench;  // tcp | http | ws | stream
+  // epoll | libuv | uring | none; peers: python-asyncio | python-uvloop |
+  // python-threads | node
+  std::string loop;
+  std::string mode;  // download | upload | concurrent | sync | threads | async
+  std::uint64_t size_bytes = 0;
+  bool tls = false;
+  nlohmann::json params = nlohmann::json::object();
+  std::vector<RepeatResult> repeats;  // counted repeats only, no warm-up
+  Histogram loop_lag_ns;
+  std::optional<Histogram> latency_ns;  // where requests apply
+  std::uint64_t connections = 0;
+  std::uint64_t errors = 0;
+  std::vector<std::string> error_messages;
+  std::optional<bool> verified;
+  nlohmann::json summary_extra = nlohmann::json::object();  // bench-specific summary fields
+  bool connections_known = true;                            // false: the client library cannot tell
+
+  // Rows of other clients (bench --peers, tools/peers/runner.hpp).
+  std::string client;  // empty: loopbench's own client
+  std::string client_version;
+  std::string peer_status;  // ok | failed | not installed
+  std::string peer_note;    // how to install it, or why it failed
+
+  Spread duration_s() const;
+  Spread bytes_per_s() const;
+  Spread cpu_s_per_gib() const;
+  std::optional<Spread> req_per_s() const;
+  std::optional<Spread> cpu_us_per_req() const;
+  // Blocking clients (bench's sync and threads modes, Python threads) have no
+  // loop, so no loop lag.
+  bool has_loop() const { return loop != "none" && loop != "python-threads"; }
+  // "loopbench" or the peer's library.
+  std::string client_name() const { return client.empty() ? "loopbench" : client; }
+};
+
+// {"min", "median", "max"}, as every statistic in the file.
+nlohmann::json to_json(const Spread& s);
+
+// "2026-11-27T08:00:00Z": when a command started, for the results file.
+std::string utc_timestamp();
+
+// The whole file: tool and machine facts plus every run.
+nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started);
+nlohmann::json run_to_json(const RunResult& run);
+// What tells a run's row from its neighbours: the loop ("epoll"), or for a
+// peer its client and loop ("aiohttp python-uvloop").
+std::string row_label(const nlohmann::json& run);
+// A JSON file a user named (`what` says which, e.g. "--baseline"): a
+// UsageError when it cannot be read or is not JSON.
+nlohmann::json read_json_file(const std::string& path, const std::string& what);
+// Throws std::runtime_error when the file cannot be written.
+void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
+                        const std::string& started);
+
+}  // namespace lb

@@ -1,0 +1,309 @@
+#include "tools/stream/command.hpp"
+
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
+#include "backends/registry.hpp"
+#include "protocols/tls/certificate.hpp"
+#include "protocols/tls/tls_context.hpp"
+#include "tools/common/cpu.hpp"
+#include "tools/common/measured_transfer.hpp"
+#include "tools/common/options.hpp"
+#include "tools/common/run_options.hpp"
+#include "tools/common/serve_options.hpp"
+#include "tools/common/size.hpp"
+#include "tools/report/repeats.hpp"
+#include "tools/report/results.hpp"
+#include "tools/stream/data_file.hpp"
+#include "tools/stream/table.hpp"
+#include "tools/stream/transfer.hpp"
+#include "tools/ws/builtin.hpp"
+#include "tools/ws/connect.hpp"
+
+namespace lb {
+namespace {
+
+// ---------------------------------------------------------------- generate
+
+int run_generate(const std::string& file, const std::string& size_text, bool force) {
+  const auto size = size_option("--size", size_text);
+  if (size == 0) throw UsageError("--size must be more than 0 bytes");
+  const bool tty = ::isatty(2) == 1;
+  const auto start = std::chrono::steady_clock::now();
+  auto last_draw = start;
+  const auto report = generate_data_file(file, size, force, [&](std::uint64_t written) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!tty || now - last_draw < std::chrono::milliseconds(250)) return;
+    last_draw = now;
+    const double s = std::chrono::duration<double>(now - start).count();
+    std::fprintf(stderr, "\r\033[Kgenerate  %s of %s  %.0f MiB/s", format_bytes(written).c_str(),
+                 format_bytes(size).c_str(), static_cast<double>(written) / s / (1 << 20));
+  });
+  if (tty) std::fprintf(stderr, "\r\033[K");
+  if (report.skipped) {
+    fmt::print("{} ({}) and {} are already there; --force writes them again\n", file,
+               format_bytes(size), hash_path_for(file));
+    return 0;
+  }
+  const double mib = static_cast<double>(size) / (1 << 20);
+  fmt::print(
+      "wrote {} of random bytes to {} in {:.2f} s: {:.0f} MiB/s to disk (hashing {:.0f} MiB/s)\n",
+      format_bytes(size), file, report.seconds, mib / report.seconds, mib / report.hash_seconds);
+  fmt::print("sha256 {} -> {}\n", report.sha256, hash_path_for(file));
+  return 0;
+}
+
+// ---------------------------------------------------------------- serve
+
+struct StreamServeOptions {
+  ServeOptions serve;
+  bool tls = false;
+  std::string cert, key;
+  std::string file = "testdata.bin";
+  std::string truncate_at;
+  std::string max_msg = "8MiB";
+  int send_queue = 4;
+};
+
+tls::SslCtxPtr server_tls(const StreamServeOptions& o) {
+  if (o.cert.empty() != o.key.empty()) throw UsageError("--cert and --key go together");
+  if (!o.cert.empty()) return tls::make_server_context(tls::load_pem(o.cert, o.key));
+  if (o.tls) return tls::make_server_context(tls::make_self_signed());
+  return nullptr;
+}
+
+ws::SessionOptions stream_session_options(const std::string& max_msg, int send_queue) {
+  ws::SessionOptions s;
+  s.max_message = size_option("--max-msg", max_msg);
+  if (s.max_message < kStreamPiece)
+    throw UsageError("--max-msg must be at least " + format_bytes(kStreamPiece) +
+                     " (one piece of the file)");
+  if (send_queue < 1) throw UsageError("--send-queue must be at least 1");
+  s.send_queue = static_cast<std::size_t>(send_queue);
+  return s;
+}
+
+StreamServerConfig server_config(const std::string& file, const std::string& truncate_at) {
+  StreamServerConfig c;
+  c.file = file;
+  if (!truncate_at.empty()) c.truncate_at = size_option("--truncate-at", truncate_at);
+  return c;
+}
+
+// Says now, not at the first transfer, when the file or its hash is missing.
+std::uint64_t check_data_file(const std::string& file) {
+  DataFileReader check(file);
+  read_recorded_hash(file);
+  return check.size();
+}
+
+int run_serve(const StreamServeOptions& o) {
+  const auto options = stream_session_options(o.max_msg, o.send_queue);
+  const auto size = check_data_file(o.file);
+  tls::SslCtxPtr ctx = server_tls(o);
+  const auto config = server_config(o.file, o.truncate_at);
+  const std::string details = fmt::format("{}, loop {}, file {}, {}", ctx ? "wss" : "ws",
+                                          o.serve.loop, o.file, format_bytes(size));
+  return serve_foreground(o.serve, "stream serve", details, [&](Loop& loop, const Endpoint& at) {
+    auto server = std::make_shared<WsServer>(loop, ctx.get(), options, stream_route(config));
+    server->listen(at);
+    return ServingOn{server, server->port(), [server] {
+                       return fmt::format("{} sessions served, {} failed", server->served(),
+                                          server->failed());
+                     }};
+  });
+}
+
+// ---------------------------------------------------------------- client
+
+// Whole files take longer than bench ws's transfers: fewer repeats, no
+// warm-up, a longer timeout.
+RunOptions stream_run_defaults() {
+  RunOptions r;
+  r.repeat = 3;
+  r.warmup = 0;
+  r.timeout_s = 30;
+  return r;
+}
+
+struct ClientOptions {
+  RunOptions run = stream_run_defaults();
+  std::string test = "download";
+  std::string url;
+  std::string file = "testdata.bin";
+  bool tls = false;
+  bool insecure = false;
+  std::string cacert;
+  bool drop_cache = false;
+  std::string max_msg = "8MiB";
+  int send_queue = 4;
+  std::string truncate_at;  // passed to the built-in server (tests)
+};
+
+std::string cache_state(double fraction) {
+  if (fraction < 0) return "?";
+  if (fraction >= 0.9) return "warm";
+  if (fraction <= 0.1) return "cold";
+  return fmt::format("{:.0f}% cached", fraction * 100);
+}
+
+int run_client(const ClientOptions& o) {
+  const std::string started = utc_timestamp();
+  std::vector<std::string> directions;
+  for (const char* d : {"download", "upload"})
+    if (o.test == d || o.test == "both") directions.emplace_back(d);
+  if (directions.empty())
+    throw UsageError("--test: expected download, upload or both, got '" + o.test + "'");
+  o.run.check();
+  const auto options = stream_session_options(o.max_msg, o.send_queue);
+  const auto loops = o.run.client_loops();
+  // An upload needs the file here; a download from the built-in server too.
+  if (o.test != "download" || o.url.empty()) check_data_file(o.file);
+
+  WsUrl target;
+  std::optional<BuiltinWsServer> server;
+  if (!o.url.empty()) {
+    target = url_option(o.url, "/stream");
+  } else {
+    o.run.check_server_loop();
+    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, options,
+                   stream_route(server_config(o.file, o.truncate_at)));
+    target = WsUrl{o.tls, "127.0.0.1", server->endpoint(), "/stream"};
+  }
+  o.run.pin_client();
+  tls::SslCtxPtr client_ctx;
+  if (target.tls)
+    client_ctx = ws_client_tls(o.insecure, o.cacert, server ? server->certificate() : nullptr);
+
+  std::vector<RunResult> runs;
+  std::uint64_t failures = 0;
+  for (const auto& direction : directions) {
+    StreamClientSpec spec;
+    spec.connect = WsConnectSpec{target.endpoint, target.host, target.path, client_ctx.get()};
+    spec.direction = direction;
+    spec.file = o.file;
+    spec.drop_cache = o.drop_cache;
+    spec.options = options;
+    spec.idle_timeout = o.run.timeout();
+    for (const auto& loop_name : loops) {
+      RunResult run;
+      run.bench = "stream";
+      run.loop = loop_name;
+      run.mode = direction;
+      run.tls = target.tls;
+      run.params = o.run.params();
+      run.params.update({{"file", o.file},
+                         {"piece_bytes", kStreamPiece},
+                         {"send_queue", o.send_queue},
+                         {"drop_cache", o.drop_cache},
+                         {"target", server ? "builtin" : o.url}});
+      std::vector<double> hash_bps, read_bps;
+      std::vector<std::string> cache;
+      std::vector<std::string> sha256;
+      std::uint64_t server_rss = 0;
+      auto loop = make_loop(loop_name);
+      const bool verified = run_repeats(
+          run, o.run.warmup, o.run.repeat, "stream " + direction + " " + loop_name,
+          [&](const std::string& label, bool counted) {
+            const auto m = measure_transfer<StreamClientTransfer>(*loop, spec, label);
+            const auto& r = m.result;
+            run.size_bytes = r.size;
+            Attempt a =
+                Attempt::of_transfer(!r.error.empty() || r.verified ? r.error : "not verified");
+            a.repeat = {r.duration_s, r.bytes, r.messages, m.cpu.user_s, m.cpu.sys_s};
+            a.loop_lag_ns = m.loop_lag_ns;
+            if (a.failed || !counted) return a;
+            if (r.hash_s > 0) hash_bps.push_back(static_cast<double>(r.size) / r.hash_s);
+            if (r.read_s > 0) read_bps.push_back(static_cast<double>(r.size) / r.read_s);
+            cache.push_back(cache_state(r.cached_fraction));
+            sha256.push_back(r.sha256);
+            server_rss = std::max(server_rss, r.server_peak_rss_kib);
+            return a;
+          });
+      run.verified = verified && !run.repeats.empty();
+      if (!*run.verified) ++failures;
+      run.summary_extra = {{"hash_bytes_per_s", to_json(spread_of(hash_bps))},
+                           {"disk_read_bytes_per_s", to_json(spread_of(read_bps))},
+                           {"cache", cache},
+                           {"sha256", sha256.empty() ? "" : sha256.front()},
+                           {"peak_rss_kib", {{"client", peak_rss_kib()}, {"server", server_rss}}}};
+      runs.push_back(std::move(run));
+    }
+  }
+  if (server) server->stop();
+  print_stream_table(
+      stdout, runs,
+      fmt::format("bench stream: {} {}; client CPU {}; {} pieces; send queue {}; {} repeats "
+                  "after {} warm-up{}",
+                  o.file, target.tls ? "over wss" : "over ws", o.run.client_cpu,
+                  format_bytes(kStreamPiece), o.send_queue, o.run.repeat, o.run.warmup,
+                  server ? fmt::format("; built-in server (loop {}, CPU {})", o.run.server_loop,
+                                       o.run.server_cpu)
+                         : "; server " + o.url));
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+
+void register_stream_command(CLI::App& app, CommandRunner& run) {
+  auto* stream = app.add_subcommand(
+      "stream", "Verified streaming: a random file's SHA-256 checked end to end over WebSocket");
+  stream->require_subcommand(1);
+
+  struct GenerateOptions {
+    std::string file = "testdata.bin";
+    std::string size = "10GiB";
+    bool force = false;
+  };
+  auto g = std::make_shared<GenerateOptions>();
+  auto* gen = stream->add_subcommand(
+      "generate", "Write a file of random bytes and its SHA-256 (FILE minus extension + .hash)");
+  gen->add_option("--file", g->file, "Data file")->capture_default_str();
+  gen->add_option("--size", g->size, "Bytes to write (4GiB, 512MiB, ...)")->capture_default_str();
+  gen->add_flag("--force", g->force, "Write again even if both files are there");
+  gen->callback([g, &run] { run = [g] { return run_generate(g->file, g->size, g->force); }; });
+
+  auto s = std::make_shared<StreamServeOptions>();
+  auto* serve = stream->add_subcommand(
+      "serve", "Serve /stream?test=download|upload for the file (see tools/stream/transfer.hpp)");
+  add_serve_options(serve, s->serve, 8766);
+  serve->add_option("--file", s->file, "Data file (with its .hash beside it)")
+      ->capture_default_str();
+  serve->add_flag("--tls", s->tls, "wss:// with a fresh self-signed certificate");
+  serve->add_option("--cert", s->cert, "PEM certificate for wss://");
+  serve->add_option("--key", s->key, "PEM private key for wss://");
+  serve->add_option("--send-queue", s->send_queue, "4 MiB messages queued before reading waits")
+      ->capture_default_str();
+  serve->add_option("--max-msg", s->max_msg, "Largest message accepted")->capture_default_str();
+  serve->add_option("--truncate-at", s->truncate_at,
+                    "Test aid: stop a download after this many bytes, as a broken server would");
+  serve->callback([s, &run] { run = [s] { return run_serve(*s); }; });
+
+  auto c = std::make_shared<ClientOptions>();
+  auto* client = stream->add_subcommand(
+      "client", "Stream the file and verify its SHA-256; exit 0 only when every transfer verified");
+  client->add_option("--test", c->test, "download, upload or both")->capture_default_str();
+  client
+      ->add_option("--file", c->file, "Data file (uploads send it; the built-in server serves it)")
+      ->capture_default_str();
+  client->add_option("--url", c->url, "ws(s)://HOST:PORT/stream of another server");
+  client->add_flag("--tls", c->tls, "wss:// to the built-in server");
+  client->add_flag("--insecure", c->insecure, "Do not verify the server's certificate");
+  client->add_option("--cacert", c->cacert, "Trust this CA file (PEM) for wss://");
+  client->add_flag("--drop-cache", c->drop_cache,
+                   "Evict the sender's file from the page cache before each run (cold run)");
+  add_run_options(client, c->run);
+  client->add_option("--send-queue", c->send_queue, "4 MiB messages queued before reading waits")
+      ->capture_default_str();
+  client->add_option("--truncate-at", c->truncate_at,
+                     "Test aid: the built-in server stops a download after this many bytes");
+  client->callback([c, &run] { run = [c] { return run_client(*c); }; });
+}
+
+}  // namespace lb

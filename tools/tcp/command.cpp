@@ -1,0 +1,125 @@
+#include "tools/tcp/command.hpp"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <optional>
+
+#include "backends/registry.hpp"
+#include "tools/common/measured_transfer.hpp"
+#include "tools/common/run_options.hpp"
+#include "tools/common/serve_options.hpp"
+#include "tools/common/server_process.hpp"
+#include "tools/report/repeats.hpp"
+#include "tools/report/results.hpp"
+#include "tools/tcp/client.hpp"
+#include "tools/tcp/server.hpp"
+#include "tools/tcp/table.hpp"
+
+namespace lb {
+namespace {
+
+struct TcpOptions {
+  RunOptions run;
+  TransferOptions transfer;
+  std::string connect;
+};
+
+ServingOn start_tcp_server(Loop& loop, const Endpoint& at) {
+  auto server = std::make_shared<TcpBenchServer>(loop);
+  server->listen(at);
+  return {server, server->port(), [server] {
+            return fmt::format("{} transfers served, {} failed", server->finished_sessions(),
+                               server->failed_sessions());
+          }};
+}
+
+int run_tcp(const TcpOptions& o) {
+  const std::string started = utc_timestamp();
+  const auto t = o.transfer.check();
+  o.run.check();
+  const auto loops = o.run.client_loops();
+
+  Endpoint server_at{"127.0.0.1", 0};
+  std::optional<ServerProcess> server;
+  std::string target = "builtin";
+  if (!o.connect.empty()) {
+    auto parsed = Endpoint::parse(o.connect);
+    if (!parsed) throw UsageError("--connect: expected HOST:PORT, got '" + o.connect + "'");
+    server_at = *parsed;
+    target = server_at.to_string();
+  } else {
+    o.run.check_server_loop();
+    server.emplace(loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_server),
+                   std::chrono::seconds(10));
+    server_at.port = server->port();
+  }
+  o.run.pin_client();
+
+  std::vector<RunResult> runs;
+  std::uint64_t errors = 0;
+  for (const auto& direction : t.directions) {
+    TcpTransferSpec spec;
+    spec.server = server_at;
+    spec.chunk = t.chunk;
+    spec.download = direction != "upload" ? t.total : 0;
+    spec.upload = direction != "download" ? t.total : 0;
+    spec.idle_timeout = o.run.timeout();
+    for (const auto& loop_name : loops) {
+      RunResult run;
+      run.bench = "tcp";
+      run.loop = loop_name;
+      run.mode = direction;
+      run.size_bytes = t.total;
+      run.params = o.run.params();
+      run.params.update({{"total_bytes", t.total}, {"chunk_bytes", t.chunk}, {"target", target}});
+      if (!server)
+        run.params["server_loop"] = nullptr;
+      else
+        run.params["server_loop"] = o.run.server_loop;
+      auto loop = make_loop(loop_name);
+      run_repeats(run, o.run.warmup, o.run.repeat, loop_name + " " + direction,
+                  [&](const std::string& label, bool) {
+                    const auto m =
+                        measure_transfer<TcpTransfer>(*loop, spec, label, RateUnit{1e9, "Gbit/s"});
+                    Attempt a = Attempt::of_transfer(m.result.error);
+                    a.repeat = {m.result.duration_s, m.result.received + m.result.sent, 0,
+                                m.cpu.user_s, m.cpu.sys_s};
+                    a.loop_lag_ns = m.loop_lag_ns;
+                    return a;
+                  });
+      errors += run.errors;
+      runs.push_back(std::move(run));
+    }
+  }
+  if (server) server->stop();
+  print_tcp_table(stdout, runs,
+                  TcpTableContext{target, o.run.server_loop, o.run.server_cpu, o.run.client_cpu,
+                                  t.chunk, o.run.warmup});
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  return errors ? 1 : 0;
+}
+
+}  // namespace
+
+void register_tcp_command(CLI::App& app, CommandRunner& run) {
+  auto o = std::make_shared<TcpOptions>();
+  auto* cmd = app.add_subcommand(
+      "tcp", "Raw TCP stream throughput on each event loop (like iperf3, on our loops)");
+  add_transfer_options(cmd, o->transfer, "Bytes per write (the server's repeated random chunk)");
+  add_run_options(cmd, o->run);
+  cmd->add_option("--connect", o->connect,
+                  "HOST:PORT of a running 'bench serve tcp' instead of the built-in server");
+  cmd->callback([o, &run] { run = [o] { return run_tcp(*o); }; });
+}
+
+void register_serve_tcp(CLI::App* serve, CommandRunner& run) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = serve->add_subcommand("tcp", "The 'bench tcp' server");
+  add_serve_options(cmd, *o, 5201);
+  cmd->callback([o, &run] {
+    run = [o] { return serve_foreground(*o, "serve tcp", "loop " + o->loop, start_tcp_server); };
+  });
+}
+
+}  // namespace lb

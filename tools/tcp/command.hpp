@@ -1,0 +1,12 @@
+#pragma once
+// `bench tcp` (raw stream throughput on each loop, like iperf3) and `bench
+// serve tcp` (its server alone).
+#include "tools/common/subcommand.hpp"
+
+namespace lb {
+
+void register_tcp_command(CLI::App& app, CommandRunner& run);
+// Adds `tcp` under `bench serve`.
+void register_serve_tcp(CLI::App* serve, CommandRunner& run);
+
+}  // namespace lb

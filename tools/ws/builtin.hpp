@@ -1,0 +1,37 @@
+#pragma once
+// The built-in WebSocket server of `bench ws` and `bench stream client`: a
+// child process (pinned when asked, on its own loop) serving a route on
+// 127.0.0.1, over TLS with a fresh self-signed certificate when asked; and
+// the client's TLS context, which then trusts exactly that certificate.
+#include <optional>
+#include <string>
+
+#include "engine/endpoint.hpp"
+#include "protocols/tls/certificate.hpp"
+#include "protocols/tls/openssl_handles.hpp"
+#include "protocols/ws/session.hpp"
+#include "tools/common/server_process.hpp"
+#include "tools/ws/server.hpp"
+
+namespace lb {
+
+class BuiltinWsServer {
+ public:
+  // Throws when the child cannot start (its reason is on stderr).
+  BuiltinWsServer(const std::string& loop, int cpu, bool tls, ws::SessionOptions options,
+                  WsRoute route);
+  Endpoint endpoint() const { return Endpoint{"127.0.0.1", process_->port()}; }
+  X509* certificate() const { return tls_ ? identity_.cert.get() : nullptr; }
+  void stop() { process_->stop(); }
+
+ private:
+  bool tls_;
+  tls::Certificate identity_;
+  std::optional<ServerProcess> process_;
+};
+
+// The client's SSL_CTX for wss://: verifying unless `insecure`, with
+// `cacert` (or the system store), also trusting `trusted` when not null.
+tls::SslCtxPtr ws_client_tls(bool insecure, const std::string& cacert, X509* trusted);
+
+}  // namespace lb

@@ -1,0 +1,236 @@
+#include "tools/ws/command.hpp"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <optional>
+
+#include "backends/registry.hpp"
+#include "protocols/tls/certificate.hpp"
+#include "protocols/tls/tls_context.hpp"
+#include "tools/common/measured_transfer.hpp"
+#include "tools/common/options.hpp"
+#include "tools/common/run_options.hpp"
+#include "tools/common/serve_options.hpp"
+#include "tools/common/size.hpp"
+#include "tools/peers/runner.hpp"
+#include "tools/peers/trust_file.hpp"
+#include "tools/report/repeats.hpp"
+#include "tools/report/results.hpp"
+#include "tools/ws/builtin.hpp"
+#include "tools/ws/table.hpp"
+#include "tools/ws/throughput.hpp"
+
+namespace lb {
+namespace {
+
+// What a WebSocket session of ours is bounded by, on either end.
+struct SessionLimits {
+  int send_queue = 128;
+  std::string max_msg = "8MiB";
+
+  ws::SessionOptions check() const {
+    if (send_queue < 1) throw UsageError("queue bounds must be at least 1");
+    ws::SessionOptions s;
+    s.max_message = size_option("--max-msg", max_msg);
+    s.send_queue = static_cast<std::size_t>(send_queue);
+    return s;
+  }
+};
+
+void add_session_limits(CLI::App* cmd, SessionLimits& o) {
+  cmd->add_option("--send-queue", o.send_queue, "Messages queued before the sender waits")
+      ->capture_default_str();
+  cmd->add_option("--max-msg", o.max_msg, "Largest message accepted (1009 beyond)")
+      ->capture_default_str();
+}
+
+struct WsOptions {
+  RunOptions run;
+  TransferOptions transfer;
+  SessionLimits limits;
+  int recv_queue = 512;
+  bool tls = false;
+  bool insecure = false;
+  std::string cacert;
+  std::string url;
+  std::string peers;
+  bool peers_only = false;
+};
+
+// The row's fixed fields, ours or a peer's.
+RunResult ws_row(const WsOptions& o, const TransferOptions::Checked& t,
+                 const std::string& direction, bool tls, bool builtin) {
+  RunResult row;
+  row.bench = "ws";
+  row.mode = direction;
+  row.size_bytes = t.total;
+  row.tls = tls;
+  row.params = o.run.params();
+  row.params.update({{"total_bytes", t.total},
+                     {"chunk_bytes", t.chunk},
+                     {"target", builtin ? "builtin" : o.url}});
+  return row;
+}
+
+PeerWorkload peer_workload(const WsOptions& o, const TransferOptions::Checked& t,
+                           const std::string& direction, const WsUrl& target, bool builtin,
+                           const std::string& trust) {
+  PeerWorkload w;
+  w.row = ws_row(o, t, direction, target.tls, builtin);
+  const std::string url = fmt::format("{}://{}:{}{}", target.tls ? "wss" : "ws", target.host,
+                                      target.endpoint.port, target.path);
+  w.args = {"--url",     url,
+            "--mode",    direction,
+            "--total",   std::to_string(t.total),
+            "--chunk",   std::to_string(t.chunk),
+            "--repeat",  std::to_string(o.run.repeat),
+            "--warmup",  std::to_string(o.run.warmup),
+            "--timeout", fmt::format("{}", o.run.timeout_s)};
+  if (o.insecure) w.args.push_back("--insecure");
+  const std::string& cacert = !trust.empty() ? trust : o.cacert;
+  if (target.tls && !cacert.empty()) w.args.insert(w.args.end(), {"--cacert", cacert});
+  return w;
+}
+
+int run_ws(const WsOptions& o) {
+  const std::string started = utc_timestamp();
+  const auto t = o.transfer.check();
+  o.run.check();
+  if (o.recv_queue < 1) throw UsageError("queue bounds must be at least 1");
+  const auto options = o.limits.check();
+  if (t.chunk > options.max_message) throw UsageError("--chunk is larger than --max-msg");
+  const auto loops = o.peers_only ? std::vector<std::string>{} : o.run.client_loops();
+  const auto peers = select_peers("ws", o.peers);
+  if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
+
+  WsUrl target;
+  std::optional<BuiltinWsServer> server;
+  if (!o.url.empty()) {
+    target = url_option(o.url, "/ws");
+  } else {
+    o.run.check_server_loop();
+    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, options, ws_throughput_route());
+    target = WsUrl{o.tls, "127.0.0.1", server->endpoint(), "/ws"};
+  }
+  o.run.pin_client();
+  tls::SslCtxPtr client_ctx;
+  if (target.tls)  // the built-in server's certificate is the one we made: trust exactly it
+    client_ctx = ws_client_tls(o.insecure, o.cacert, server ? server->certificate() : nullptr);
+  const TrustFile trust(server && !peers.empty() ? server->certificate() : nullptr);
+
+  std::vector<RunResult> runs;
+  std::uint64_t errors = 0;
+  for (const auto& direction : t.directions) {
+    WsClientSpec spec;
+    spec.server = target.endpoint;
+    spec.host = target.host;
+    spec.path = target.path;
+    spec.tls = client_ctx.get();
+    spec.test = {direction, t.total, t.chunk};
+    spec.options = options;
+    spec.recv_queue = static_cast<std::size_t>(o.recv_queue);
+    spec.idle_timeout = o.run.timeout();
+    for (const auto& loop_name : loops) {
+      RunResult run = ws_row(o, t, direction, target.tls, server.has_value());
+      run.loop = loop_name;
+      run.params.update({{"send_queue", o.limits.send_queue},
+                         {"recv_queue", o.recv_queue},
+                         {"max_msg", options.max_message}});
+      auto loop = make_loop(loop_name);
+      run_repeats(run, o.run.warmup, o.run.repeat, "ws " + direction + " " + loop_name,
+                  [&](const std::string& label, bool) {
+                    const auto m = measure_transfer<WsClientTransfer>(*loop, spec, label);
+                    Attempt a = Attempt::of_transfer(m.result.error);
+                    a.repeat = {m.result.duration_s, m.result.received + m.result.sent,
+                                m.result.messages, m.cpu.user_s, m.cpu.sys_s};
+                    a.loop_lag_ns = m.loop_lag_ns;
+                    return a;
+                  });
+      errors += run.errors;
+      runs.push_back(std::move(run));
+    }
+    for (const auto* peer : peers) {
+      const auto w = peer_workload(o, t, direction, target, server.has_value(), trust.path());
+      for (auto& row : run_peer(*peer, w)) {
+        errors += row.errors;
+        runs.push_back(std::move(row));
+      }
+    }
+  }
+  if (server) server->stop();
+  add_ours_over_peer(runs);
+  print_ws_table(stdout, runs,
+                 fmt::format("bench ws: {}{}; client CPU {}; chunk {}; send queue {} msgs; {} "
+                             "repeats after {} warm-up",
+                             target.tls ? "wss" : "ws",
+                             server ? fmt::format(" built-in server (loop {}, CPU {})",
+                                                  o.run.server_loop, o.run.server_cpu)
+                                    : " " + o.url,
+                             o.run.client_cpu, format_bytes(t.chunk), o.limits.send_queue,
+                             o.run.repeat, o.run.warmup));
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  return errors ? 1 : 0;
+}
+
+struct ServeWsOptions {
+  ServeOptions serve;
+  SessionLimits limits;
+  bool tls = false;
+  std::string cert, key;
+};
+
+int serve_ws(const ServeWsOptions& o) {
+  if (o.cert.empty() != o.key.empty()) throw UsageError("--cert and --key go together");
+  const auto options = o.limits.check();
+  tls::SslCtxPtr ctx;
+  if (!o.cert.empty())
+    ctx = tls::make_server_context(tls::load_pem(o.cert, o.key));
+  else if (o.tls)
+    ctx = tls::make_server_context(tls::make_self_signed());
+  const std::string details = fmt::format("{}, loop {}", ctx ? "wss" : "ws", o.serve.loop);
+  return serve_foreground(o.serve, "serve ws", details, [&](Loop& loop, const Endpoint& at) {
+    auto server = std::make_shared<WsServer>(loop, ctx.get(), options, ws_throughput_route());
+    server->listen(at);
+    return ServingOn{server, server->port(), [server] {
+                       return fmt::format("{} sessions served, {} failed", server->served(),
+                                          server->failed());
+                     }};
+  });
+}
+
+}  // namespace
+
+void register_ws_command(CLI::App& app, CommandRunner& run) {
+  auto o = std::make_shared<WsOptions>();
+  auto* cmd = app.add_subcommand(
+      "ws", "WebSocket throughput per loop: download, upload, concurrent; ws:// or wss://");
+  add_transfer_options(cmd, o->transfer, "Bytes per message");
+  add_session_limits(cmd, o->limits);
+  cmd->add_option("--recv-queue", o->recv_queue,
+                  "Received messages waiting for the consumer before reading pauses")
+      ->capture_default_str();
+  cmd->add_flag("--tls", o->tls, "wss:// to the built-in server (fresh self-signed certificate)");
+  cmd->add_flag("--insecure", o->insecure, "Do not verify the server's certificate");
+  cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
+  cmd->add_option("--url", o->url, "ws(s)://HOST:PORT/ws of another server");
+  add_run_options(cmd, o->run);
+  cmd->add_option("--peers", o->peers,
+                  "Also run other clients on the same transfer: websockets, aiohttp, node-ws "
+                  "(comma list) or all");
+  cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
+  cmd->callback([o, &run] { run = [o] { return run_ws(*o); }; });
+}
+
+void register_serve_ws(CLI::App* serve, CommandRunner& run) {
+  auto o = std::make_shared<ServeWsOptions>();
+  auto* cmd = serve->add_subcommand("ws", "The WebSocket server: /ws?test=...&total=...&chunk=...");
+  add_serve_options(cmd, o->serve, 8765);
+  cmd->add_flag("--tls", o->tls, "wss:// with a fresh self-signed certificate");
+  cmd->add_option("--cert", o->cert, "PEM certificate for wss://");
+  cmd->add_option("--key", o->key, "PEM private key for wss://");
+  add_session_limits(cmd, o->limits);
+  cmd->callback([o, &run] { run = [o] { return serve_ws(*o); }; });
+}
+
+}  // namespace lb

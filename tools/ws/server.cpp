@@ -1,0 +1,102 @@
+#include "tools/ws/server.hpp"
+
+#include "protocols/http/request_reader.hpp"
+#include "protocols/tls/tls_stream.hpp"
+#include "protocols/ws/handshake.hpp"
+
+namespace lb {
+namespace {
+
+constexpr std::string_view kBadRequest =
+    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+}  // namespace
+
+class WsServer::Connection {
+ public:
+  Connection(WsServer& server, std::uint64_t id, Stream stream)
+      : server_(server), id_(id), stream_(std::move(stream)) {
+    stream_.read_start([this](std::error_code ec, std::span<const std::byte> data) {
+      if (ec) return server_.done(id_, false);
+      reader_.feed(data, [this](const http::Request& r) { on_request(r); });
+      if (reader_.error_reason().size() && !session_) refuse(std::string(kBadRequest));
+    });
+  }
+
+ private:
+  void refuse(std::string response) {
+    stream_.read_stop();
+    stream_.write({copy_slice(response)}, [](std::error_code) {});
+    stream_.shutdown([this](std::error_code) { server_.done(id_, false); });
+  }
+
+  void on_request(const http::Request& r) {
+    const auto verdict = ws::answer_request(r);
+    if (verdict.status != 101) return refuse(verdict.response);
+    std::string why;
+    handler_ = server_.route_(r.target, why);
+    if (!handler_) return refuse(std::string(kBadRequest));
+    stream_.write({copy_slice(verdict.response)}, [](std::error_code) {});
+    const std::string rest = reader_.take_unread();
+    stream_.read_stop();
+    ws::SessionHandlers handlers{
+        [this](std::span<const std::byte> piece, bool last) { handler_->on_data(piece, last); },
+        [this] { handler_->on_writable(); },
+        [this](std::uint16_t code, std::error_code ec) {
+          server_.done(id_, handler_->finished(code, ec));
+        },
+        nullptr};
+    if (handler_->wants_text())
+      handlers.on_text = [this](std::string_view text) { handler_->on_text(text); };
+    session_ = std::make_unique<ws::Session>(server_.loop_, std::move(stream_), ws::Role::server,
+                                             server_.options_, std::move(handlers));
+    session_->start(as_bytes(rest));
+    handler_->start(*session_);
+  }
+
+  WsServer& server_;
+  std::uint64_t id_;
+  Stream stream_;
+  http::RequestReader reader_;
+  std::unique_ptr<ws::Session> session_;
+  std::unique_ptr<WsHandler> handler_;  // destroyed before the session
+};
+
+WsServer::WsServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options, WsRoute route)
+    : loop_(loop), tls_(tls), options_(options), route_(std::move(route)) {}
+WsServer::~WsServer() = default;
+
+void WsServer::listen(const Endpoint& at) {
+  std::error_code ec;
+  listener_ = loop_.listen(
+      at, ListenOptions{}, [this](Stream s) { accepted(std::move(s)); }, ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
+}
+
+void WsServer::accepted(Stream stream) {
+  const auto id = next_id_++;
+  if (!tls_) {
+    connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream)));
+    return;
+  }
+  tls::start_tls(loop_, std::move(stream), tls_, tls::Role::server, "",
+                 [this, id](std::error_code ec, Stream s) {
+                   if (ec) {
+                     ++failed_;  // plain HTTP to a TLS port and the like
+                     return;
+                   }
+                   connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(s)));
+                 });
+}
+
+void WsServer::done(std::uint64_t id, bool ok) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  ok ? ++served_ : ++failed_;
+  // The session may be what called us: release the connection next turn.
+  std::shared_ptr<Connection> dying = std::move(it->second);
+  connections_.erase(it);
+  loop_.defer([dying] {});
+}
+
+}  // namespace lb

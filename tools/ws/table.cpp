@@ -1,0 +1,51 @@
+#include "tools/ws/table.hpp"
+
+#include <fmt/core.h>
+
+#include "tools/common/size.hpp"
+#include "tools/peers/runner.hpp"
+
+namespace lb {
+
+void print_ws_table(std::FILE* out, const std::vector<RunResult>& runs, const std::string& header) {
+  fmt::print(out, "{}\n", header);
+  fmt::print(out,
+             "Gibit/s = 2^30 bits and GB/s = 10^9 bytes of payload per second (the original "
+             "printed Gibit/s as \"Gbps\"); medians [min-max] over the repeats; \"ours / this\": "
+             "our throughput over a peer's, same direction.\n\n");
+  constexpr auto kRow =
+      "{:<11} {:<10} {:<14} {:>9}  {:<22} {:>6} {:>8}  {:>9}  {:<20} {:>15}  {:>6}  {}\n";
+  fmt::print(out, kRow, "direction", "client", "loop", "payload", "Gibit/s", "GB/s", "seconds",
+             "msgs/s", "client CPU s/GiB", "lag p99/max ms", "errors", "ours / this");
+  for (const auto& r : runs) {
+    const std::string lag = fmt::format("{:.1f}/{:.1f}", r.loop_lag_ns.percentile(0.99) / 1e6,
+                                        r.loop_lag_ns.max() / 1e6);
+    if (r.peer_status == "not installed") {
+      fmt::print(out, "{:<11} {:<10} {:<14} {:>9}  not installed: {}\n", r.mode, r.client_name(),
+                 r.loop, format_bytes(r.size_bytes), r.peer_note);
+      continue;
+    }
+    if (r.repeats.empty()) {
+      fmt::print(out, kRow, r.mode, r.client_name(), r.loop, format_bytes(r.size_bytes),
+                 r.peer_status == "failed" ? "failed" : "-", "-", "-", "-", "-", "-", r.errors, "");
+      continue;
+    }
+    const auto bps = r.bytes_per_s();
+    const double gib = 8.0 / (1ull << 30);
+    const auto cpu = r.cpu_s_per_gib();
+    fmt::print(
+        out,
+        "{:<11} {:<10} {:<14} {:>9}  {:<22} {:>6.2f} {:>8.3f}  {:>9.0f}  {:<20} {:>15}  {:>6}  "
+        "{}\n",
+        r.mode, r.client_name(), r.loop, format_bytes(r.repeats.front().bytes),
+        fmt::format("{:.2f} [{:.2f}-{:.2f}]", bps.median * gib, bps.min * gib, bps.max * gib),
+        bps.median / 1e9, r.duration_s().median, r.req_per_s()->median,
+        fmt::format("{:.3f} [{:.3f}-{:.3f}]", cpu.median, cpu.min, cpu.max), lag, r.errors,
+        ours_over_peer_text(r));
+  }
+  for (const auto& r : runs)
+    for (const auto& m : r.error_messages)
+      fmt::print(out, "error: {} {} {}: {}\n", r.mode, r.client_name(), r.loop, m);
+}
+
+}  // namespace lb

@@ -1,0 +1,205 @@
+#include "tools/ws/throughput.hpp"
+
+#include <charconv>
+#include <system_error>
+
+#include "engine/error.hpp"
+#include "protocols/tls/tls_stream.hpp"
+#include "protocols/ws/handshake.hpp"
+#include "tools/common/random_bytes.hpp"
+#include "tools/common/request_target.hpp"
+
+namespace lb {
+namespace {
+
+constexpr std::uint32_t kMaxChunk = 16u << 20;
+
+// Keeps the send queue full: one message per call to send() until it says no.
+template <class Session>
+std::uint64_t fill_queue(Session& s, const SharedBytes& chunk, std::uint64_t total,
+                         std::uint64_t& sent) {
+  std::uint64_t messages = 0;
+  while (sent < total) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk->size(), total - sent));
+    if (!s.send(std::span<const std::byte>(chunk->data(), n))) break;
+    sent += n;
+    ++messages;
+  }
+  return messages;
+}
+
+bool parse_u64(std::string_view text, std::uint64_t& out) {
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && ptr == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+std::string ws_test_target(const std::string& path, const WsTestSpec& s) {
+  return path + "?test=" + s.direction + "&total=" + std::to_string(s.total) +
+         "&chunk=" + std::to_string(s.chunk);
+}
+
+std::string parse_ws_test_target(const std::string& target, WsTestSpec& out) {
+  const RequestTarget t = split_target(target);
+  if (t.path != "/ws") return "no WebSocket endpoint at " + t.path;
+  out = WsTestSpec{};
+  out.total = 10ull << 30;  // the original's default
+  for (const auto& [key, value] : t.query) {
+    std::uint64_t n = 0;
+    if (key == "test") {
+      if (value != "download" && value != "upload" && value != "concurrent")
+        return "test must be download, upload or concurrent";
+      out.direction = value;
+    } else if (key == "total") {
+      if (!parse_u64(value, n)) return "total must be a byte count";
+      out.total = n;
+    } else if (key == "chunk") {
+      if (!parse_u64(value, n) || n == 0 || n > kMaxChunk) return "chunk must be 1..16 MiB";
+      out.chunk = static_cast<std::uint32_t>(n);
+    }
+  }
+  return {};
+}
+
+namespace {
+
+// /ws?test=...: sends `total` in `chunk`-sized messages (download), counts
+// what arrives (upload), or both; closes with 1000 when its part is done.
+class ThroughputHandler final : public WsHandler {
+ public:
+  explicit ThroughputHandler(WsTestSpec spec) : spec_(std::move(spec)) {}
+
+  void start(ws::Session& session) override {
+    session_ = &session;
+    if (spec_.direction != "upload") chunk_ = random_bytes(spec_.chunk);
+    pump();
+  }
+  void on_data(std::span<const std::byte> piece, bool) override {
+    received_ += piece.size();
+    maybe_close();
+  }
+  void on_writable() override { pump(); }
+  bool finished(std::uint16_t, std::error_code ec) override {
+    return !ec && received_ >= expected_upload();
+  }
+
+ private:
+  std::uint64_t expected_upload() const { return spec_.direction == "download" ? 0 : spec_.total; }
+  std::uint64_t download() const { return spec_.direction == "upload" ? 0 : spec_.total; }
+
+  void pump() {
+    if (chunk_) fill_queue(*session_, chunk_, download(), sent_);
+    maybe_close();
+  }
+
+  void maybe_close() {
+    if (sent_ < download() || received_ < expected_upload()) return;
+    session_->close(1000, "done");  // after the queued data
+  }
+
+  WsTestSpec spec_;
+  ws::Session* session_ = nullptr;
+  SharedBytes chunk_;
+  std::uint64_t sent_ = 0, received_ = 0;
+};
+
+}  // namespace
+
+WsRoute ws_throughput_route() {
+  return [](const std::string& target, std::string& why) -> std::unique_ptr<WsHandler> {
+    WsTestSpec spec;
+    why = parse_ws_test_target(target, spec);
+    if (!why.empty()) return nullptr;
+    return std::make_unique<ThroughputHandler>(std::move(spec));
+  };
+}
+
+// ---------------------------------------------------------------- client
+
+WsClientTransfer::WsClientTransfer(Loop& loop, WsClientSpec spec, Done done)
+    : loop_(loop), spec_(std::move(spec)), done_(std::move(done)) {}
+WsClientTransfer::~WsClientTransfer() = default;
+
+void WsClientTransfer::start() {
+  watchdog_ = loop_.start_timer(spec_.idle_timeout, [this] { check_idle(); });
+  connector_ = std::make_unique<WsConnector>(
+      loop_,
+      WsConnectSpec{spec_.server, spec_.host, ws_test_target(spec_.path, spec_.test), spec_.tls},
+      [this](std::string error, Stream stream, std::string leftover) {
+        if (!error.empty()) return finish(std::move(error));
+        on_upgraded(std::move(stream), leftover);
+      });
+  connector_->start();
+}
+
+void WsClientTransfer::on_upgraded(Stream stream, const std::string& rest) {
+  started_ = Clock::now();
+  received_ = std::make_shared<RecvQueue>(loop_, spec_.recv_queue,
+                                          [this](std::span<const std::byte> m) { consume(m); });
+  session_ = std::make_unique<ws::Session>(
+      loop_, std::move(stream), ws::Role::client, spec_.options,
+      ws::SessionHandlers{
+          [this](std::span<const std::byte> piece, bool last) { received_->append(piece, last); },
+          [this] { pump(); },
+          [this](std::uint16_t code, std::error_code ec) { on_closed(code, ec); }, nullptr});
+  received_->attach(session_.get());
+  session_->start(as_bytes(rest));
+  if (spec_.test.direction != "download") chunk_ = random_bytes(spec_.test.chunk, 11);
+  pump();
+}
+
+// Every message but the last of a transfer is one chunk.
+void WsClientTransfer::consume(std::span<const std::byte> message) {
+  if (finished_) return;
+  const std::uint64_t left = spec_.test.total - std::min(spec_.test.total, result_.received);
+  const std::uint64_t want = std::min<std::uint64_t>(spec_.test.chunk, left);
+  if (message.size() != want)
+    return finish("message " + std::to_string(result_.messages + 1) + " has " +
+                  std::to_string(message.size()) + " bytes, expected " + std::to_string(want));
+  result_.received += message.size();
+  ++result_.messages;
+}
+
+void WsClientTransfer::on_closed(std::uint16_t code, std::error_code ec) {
+  result_.duration_s = std::chrono::duration<double>(Clock::now() - started_).count();
+  received_->attach(nullptr);
+  received_->consume_all();  // what arrived before the close frame counts
+  result_.recv_queue_peak = received_->peak();
+  if (finished_) return;
+  const std::uint64_t want = spec_.test.direction == "upload" ? 0 : spec_.test.total;
+  if (ec) return finish("connection failed: " + ec.message());
+  if (code != 1000) return finish("server closed with code " + std::to_string(code));
+  if (result_.received != want)
+    return finish("received " + std::to_string(result_.received) + " of " + std::to_string(want) +
+                  " bytes");
+  finish({});
+}
+
+void WsClientTransfer::pump() {
+  if (!chunk_ || finished_) return;
+  result_.messages += fill_queue(*session_, chunk_, spec_.test.total, result_.sent);
+}
+
+void WsClientTransfer::check_idle() {
+  if (finished_) return;
+  const auto progress = result_.received + result_.sent;
+  if (progress == progress_at_check_)
+    return finish("no progress for " + std::to_string(spec_.idle_timeout.count()) + " ms");
+  progress_at_check_ = progress;
+  watchdog_ = loop_.start_timer(spec_.idle_timeout, [this] { check_idle(); });
+}
+
+// The session may be what called us: release it on the next turn.
+void WsClientTransfer::finish(std::string error) {
+  if (finished_) return;
+  finished_ = true;
+  result_.error = std::move(error);
+  watchdog_.cancel();
+  std::shared_ptr<ws::Session> dying = std::move(session_);
+  std::shared_ptr<WsConnector> connector = std::move(connector_);  // closes a connect in progress
+  loop_.defer([dying, connector] {});
+  done_(result_);
+}
+
+}  // namespace lb
