@@ -1,11 +1,17 @@
-// Keeps the layering of DESIGN.md true: only backends/<name>/ includes its
-// loop's header, and engine/ and protocols/ never include a backend.
+// Keeps the layering of DESIGN.md and docs/ARCHITECTURE.md true: only
+// backends/<name>/ includes its loop's header; engine/ and protocols/ never
+// include a backend; nothing below tools/ includes tools/; and inside tools/
+// includes point one way, cli -> workloads -> peers -> report -> common.
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -23,7 +29,100 @@ bool is_source(const fs::path& p) {
   return ext == ".cpp" || ext == ".hpp" || ext == ".h" || ext == ".cc";
 }
 
+// Every `#include "..."` of a file, in order.
+std::vector<std::string> quoted_includes(const std::string& text) {
+  static const std::regex include(R"re(^\s*#\s*include\s*"([^"]+)")re", std::regex::multiline);
+  std::vector<std::string> out;
+  for (std::sregex_iterator it(text.begin(), text.end(), include), end; it != end; ++it)
+    out.push_back((*it)[1].str());
+  return out;
+}
+
+// The folder right below tools/ that a path lies in ("ws" for
+// tools/ws/server.hpp), or "" for anything else.
+std::string tools_folder(const std::string& path) {
+  if (path.rfind("tools/", 0) != 0) return "";
+  const auto slash = path.find('/', 6);
+  return slash == std::string::npos ? "" : path.substr(6, slash - 6);
+}
+
+// The layers of tools/, top first. A folder may include its own headers and
+// those of folders ranked lower; a workload includes another only where it
+// rides on it (kRidesOn).
+const std::map<std::string, int>& tools_ranks() {
+  static const std::map<std::string, int> ranks = {
+      {"cli", 5},                                            // main, the command registry
+      {"tcp", 4},    {"http", 4}, {"ws", 4}, {"stream", 4},  // the workloads
+      {"peers", 3},                                          // other clients' rows
+      {"report", 2},                                         // results, baselines, matrix
+      {"common", 1},                                         // helpers of every command
+  };
+  return ranks;
+}
+const std::set<std::pair<std::string, std::string>> kRidesOn = {
+    {"stream", "ws"},  // verified streaming is a WsServer route and a WsConnector client
+};
+
+// Why `from` may not include `to` (both tools/ folders), or "" when it may.
+std::string tools_include_problem(const std::string& from, const std::string& to) {
+  const auto& ranks = tools_ranks();
+  const auto f = ranks.find(from), t = ranks.find(to);
+  if (f == ranks.end()) return "tools/" + from + "/ has no layer in tests/unit/layering_test.cpp";
+  if (t == ranks.end()) return "tools/" + to + "/ has no layer in tests/unit/layering_test.cpp";
+  if (from == to || kRidesOn.count({from, to})) return "";
+  if (f->second > t->second) return "";
+  if (f->second == t->second)
+    return "workload " + from + " includes workload " + to +
+           " (only a workload that rides on another may; see kRidesOn)";
+  return "tools/" + from + "/ (layer " + std::to_string(f->second) + ") includes tools/" + to +
+         "/ (layer " + std::to_string(t->second) + "): includes point down only";
+}
+
 }  // namespace
+
+TEST_CASE("tools/ includes point one way: cli -> workloads -> peers -> report -> common") {
+  CHECK(tools_include_problem("cli", "ws").empty());
+  CHECK(tools_include_problem("ws", "common").empty());
+  CHECK(tools_include_problem("stream", "ws").empty());
+  CHECK_FALSE(tools_include_problem("ws", "stream").empty());
+  CHECK_FALSE(tools_include_problem("tcp", "ws").empty());
+  CHECK_FALSE(tools_include_problem("common", "report").empty());
+  CHECK_FALSE(tools_include_problem("report", "cli").empty());
+  CHECK_FALSE(tools_include_problem("echo", "common").empty());  // a folder with no layer
+
+  const fs::path root = LOOPBENCH_SOURCE_DIR;
+  int includes = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root / "tools")) {
+    if (!entry.is_regular_file() || !is_source(entry.path())) continue;
+    const std::string rel = fs::relative(entry.path(), root).generic_string();
+    const std::string from = tools_folder(rel);
+    INFO(rel);
+    CHECK_MESSAGE(!from.empty(), "a source file at the top of tools/: put it in a folder");
+    for (const auto& inc : quoted_includes(read_all(entry.path()))) {
+      const std::string to = tools_folder(inc);
+      if (to.empty()) continue;
+      ++includes;
+      const std::string problem = tools_include_problem(from, to);
+      CHECK_MESSAGE(problem.empty(), rel << " includes " << inc << ": " << problem);
+    }
+  }
+  CHECK(includes > 100);
+}
+
+TEST_CASE("nothing below tools/ includes tools/, and engine/ includes no protocol") {
+  const fs::path root = LOOPBENCH_SOURCE_DIR;
+  for (const char* top : {"engine", "backends", "protocols"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(root / top)) {
+      if (!entry.is_regular_file() || !is_source(entry.path())) continue;
+      const std::string rel = fs::relative(entry.path(), root).generic_string();
+      for (const auto& inc : quoted_includes(read_all(entry.path()))) {
+        INFO(rel << " includes " << inc);
+        CHECK(inc.rfind("tools/", 0) != 0);
+        if (rel.rfind("engine/", 0) == 0) CHECK(inc.rfind("protocols/", 0) != 0);
+      }
+    }
+  }
+}
 
 TEST_CASE("loop headers appear only in their own backend folder") {
   const fs::path root = LOOPBENCH_SOURCE_DIR;

@@ -70,13 +70,6 @@ struct StreamServeOptions {
   int send_queue = 4;
 };
 
-tls::SslCtxPtr server_tls(const StreamServeOptions& o) {
-  if (o.cert.empty() != o.key.empty()) throw UsageError("--cert and --key go together");
-  if (!o.cert.empty()) return tls::make_server_context(tls::load_pem(o.cert, o.key));
-  if (o.tls) return tls::make_server_context(tls::make_self_signed());
-  return nullptr;
-}
-
 ws::SessionOptions stream_session_options(const std::string& max_msg, int send_queue) {
   ws::SessionOptions s;
   s.max_message = size_option("--max-msg", max_msg);
@@ -105,17 +98,12 @@ std::uint64_t check_data_file(const std::string& file) {
 int run_serve(const StreamServeOptions& o) {
   const auto options = stream_session_options(o.max_msg, o.send_queue);
   const auto size = check_data_file(o.file);
-  tls::SslCtxPtr ctx = server_tls(o);
+  const auto ctx = server_tls_option(o.tls, o.cert, o.key);
   const auto config = server_config(o.file, o.truncate_at);
   const std::string details = fmt::format("{}, loop {}, file {}, {}", ctx ? "wss" : "ws",
                                           o.serve.loop, o.file, format_bytes(size));
   return serve_foreground(o.serve, "stream serve", details, [&](Loop& loop, const Endpoint& at) {
-    auto server = std::make_shared<WsServer>(loop, ctx.get(), options, stream_route(config));
-    server->listen(at);
-    return ServingOn{server, server->port(), [server] {
-                       return fmt::format("{} sessions served, {} failed", server->served(),
-                                          server->failed());
-                     }};
+    return start_ws_server(loop, at, ctx.get(), options, stream_route(config));
   });
 }
 

@@ -1,6 +1,9 @@
 #include "tools/ws/builtin.hpp"
 
+#include <fmt/core.h>
+
 #include "protocols/tls/tls_context.hpp"
+#include "tools/common/subcommand.hpp"
 
 namespace lb {
 namespace {
@@ -29,6 +32,23 @@ BuiltinWsServer::BuiltinWsServer(const std::string& loop_name, int cpu, bool tls
                                       return ServingOn{served, served->server.port(), {}};
                                     }),
                    std::chrono::seconds(10));
+}
+
+ServingOn start_ws_server(Loop& loop, const Endpoint& at, SSL_CTX* tls, ws::SessionOptions options,
+                          WsRoute route) {
+  auto server = std::make_shared<WsServer>(loop, tls, options, std::move(route));
+  server->listen(at);
+  return ServingOn{server, server->port(), [server] {
+                     return fmt::format("{} sessions served, {} failed", server->served(),
+                                        server->failed());
+                   }};
+}
+
+tls::SslCtxPtr server_tls_option(bool tls, const std::string& cert, const std::string& key) {
+  if (cert.empty() != key.empty()) throw UsageError("--cert and --key go together");
+  if (!cert.empty()) return tls::make_server_context(tls::load_pem(cert, key));
+  if (tls) return tls::make_server_context(tls::make_self_signed());
+  return nullptr;
 }
 
 tls::SslCtxPtr ws_client_tls(bool insecure, const std::string& cacert, X509* trusted) {

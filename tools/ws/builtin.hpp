@@ -30,6 +30,16 @@ class BuiltinWsServer {
   std::optional<ServerProcess> process_;
 };
 
+// A WsServer for `bench serve ws` and `bench stream serve`, listening at
+// `at`; its summary counts the sessions served and failed.
+ServingOn start_ws_server(Loop& loop, const Endpoint& at, SSL_CTX* tls, ws::SessionOptions options,
+                          WsRoute route);
+
+// Their SSL_CTX from --tls, --cert and --key: the PEM pair when given, a
+// fresh self-signed certificate with --tls alone, else null (ws://).
+// UsageError when only one of --cert and --key is given.
+tls::SslCtxPtr server_tls_option(bool tls, const std::string& cert, const std::string& key);
+
 // The client's SSL_CTX for wss://: verifying unless `insecure`, with
 // `cacert` (or the system store), also trusting `trusted` when not null.
 tls::SslCtxPtr ws_client_tls(bool insecure, const std::string& cacert, X509* trusted);

@@ -181,21 +181,11 @@ struct ServeWsOptions {
 };
 
 int serve_ws(const ServeWsOptions& o) {
-  if (o.cert.empty() != o.key.empty()) throw UsageError("--cert and --key go together");
   const auto options = o.limits.check();
-  tls::SslCtxPtr ctx;
-  if (!o.cert.empty())
-    ctx = tls::make_server_context(tls::load_pem(o.cert, o.key));
-  else if (o.tls)
-    ctx = tls::make_server_context(tls::make_self_signed());
+  const auto ctx = server_tls_option(o.tls, o.cert, o.key);
   const std::string details = fmt::format("{}, loop {}", ctx ? "wss" : "ws", o.serve.loop);
   return serve_foreground(o.serve, "serve ws", details, [&](Loop& loop, const Endpoint& at) {
-    auto server = std::make_shared<WsServer>(loop, ctx.get(), options, ws_throughput_route());
-    server->listen(at);
-    return ServingOn{server, server->port(), [server] {
-                       return fmt::format("{} sessions served, {} failed", server->served(),
-                                          server->failed());
-                     }};
+    return start_ws_server(loop, at, ctx.get(), options, ws_throughput_route());
   });
 }
 
