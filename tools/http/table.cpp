@@ -45,10 +45,9 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
         out,
         "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9.0f} {:>8.1f}  {:<30} {:>8.1f} {:>6} {:>6}  "
         "{}\n",
-        r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests,
-        fmt::format("{:.4f} [{:.4f}-{:.4f}]", d.median, d.min, d.max), r.req_per_s()->median,
-        r.bytes_per_s().median / 1e6, latency, r.cpu_us_per_req()->median, conns, r.errors,
-        ours_over_peer_text(r));
+        r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests, spread_text(d, 1, 4),
+        r.req_per_s()->median, r.bytes_per_s().median / 1e6, latency, r.cpu_us_per_req()->median,
+        conns, r.errors, ours_over_peer_text(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

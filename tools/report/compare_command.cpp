@@ -15,10 +15,9 @@ namespace {
 constexpr int kExitRegression = 3;
 
 std::string figure(const RowComparison& r, const Spread& s) {
-  if (r.metric == "req_per_s")
-    return fmt::format("{:.0f} [{:.0f}-{:.0f}] req/s", s.median, s.min, s.max);
+  if (r.metric == "req_per_s") return spread_text(s) + " req/s";
   const double mib = 1 << 20;
-  return fmt::format("{:.0f} [{:.0f}-{:.0f}] MiB/s", s.median / mib, s.min / mib, s.max / mib);
+  return spread_text(s, 1 / mib) + " MiB/s";
 }
 
 int run_compare(const std::string& old_path, const std::string& new_path, double threshold) {

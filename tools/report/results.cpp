@@ -2,6 +2,8 @@
 
 #include <sys/utsname.h>
 
+#include <fmt/core.h>
+
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -36,6 +38,11 @@ std::string cpu_model() {
 }
 
 }  // namespace
+
+std::string spread_text(const Spread& s, double scale, int precision) {
+  return fmt::format("{:.{}f} [{:.{}f}-{:.{}f}]", s.median * scale, precision, s.min * scale,
+                     precision, s.max * scale, precision);
+}
 
 nlohmann::json to_json(const Spread& s) {
   return {{"min", s.min}, {"median", s.median}, {"max", s.max}};

@@ -58,6 +58,10 @@ struct RunResult {
   std::string client_name() const { return client.empty() ? "loopbench" : client; }
 };
 
+// "median [min-max]" of `s` times `scale`, `precision` decimals: how every
+// table prints a spread.
+std::string spread_text(const Spread& s, double scale = 1, int precision = 0);
+
 // {"min", "median", "max"}, as every statistic in the file.
 nlohmann::json to_json(const Spread& s);
 

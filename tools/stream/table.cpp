@@ -42,12 +42,10 @@ void print_stream_table(std::FILE* out, const std::vector<RunResult>& runs,
     }
     const auto bps = r.bytes_per_s();
     const double mib = 1 << 20;
-    fmt::print(
-        out, kRow, r.mode, r.loop, format_bytes(r.size_bytes),
-        fmt::format("{:.0f} [{:.0f}-{:.0f}]", bps.median / mib, bps.min / mib, bps.max / mib),
-        fmt::format("{:.3f}", r.duration_s().median),
-        mib_spread(x.value("hash_bytes_per_s", nlohmann::json())),
-        mib_spread(x.value("disk_read_bytes_per_s", nlohmann::json())), cache, rss, verdict);
+    fmt::print(out, kRow, r.mode, r.loop, format_bytes(r.size_bytes), spread_text(bps, 1 / mib),
+               fmt::format("{:.3f}", r.duration_s().median),
+               mib_spread(x.value("hash_bytes_per_s", nlohmann::json())),
+               mib_spread(x.value("disk_read_bytes_per_s", nlohmann::json())), cache, rss, verdict);
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

@@ -11,11 +11,6 @@ std::string cpu_text(int cpu) {
   return cpu < 0 ? "unpinned" : "CPU " + std::to_string(cpu);
 }
 
-std::string with_range(const Spread& s, double scale, int precision) {
-  return fmt::format("{:.{}f} [{:.{}f}-{:.{}f}]", s.median * scale, precision, s.min * scale,
-                     precision, s.max * scale, precision);
-}
-
 }  // namespace
 
 void print_tcp_table(std::FILE* out, const std::vector<RunResult>& runs, const TcpTableContext& c) {
@@ -41,8 +36,8 @@ void print_tcp_table(std::FILE* out, const std::vector<RunResult>& runs, const T
     }
     const auto payload = r.repeats.front().bytes;
     fmt::print(out, "{:<11} {:<6} {:>9}  {:<24} {:>8.3f}  {:<22} {:>17}  {}\n", r.mode, r.loop,
-               format_bytes(payload), with_range(r.bytes_per_s(), 8 / 1e9, 2),
-               r.duration_s().median, with_range(r.cpu_s_per_gib(), 1, 3), lag, r.errors);
+               format_bytes(payload), spread_text(r.bytes_per_s(), 8 / 1e9, 2),
+               r.duration_s().median, spread_text(r.cpu_s_per_gib(), 1, 3), lag, r.errors);
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

@@ -38,10 +38,8 @@ void print_ws_table(std::FILE* out, const std::vector<RunResult>& runs, const st
         "{:<11} {:<10} {:<14} {:>9}  {:<22} {:>6.2f} {:>8.3f}  {:>9.0f}  {:<20} {:>15}  {:>6}  "
         "{}\n",
         r.mode, r.client_name(), r.loop, format_bytes(r.repeats.front().bytes),
-        fmt::format("{:.2f} [{:.2f}-{:.2f}]", bps.median * gib, bps.min * gib, bps.max * gib),
-        bps.median / 1e9, r.duration_s().median, r.req_per_s()->median,
-        fmt::format("{:.3f} [{:.3f}-{:.3f}]", cpu.median, cpu.min, cpu.max), lag, r.errors,
-        ours_over_peer_text(r));
+        spread_text(bps, gib, 2), bps.median / 1e9, r.duration_s().median, r.req_per_s()->median,
+        spread_text(cpu, 1, 3), lag, r.errors, ours_over_peer_text(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)
