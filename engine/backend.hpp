@@ -45,9 +45,11 @@ enum Readiness : unsigned {
   kError = 1u << 2,  // only ever reported, never asked for
 };
 
-// Data is valid only during the call. On EOF or error `data` is empty, `ec`
-// is set, and reading has stopped.
-using ReadCallback = std::function<void(std::error_code ec, std::span<const std::byte> data)>;
+// Data is valid only during the call, and is the callee's while it runs: it
+// may change the bytes in place (a WebSocket server unmasks there, so a
+// frame's payload is never copied). On EOF or error `data` is empty, `ec` is
+// set, and reading has stopped.
+using ReadCallback = std::function<void(std::error_code ec, std::span<std::byte> data)>;
 // Runs once when every byte of the write (or shutdown) reached the kernel, or
 // with the error that stopped it.
 using WriteCallback = std::function<void(std::error_code ec)>;

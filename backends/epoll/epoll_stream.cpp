@@ -191,7 +191,7 @@ void EpollStream::on_readable() {
     const std::error_code ec = n == 0 ? make_error_code(errc::eof) : system_error_code(errno);
     reading_ = false;
     update_interest();
-    invoke_slot(read_cb_, ec, std::span<const std::byte>{});
+    invoke_slot(read_cb_, ec, std::span<std::byte>{});
     return;
   }
 }

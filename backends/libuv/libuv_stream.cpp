@@ -92,11 +92,11 @@ void LibuvStream::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   auto self = raw->shared_from_this();
   if (nread > 0) {
     invoke_slot(self->read_cb_, std::error_code{},
-                std::as_bytes(std::span(buf->base, static_cast<std::size_t>(nread))));
+                std::as_writable_bytes(std::span(buf->base, static_cast<std::size_t>(nread))));
     return;
   }
   self->read_stop();
-  invoke_slot(self->read_cb_, uv_error_code(static_cast<int>(nread)), std::span<const std::byte>{});
+  invoke_slot(self->read_cb_, uv_error_code(static_cast<int>(nread)), std::span<std::byte>{});
 }
 
 void LibuvStream::read_stop() {

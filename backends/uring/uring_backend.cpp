@@ -176,8 +176,8 @@ void UringBackend::close_when_quiescent(UringSource& source) {
   if (source.in_flight_ == 0) source.on_quiescent();
 }
 
-std::span<const std::byte> UringBackend::provided_buffer(std::uint16_t bid,
-                                                         std::size_t length) const {
+std::span<std::byte> UringBackend::provided_buffer(std::uint16_t bid,
+                                                   std::size_t length) const {
   return {buffers_.get() + std::size_t{bid} * kProvidedBufferBytes, length};
 }
 

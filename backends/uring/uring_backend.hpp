@@ -123,7 +123,7 @@ class UringBackend final : public Backend {
   void close_when_quiescent(UringSource& source);
   // Provided-buffer ring used by multishot RECV.
   static constexpr std::uint16_t kBufferGroup = 0;
-  std::span<const std::byte> provided_buffer(std::uint16_t bid, std::size_t length) const;
+  std::span<std::byte> provided_buffer(std::uint16_t bid, std::size_t length) const;
   void recycle_buffer(std::uint16_t bid);
   void handle_opened() { ++live_handles_; }
   void handle_released() { --live_handles_; }

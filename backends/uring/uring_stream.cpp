@@ -114,7 +114,7 @@ void UringStream::read_stop() {
   if (recv_op_) backend_.cancel_op(recv_op_);
 }
 
-void UringStream::deliver(std::error_code ec, std::span<const std::byte> data) {
+void UringStream::deliver(std::error_code ec, std::span<std::byte> data) {
   if (!reading_ || !stash_.empty() || stashed_end_) {
     if (ec)
       stashed_end_ = ec;
@@ -132,12 +132,12 @@ void UringStream::deliver_stash() {
   if (!stash_.empty()) {
     Bytes data = std::move(stash_);
     stash_.clear();
-    invoke_slot(read_cb_, std::error_code{}, std::span<const std::byte>(data));
+    invoke_slot(read_cb_, std::error_code{}, std::span<std::byte>(data));
   }
   if (closed_ || !reading_) return;
   if (stashed_end_) {
     reading_ = false;
-    invoke_slot(read_cb_, std::exchange(stashed_end_, {}), std::span<const std::byte>{});
+    invoke_slot(read_cb_, std::exchange(stashed_end_, {}), std::span<std::byte>{});
     return;
   }
   arm_recv();

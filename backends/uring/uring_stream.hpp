@@ -44,7 +44,7 @@ class UringStream final : public StreamImpl,
   void submit_send();
   void maybe_shutdown(std::vector<WriteCallback>& done, std::error_code& ec);
   void run_write_callbacks(std::vector<WriteCallback>& done, std::error_code ec, bool drained);
-  void deliver(std::error_code ec, std::span<const std::byte> data);
+  void deliver(std::error_code ec, std::span<std::byte> data);
   void deliver_stash();
 
   UringBackend& backend_;

@@ -199,7 +199,7 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
       if (rc != 1) flush(nullptr);  // e.g. a key update answer
       if (filled)
         invoke_slot(read_cb_, std::error_code{},
-                    std::span<const std::byte>(plaintext_.data(), filled));
+                    std::span<std::byte>(plaintext_.data(), filled));
       if (rc == 1) continue;
       if (!reading_ || closed_) return;
       if (!want_read) return end_reading(failure);
@@ -210,7 +210,7 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
 
   void end_reading(std::error_code ec) {
     reading_ = false;
-    invoke_slot(read_cb_, ec, std::span<const std::byte>{});
+    invoke_slot(read_cb_, ec, std::span<std::byte>{});
   }
 
   Loop& loop_;

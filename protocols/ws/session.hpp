@@ -1,17 +1,21 @@
 #pragma once
-// RFC 6455 framing on wslay's event API over any lb::Stream (TCP or TLS), as
-// h2o does it: wslay's recv callback reads the bytes of the current read
-// callback and says WOULDBLOCK when they are used up; its send callback
-// appends frames to one output buffer; proceed() runs wslay until it makes
-// no progress, issues one write, and ends the connection when wslay wants
-// neither to read nor to write. wslay never sees an fd.
+// A WebSocket connection after the opening handshake: RFC 6455 framing over
+// any lb::Stream (TCP or TLS), by one of two codecs behind this interface:
 //
-// Data messages are not buffered whole (no_buffering): payload reaches
-// on_data in pieces as frames arrive. Text is checked as UTF-8 (1007),
-// messages over max_message are refused (1009); wslay answers pings and
-// closes, and refuses protocol errors with 1002.
-#include <wslay/wslay.h>
-
+//  * native (native_session.hpp): our own framing, built for memory speed:
+//    masking in wide words fused with the one copy a client's send makes,
+//    in-place unmasking in the read buffer on the server, payloads sent
+//    from shared buffers without a copy;
+//  * wslay (wslay_session.hpp): wslay 1.1.1's event API, the reference.
+//
+// Both deliver data messages in pieces as frames arrive (no message is
+// buffered whole), check text as UTF-8 (1007), refuse messages over
+// max_message (1009) and protocol errors (1002) with a Close frame carrying
+// the code, answer pings, and run the closing handshake.
+//
+// No handler runs from inside the call that caused it, except on_data and
+// on_text, which run inside the transport's read callback; a handler may
+// destroy the session only from on_closed.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,29 +24,36 @@
 #include <string_view>
 #include <system_error>
 
+#include "engine/buffer.hpp"
 #include "engine/handles.hpp"
 #include "engine/loop.hpp"
-#include "protocols/ws/utf8.hpp"
 
 namespace lb::ws {
 
 enum class Role { client, server };
+enum class Codec { native, wslay };
+
+// "native" / "wslay"; parse_codec throws std::invalid_argument otherwise.
+const char* codec_name(Codec codec);
+Codec parse_codec(std::string_view name);
 
 struct SessionOptions {
   std::uint64_t max_message = 8 << 20;
   std::size_t send_queue = 128;  // messages queued before send() says no
+  Codec codec = Codec::native;
 };
 
 struct SessionHandlers {
   // A piece of a data message; `last` once the message is complete (then
-  // the piece may be empty).
+  // the piece may be empty). The bytes are valid during the call only.
   std::function<void(std::span<const std::byte> piece, bool last)> on_data;
   // The send queue has room again after send() returned false, or
   // everything queued has been written (see idle()).
   std::function<void()> on_writable;
   // The connection is over: the close code the peer sent (1005 none, 1006
-  // dropped without a close frame) and the transport error, if any. The
-  // session may be destroyed from here.
+  // dropped without a close frame; the code we refused with when we ended
+  // it for a protocol error) and the transport error, if any. The session
+  // may be destroyed from here.
   std::function<void(std::uint16_t code, std::error_code ec)> on_closed;
   // When set, text messages (a protocol's small control messages) arrive
   // here whole and valid UTF-8 instead of through on_data.
@@ -51,84 +62,34 @@ struct SessionHandlers {
 
 class Session {
  public:
-  Session(Loop& loop, Stream stream, Role role, SessionOptions options, SessionHandlers handlers);
-  ~Session();
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
+  virtual ~Session() = default;
 
   // Begins reading; `already_read` are bytes that came with the handshake.
-  void start(std::span<const std::byte> already_read);
-  // Queues one binary message (wslay copies it). False when the send queue
-  // is full; on_writable follows once there is room.
-  bool send(std::span<const std::byte> message);
+  virtual void start(std::span<const std::byte> already_read) = 0;
+  // Queues one binary message, copied (a client masks while it copies).
+  // False when the send queue is full; on_writable follows once there is
+  // room. False for good after close() or the end of the connection.
+  virtual bool send(std::span<const std::byte> message) = 0;
+  // The same for bytes the session may keep until they are written: the
+  // native server sends them without a copy.
+  virtual bool send(Slice message) = 0;
   // Queues one text message (must be UTF-8); false as for send().
-  bool send_text(std::string_view text);
-  // Stops taking input (at most wslay's 4 KiB buffer is still parsed) until
-  // resume_reading(); the peer then meets TCP backpressure. Either may be
-  // called from on_data.
-  void pause_reading();
-  void resume_reading();
+  virtual bool send_text(std::string_view text) = 0;
+  // Stops taking input until resume_reading(); the peer then meets TCP
+  // backpressure. Either may be called from on_data.
+  virtual void pause_reading() = 0;
+  virtual void resume_reading() = 0;
   // Starts the closing handshake once every message queued before it is
-  // written (wslay alone would send the close frame ahead of queued data).
-  // send() refuses further messages from here on.
-  void close(std::uint16_t code, std::string_view reason = {});
-  std::size_t queued_messages() const;
-  // Nothing queued in wslay and nothing framed waiting to be written.
-  bool idle() const;
-  std::uint64_t messages_received() const { return messages_received_; }
-
- private:
-  static ssize_t recv_cb(wslay_event_context_ptr, uint8_t* buf, size_t len, int, void* self);
-  static ssize_t send_cb(wslay_event_context_ptr, const uint8_t* data, size_t len, int, void* self);
-  static int genmask_cb(wslay_event_context_ptr, uint8_t* buf, size_t len, void* self);
-  static void frame_start_cb(wslay_event_context_ptr,
-                             const wslay_event_on_frame_recv_start_arg* arg, void* self);
-  static void frame_chunk_cb(wslay_event_context_ptr,
-                             const wslay_event_on_frame_recv_chunk_arg* arg, void* self);
-  static void frame_end_cb(wslay_event_context_ptr, void* self);
-  static void msg_cb(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg, void* self);
-
-  bool queue(std::uint8_t opcode, std::span<const std::byte> message);
-  void start_reading();
-  void on_read(std::error_code ec, std::span<const std::byte> data);
-  void proceed();
-  void refuse(std::uint16_t code);
-  void close_if_drained();
-  void finish(std::error_code ec);
-
-  Loop& loop_;
-  Stream stream_;
-  Role role_;
-  SessionOptions options_;
-  SessionHandlers handlers_;
-  std::unique_ptr<wslay_event_context, void (*)(wslay_event_context_ptr)> ctx_;
-  std::span<const std::byte> input_;  // unread part of the current read
-  Bytes held_;        // read but not yet given to wslay: handshake leftovers, or a pause's
-  Timer held_timer_;  // delivers them on the next turn
-  bool paused_ = false;
-  Bytes output_;  // framed bytes not yet written
-  Bytes spare_;   // the previous output buffer, for reuse
-  bool write_in_flight_ = false;
-  bool send_blocked_ = false;  // send() said no; owe on_writable
-  bool finished_ = false;
-  bool in_proceed_ = false;
-  // The data message being received.
-  std::uint8_t opcode_ = 0;
-  bool fin_ = false;
-  bool text_ = false;
-  bool refusing_ = false;
-  std::uint64_t message_bytes_ = 0;
-  std::string text_message_;  // collected for on_text
-  Utf8Validator utf8_;
-  Utf8Validator utf8_close_;        // the reason of a close frame
-  std::size_t control_offset_ = 0;  // bytes of the control frame seen
-  std::uint16_t close_code_ = 1006;
-  // Our close, waiting for the queued messages ahead of it.
-  bool close_requested_ = false;
-  bool close_queued_ = false;
-  std::uint16_t our_close_code_ = 0;
-  std::string our_close_reason_;
-  std::uint64_t messages_received_ = 0;
+  // written. send() refuses further messages from here on.
+  virtual void close(std::uint16_t code, std::string_view reason = {}) = 0;
+  virtual std::size_t queued_messages() const = 0;
+  // Nothing queued and nothing framed waiting to be written.
+  virtual bool idle() const = 0;
+  virtual std::uint64_t messages_received() const = 0;
 };
+
+// A session of `options.codec` over `stream` (the handshake already done).
+std::unique_ptr<Session> make_session(Loop& loop, Stream stream, Role role, SessionOptions options,
+                                      SessionHandlers handlers);
 
 }  // namespace lb::ws

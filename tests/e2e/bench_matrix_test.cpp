@@ -44,9 +44,10 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
   CHECK(doc.at("schema") == "loopbench.results/1");
   CHECK(doc.at("machine").at("loops").size() >= 1);
   CHECK(doc.at("matrix").at("failed_steps").empty());
-  // Per loop: tcp 1, http 3 sizes, ws 1, wss 1, stream 2 directions.
-  CHECK(doc.at("runs").size() == 8 * LOOPBENCH_BACKEND_COUNT);
-  std::map<std::string, int> per_scenario;
+  // Per loop: tcp 1, http 3 sizes, ws and wss 2 codecs each, stream 2 directions.
+  CHECK(doc.at("runs").size() == 10 * LOOPBENCH_BACKEND_COUNT);
+  CHECK(doc.at("matrix").at("codecs") == nlohmann::json{"native", "wslay"});
+  std::map<std::string, int> per_scenario, per_codec;
   for (const auto& run : doc.at("runs")) {
     for (const char* key : {"bench", "loop", "mode", "size_bytes", "tls", "params", "repeats"})
       CHECK(run.contains(key));
@@ -56,11 +57,17 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
     CHECK(s.at("errors") == 0);
     CHECK(run.at("repeats").size() == 1);
     ++per_scenario[run.at("bench").get<std::string>() + (run.at("tls") ? "s" : "")];
+    if (run.at("bench") == "ws") {
+      CHECK(run.at("params").at("server_codec") == run.at("codec"));
+      ++per_codec[run.at("codec").get<std::string>()];
+    }
   }
+  CHECK(per_codec["native"] == 2 * LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_codec["wslay"] == 2 * LOOPBENCH_BACKEND_COUNT);
   CHECK(per_scenario["tcp"] == LOOPBENCH_BACKEND_COUNT);
   CHECK(per_scenario["http"] == 3 * LOOPBENCH_BACKEND_COUNT);
-  CHECK(per_scenario["ws"] == LOOPBENCH_BACKEND_COUNT);
-  CHECK(per_scenario["wss"] == LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["ws"] == 2 * LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["wss"] == 2 * LOOPBENCH_BACKEND_COUNT);
   CHECK(per_scenario["stream"] == 2 * LOOPBENCH_BACKEND_COUNT);
   const std::string md = slurp(m.dir + "/a/summary.md");
   for (const char* h : {"## tcp", "## http", "## ws", "## wss", "## stream"})

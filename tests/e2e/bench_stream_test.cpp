@@ -58,19 +58,25 @@ TEST_CASE("stream generate: sha256sum agrees, and a second run does nothing") {
   CHECK(again.out.find("already there") != std::string::npos);
 }
 
-TEST_CASE("stream client: both directions on every loop, ws:// and wss://, hash verified") {
+TEST_CASE("stream client: both directions on every loop and codec, ws:// and wss://, verified") {
+  // Both client codecs each time; the built-in server on native over ws://
+  // and on wslay over wss://.
   for (const char* tls : {"", " --tls"}) {
     INFO("tls flag: " << std::string(tls));
     const std::string json = temp_path("stream.json");
-    const auto r = run_bench("stream client --test both --loop=all --repeat 1 --file " +
-                             data_dir().data + " --json " + json + tls);
+    const std::string server_codec = *tls ? "wslay" : "native";
+    const auto r =
+        run_bench("stream client --test both --loop=all --codec=all --repeat 1 --file " +
+                  data_dir().data + " --json " + json + tls + " --server-codec=" + server_codec);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto doc = nlohmann::json::parse(slurp(json));
     std::remove(json.c_str());
-    REQUIRE(doc.at("runs").size() == 2 * LOOPBENCH_BACKEND_COUNT);
+    REQUIRE(doc.at("runs").size() == 4 * LOOPBENCH_BACKEND_COUNT);
     for (const auto& run : doc.at("runs")) {
       CHECK(run.at("bench") == "stream");
+      CHECK((run.at("codec") == "native" || run.at("codec") == "wslay"));
+      CHECK(run.at("params").at("server_codec") == server_codec);
       CHECK(run.at("tls") == (std::string(tls).size() > 0));
       CHECK(run.at("size_bytes") == kSize);
       CHECK(run.at("repeats").at(0).at("bytes") == kSize);
@@ -126,13 +132,13 @@ TEST_CASE("missing data or hash files: the error says to run generate") {
 }
 
 TEST_CASE("bench stream serve with --url, and a server whose file is missing answers why") {
-  BenchServer server("stream serve --port 0 --file " + data_dir().data);
+  BenchServer server("stream serve --port 0 --codec wslay --file " + data_dir().data);
   const std::string url = "ws://127.0.0.1:" + std::to_string(server.port()) + "/stream";
-  const auto r = run_bench("stream client --test both --loop=all --repeat 1 --url " + url +
-                           " --file " + data_dir().data);
+  const auto r = run_bench("stream client --test both --loop=all --codec=all --repeat 1 --url " +
+                           url + " --file " + data_dir().data);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(server.stop().find(std::to_string(2 * LOOPBENCH_BACKEND_COUNT) +
+  CHECK(server.stop().find(std::to_string(4 * LOOPBENCH_BACKEND_COUNT) +
                            " sessions served, 0 failed") != std::string::npos);
 
   // The hash file vanishes after the server started: the client hears why.

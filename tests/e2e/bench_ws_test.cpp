@@ -4,6 +4,7 @@
 // resets; the server keeps serving throughout.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -44,35 +45,43 @@ std::string upgrade_request(const std::string& extra) {
 
 }  // namespace
 
-TEST_CASE("bench ws: every direction on every loop, ws:// and wss://, results file") {
+TEST_CASE("bench ws: every direction, loop and codec, ws:// and wss://, results file") {
+  // Both client codecs each time; the built-in server native over ws://,
+  // wslay over wss://.
   for (const char* tls : {"", " --tls"}) {
     INFO("tls flag: " << std::string(tls));
     const std::string json = temp_path("ws.json");
-    const auto r = run_bench(std::string("ws --loop=all --direction=all --total=16MiB --repeat=1 "
-                                         "--warmup=1 --json=") +
-                             json + tls);
+    const std::string server_codec = *tls ? "wslay" : "native";
+    const auto r = run_bench(std::string("ws --loop=all --codec=all --direction=all --total=16MiB "
+                                         "--repeat=1 --warmup=1 --json=") +
+                             json + tls + " --server-codec=" + server_codec);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto doc = nlohmann::json::parse(slurp(json));
     std::remove(json.c_str());
-    REQUIRE(doc.at("runs").size() == 3 * LOOPBENCH_BACKEND_COUNT);
+    REQUIRE(doc.at("runs").size() == 3 * 2 * LOOPBENCH_BACKEND_COUNT);
+    std::map<std::string, int> per_codec;
     for (const auto& run : doc.at("runs")) {
       CHECK(run.at("bench") == "ws");
       CHECK(run.at("tls") == (std::string(tls).size() > 0));
+      CHECK(run.at("params").at("server_codec") == server_codec);
+      ++per_codec[run.at("codec").get<std::string>()];
       const auto& rep = run.at("repeats").at(0);
       CHECK(rep.at("bytes") == (run.at("mode") == "concurrent" ? 32ull << 20 : 16ull << 20));
       CHECK(rep.at("requests") == (run.at("mode") == "concurrent" ? 512 : 256));  // messages
       CHECK(run.at("summary").at("errors") == 0);
       CHECK(run.at("summary").contains("loop_lag_ms"));
     }
+    CHECK(per_codec["native"] == 3 * LOOPBENCH_BACKEND_COUNT);
+    CHECK(per_codec["wslay"] == 3 * LOOPBENCH_BACKEND_COUNT);
     CHECK(r.out.find("Gibit/s") != std::string::npos);
   }
 }
 
 TEST_CASE("a receive queue of one message still moves every byte, on every loop") {
   for (const char* tls : {"", " --tls"}) {
-    const auto r = run_bench(std::string("ws --loop=all --direction=all --total=4MiB --chunk=4KiB "
-                                         "--recv-queue=1 --repeat=1 --warmup=0") +
+    const auto r = run_bench(std::string("ws --loop=all --codec=all --direction=all --total=4MiB "
+                                         "--chunk=4KiB --recv-queue=1 --repeat=1 --warmup=0") +
                              tls);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
@@ -97,13 +106,16 @@ TEST_CASE("interop: our client against each real peer's server, its client again
         BenchServer theirs(peer.run + " server 0" + (tls ? " " + cert + " " + key : ""),
                            /*raw_command=*/true);
         const auto r = run_bench("ws --url=" + ws_url(theirs.port(), tls) +
-                                 " --loop=all --direction=all --total=8MiB --repeat=1 --warmup=0" +
+                                 " --loop=all --codec=all --direction=all --total=8MiB --repeat=1 "
+                                 "--warmup=0" +
                                  (tls ? " --cacert=" + cert : ""));
         INFO(r.out << r.err);
         CHECK(r.exit_code == 0);
       }
-      {
-        BenchServer ours("serve ws --port 0" + (tls ? " --cert " + cert + " --key " + key : ""));
+      for (const char* codec : {"native", "wslay"}) {
+        INFO("our server's codec " << codec);
+        BenchServer ours("serve ws --port 0 --codec " + std::string(codec) +
+                         (tls ? " --cert " + cert + " --key " + key : ""));
         for (const char* direction : {"download", "upload", "concurrent"}) {
           INFO(std::string(direction));
           const std::string cmd = "timeout 60 " + peer.run + " client " + ws_url(ours.port(), tls) +
@@ -116,6 +128,30 @@ TEST_CASE("interop: our client against each real peer's server, its client again
     }
   }
   std::system(("rm -rf " + cert_dir).c_str());
+}
+
+TEST_CASE("an upload to a plain sink ends with our Close after the last byte, on both codecs") {
+  if (std::system("/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped: python3-websockets is not installed");
+    return;
+  }
+  const std::string peer =
+      "/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) + "/tests/peers/websockets_peer.py";
+  for (const char* codec : {"native", "wslay"}) {
+    INFO("codec " << codec);
+    BenchServer sink(peer + " sink 0", /*raw_command=*/true);
+    // Without our Close the sink would wait for more and the watchdog
+    // (--timeout) would fail the run.
+    const auto r = run_bench("ws --url=" + ws_url(sink.port()) +
+                             " --loop=all --direction=upload --total=4MiB --repeat=1 --warmup=0 "
+                             "--timeout=5 --codec=" +
+                             codec);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    const std::string said = sink.stop();
+    INFO(said);
+    CHECK(said.find("sink got 4194304 bytes, close code 1000") != std::string::npos);
+  }
 }
 
 TEST_CASE("handshake garbage gets 400 or 426; the server keeps serving") {

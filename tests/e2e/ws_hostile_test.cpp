@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "command.hpp"
 #include "raw_client.hpp"
@@ -113,43 +114,58 @@ std::string verdict_of(const std::string& wire) {
 }  // namespace
 
 TEST_CASE("hostile frames, one byte at a time: verdicts match the committed table") {
-  std::map<std::string, std::string> expected;
+  // case -> verdict, per codec column of the table
+  std::map<std::string, std::map<std::string, std::string>> expected;
+  const std::vector<std::string> codecs = {"native", "wslay"};
   {
     std::ifstream table(std::string(LOOPBENCH_SOURCE_DIR) + "/tests/e2e/ws_hostile_expected.txt");
     std::string line;
     while (std::getline(table, line)) {
       if (line.empty() || line[0] == '#') continue;
-      const auto bar = line.find(" | ");
-      expected[line.substr(0, bar)] = line.substr(bar + 3);
+      std::vector<std::string> cells;
+      for (std::size_t from = 0;;) {
+        const auto bar = line.find(" | ", from);
+        cells.push_back(line.substr(from, bar == std::string::npos ? bar : bar - from));
+        if (bar == std::string::npos) break;
+        from = bar + 3;
+      }
+      REQUIRE_MESSAGE(cells.size() == codecs.size() + 1, line);
+      for (std::size_t i = 0; i < codecs.size(); ++i)
+        expected[codecs[i]][cells[0]] = cells[i + 1];
     }
   }
-  BenchServer server("serve ws --port 0 --max-msg 1024");
-  std::map<std::string, std::string> got;
-  for (const auto& [name, bytes] : hostile_cases()) {
-    RawClient client(server.port(), 2000);
-    REQUIRE(client.connected());
-    client.set_nodelay();
-    client.send(
-        "GET /ws?test=upload&total=1000000000 HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
-        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        "Sec-WebSocket-Version: 13\r\n\r\n");
-    for (char c : bytes) {
-      if (!client.send(std::string(1, c))) break;
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  for (const auto& codec : codecs) {
+    SUBCASE(codec.c_str()) {
+      BenchServer server("serve ws --port 0 --max-msg 1024 --codec " + codec);
+      std::map<std::string, std::string> got;
+      for (const auto& [name, bytes] : hostile_cases()) {
+        RawClient client(server.port(), 2000);
+        REQUIRE(client.connected());
+        client.set_nodelay();
+        client.send(
+            "GET /ws?test=upload&total=1000000000 HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n");
+        for (char c : bytes) {
+          if (!client.send(std::string(1, c))) break;
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        got[name] = verdict_of(client.receive_all());
+        INFO(codec << ": " << name);
+        CHECK(got[name] == expected[codec][name]);
+      }
+      CHECK(got.size() == expected[codec].size());
+      // The server survived all of it, and serves both codecs' clients.
+      const auto r = run_bench("ws --url=ws://127.0.0.1:" + std::to_string(server.port()) +
+                               "/ws --loop=all --codec=all --total=1MiB --chunk=1KiB --repeat=1 "
+                               "--warmup=0");
+      INFO(r.out << r.err);
+      CHECK(r.exit_code == 0);
+      const auto report = server.stop();
+      INFO(report);
+      CHECK(report.find("sessions served") != std::string::npos);  // exited cleanly, no crash
     }
-    got[name] = verdict_of(client.receive_all());
-    INFO(name);
-    CHECK(got[name] == expected[name]);
   }
-  CHECK(got.size() == expected.size());
-  // The server survived all of it.
-  const auto r = run_bench("ws --url=ws://127.0.0.1:" + std::to_string(server.port()) +
-                           "/ws --loop=all --total=1MiB --chunk=1KiB --repeat=1 --warmup=0");
-  INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-  const auto report = server.stop();
-  INFO(report);
-  CHECK(report.find("sessions served") != std::string::npos);  // exited cleanly, no crash
 }
 
 }  // namespace lb::test

@@ -5,6 +5,9 @@
                                               (?test=download|upload|concurrent
                                               &total=N&chunk=N), prints "listening on
                                               127.0.0.1:PORT", closes with 1000 when done
+  websockets_peer.py sink PORT                a plain sink that knows no ?test=: counts
+                                              the bytes of every message until the client
+                                              closes, then prints "sink got N bytes"
   websockets_peer.py client URL DIRECTION TOTAL CHUNK [--insecure]
                                               runs one transfer against URL, checks
                                               every message (peer_check.py), exits 0
@@ -57,6 +60,21 @@ async def serve(port, cert=None, key=None):
         await asyncio.Future()
 
 
+async def sink(port):
+    async def handler(ws, path):
+        got = 0
+        try:
+            async for message in ws:
+                got += len(message)
+        finally:
+            print(f"sink got {got} bytes, close code {ws.close_code}", flush=True)
+
+    async with websockets.serve(handler, "127.0.0.1", port, max_size=None) as server:
+        bound = next(iter(server.sockets)).getsockname()[1]
+        print(f"listening on 127.0.0.1:{bound}", flush=True)
+        await asyncio.Future()
+
+
 async def client(url, direction, total, chunk, insecure):
     context = None
     if url.startswith("wss://"):
@@ -94,6 +112,8 @@ async def client(url, direction, total, chunk, insecure):
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         asyncio.run(serve(int(sys.argv[2]), *sys.argv[3:5]))
+    elif sys.argv[1] == "sink":
+        asyncio.run(sink(int(sys.argv[2])))
     else:
         sys.exit(asyncio.run(client(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
                                     "--insecure" in sys.argv)))

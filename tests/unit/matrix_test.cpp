@@ -58,6 +58,27 @@ TEST_CASE("the matrix plan interleaves loops inside each round") {
   CHECK(parse_scenarios("all").size() == 5);
 }
 
+TEST_CASE("ws and wss run each loop once per codec, both ends alike; tcp does not") {
+  MatrixOptions o;
+  o.profile = matrix_profile("quick");
+  o.loops = {"epoll", "uring"};
+  o.codecs = {"native", "wslay"};
+  o.scenarios = parse_scenarios("tcp,wss");
+  o.repeat = 1;
+  const auto steps = plan_matrix(o);
+  REQUIRE(steps.size() == 2 + 2 * 2);
+  std::vector<std::string> order;
+  for (const auto& s : steps)
+    order.push_back(s.scenario + " " + s.loop + " " + s.codec);
+  CHECK(order == std::vector<std::string>{"tcp epoll ", "tcp uring ", "wss epoll native",
+                                          "wss epoll wslay", "wss uring native",
+                                          "wss uring wslay"});
+  const auto& a = steps[3].args;
+  CHECK(std::find(a.begin(), a.end(), "--codec=wslay") != a.end());
+  CHECK(std::find(a.begin(), a.end(), "--server-codec=wslay") != a.end());
+  CHECK(std::find(a.begin(), a.end(), "--tls") != a.end());
+}
+
 TEST_CASE("rounds merge into one run per row; lag is the worst round's") {
   MatrixResults results;
   results.add(step_doc("ws", "epoll", 100e6, 1.0));

@@ -266,7 +266,9 @@ void add_ours_over_peer(std::vector<RunResult>& runs) {
     for (const auto& ours : runs)
       if (ours.client.empty() && !ours.repeats.empty() && ours.bench == peer.bench &&
           ours.mode == peer.mode && ours.size_bytes == peer.size_bytes && ours.tls == peer.tls)
-        ratios[ours.loop == "none" ? "loopbench" : ours.loop] = figure(ours) / figure(peer);
+        ratios[ours.loop == "none"  ? "loopbench"
+               : ours.codec.empty() ? ours.loop
+                                    : ours.loop + "/" + ours.codec] = figure(ours) / figure(peer);
     if (!ratios.empty()) peer.summary_extra["ours_over_peer"] = ratios;
   }
 }

@@ -136,6 +136,7 @@ nlohmann::json run_to_json(const RunResult& run) {
   nlohmann::json j = {{"bench", run.bench},   {"client", run.client_name()},  {"loop", run.loop},
                       {"mode", run.mode},     {"size_bytes", run.size_bytes}, {"tls", run.tls},
                       {"params", run.params}, {"repeats", repeats},           {"summary", summary}};
+  if (!run.codec.empty()) j["codec"] = run.codec;
   if (!run.client.empty()) {
     j["peer"] = {{"status", run.peer_status}, {"version", run.client_version}};
     if (!run.peer_note.empty()) j["peer"]["note"] = run.peer_note;
@@ -146,7 +147,9 @@ nlohmann::json run_to_json(const RunResult& run) {
 std::string row_label(const nlohmann::json& run) {
   const std::string client = run.value("client", "loopbench");
   const std::string loop = run.value("loop", "");
-  return client == "loopbench" ? loop : client + " " + loop;
+  const std::string codec = run.value("codec", "");
+  if (client != "loopbench") return client + " " + loop;
+  return codec.empty() ? loop : loop + " " + codec;
 }
 
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started) {

@@ -27,6 +27,9 @@ struct RunResult {
   // python-threads | node
   std::string loop;
   std::string mode;  // download | upload | concurrent | sync | threads | async
+  // ws and stream rows of ours: the client's WebSocket codec (native |
+  // wslay); the built-in server's is params.server_codec. Empty elsewhere.
+  std::string codec;
   std::uint64_t size_bytes = 0;
   bool tls = false;
   nlohmann::json params = nlohmann::json::object();
@@ -71,8 +74,9 @@ std::string utc_timestamp();
 // The whole file: tool and machine facts plus every run.
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started);
 nlohmann::json run_to_json(const RunResult& run);
-// What tells a run's row from its neighbours: the loop ("epoll"), or for a
-// peer its client and loop ("aiohttp python-uvloop").
+// What tells a run's row from its neighbours: the loop ("epoll"), with the
+// codec where there is one ("epoll native"), or for a peer its client and
+// loop ("aiohttp python-uvloop").
 std::string row_label(const nlohmann::json& run);
 // A JSON file a user named (`what` says which, e.g. "--baseline"): a
 // UsageError when it cannot be read or is not JSON.

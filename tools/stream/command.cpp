@@ -23,6 +23,7 @@
 #include "tools/stream/table.hpp"
 #include "tools/stream/transfer.hpp"
 #include "tools/ws/builtin.hpp"
+#include "tools/ws/codec_option.hpp"
 #include "tools/ws/connect.hpp"
 
 namespace lb {
@@ -68,10 +69,13 @@ struct StreamServeOptions {
   std::string truncate_at;
   std::string max_msg = "8MiB";
   int send_queue = 4;
+  std::string codec = "native";
 };
 
-ws::SessionOptions stream_session_options(const std::string& max_msg, int send_queue) {
+ws::SessionOptions stream_session_options(const std::string& max_msg, int send_queue,
+                                          ws::Codec codec) {
   ws::SessionOptions s;
+  s.codec = codec;
   s.max_message = size_option("--max-msg", max_msg);
   if (s.max_message < kStreamPiece)
     throw UsageError("--max-msg must be at least " + format_bytes(kStreamPiece) +
@@ -96,12 +100,13 @@ std::uint64_t check_data_file(const std::string& file) {
 }
 
 int run_serve(const StreamServeOptions& o) {
-  const auto options = stream_session_options(o.max_msg, o.send_queue);
+  const auto options =
+      stream_session_options(o.max_msg, o.send_queue, codec_option("--codec", o.codec));
   const auto size = check_data_file(o.file);
   const auto ctx = server_tls_option(o.tls, o.cert, o.key);
   const auto config = server_config(o.file, o.truncate_at);
-  const std::string details = fmt::format("{}, loop {}, file {}, {}", ctx ? "wss" : "ws",
-                                          o.serve.loop, o.file, format_bytes(size));
+  const std::string details = fmt::format("{}, loop {}, codec {}, file {}, {}", ctx ? "wss" : "ws",
+                                          o.serve.loop, o.codec, o.file, format_bytes(size));
   return serve_foreground(o.serve, "stream serve", details, [&](Loop& loop, const Endpoint& at) {
     return start_ws_server(loop, at, ctx.get(), options, stream_route(config));
   });
@@ -130,6 +135,8 @@ struct ClientOptions {
   bool drop_cache = false;
   std::string max_msg = "8MiB";
   int send_queue = 4;
+  std::string codec = "native";
+  std::string server_codec = "native";
   std::string truncate_at;  // passed to the built-in server (tests)
 };
 
@@ -148,7 +155,9 @@ int run_client(const ClientOptions& o) {
   if (directions.empty())
     throw UsageError("--test: expected download, upload or both, got '" + o.test + "'");
   o.run.check();
-  const auto options = stream_session_options(o.max_msg, o.send_queue);
+  const auto codecs = codec_list("--codec", o.codec);
+  const auto server_options = stream_session_options(
+      o.max_msg, o.send_queue, codec_option("--server-codec", o.server_codec));
   const auto loops = o.run.client_loops();
   // An upload needs the file here; a download from the built-in server too.
   if (o.test != "download" || o.url.empty()) check_data_file(o.file);
@@ -159,7 +168,7 @@ int run_client(const ClientOptions& o) {
     target = url_option(o.url, "/stream");
   } else {
     o.run.check_server_loop();
-    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, options,
+    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, server_options,
                    stream_route(server_config(o.file, o.truncate_at)));
     target = WsUrl{o.tls, "127.0.0.1", server->endpoint(), "/stream"};
   }
@@ -171,57 +180,63 @@ int run_client(const ClientOptions& o) {
   std::vector<RunResult> runs;
   std::uint64_t failures = 0;
   for (const auto& direction : directions) {
-    StreamClientSpec spec;
-    spec.connect = WsConnectSpec{target.endpoint, target.host, target.path, client_ctx.get()};
-    spec.direction = direction;
-    spec.file = o.file;
-    spec.drop_cache = o.drop_cache;
-    spec.options = options;
-    spec.idle_timeout = o.run.timeout();
-    for (const auto& loop_name : loops) {
-      RunResult run;
-      run.bench = "stream";
-      run.loop = loop_name;
-      run.mode = direction;
-      run.tls = target.tls;
-      run.params = o.run.params();
-      run.params.update({{"file", o.file},
-                         {"piece_bytes", kStreamPiece},
-                         {"send_queue", o.send_queue},
-                         {"drop_cache", o.drop_cache},
-                         {"target", server ? "builtin" : o.url}});
-      std::vector<double> hash_bps, read_bps;
-      std::vector<std::string> cache;
-      std::vector<std::string> sha256;
-      std::uint64_t server_rss = 0;
-      auto loop = make_loop(loop_name);
-      const bool verified = run_repeats(
-          run, o.run.warmup, o.run.repeat, "stream " + direction + " " + loop_name,
-          [&](const std::string& label, bool counted) {
-            const auto m = measure_transfer<StreamClientTransfer>(*loop, spec, label);
-            const auto& r = m.result;
-            run.size_bytes = r.size;
-            Attempt a =
-                Attempt::of_transfer(!r.error.empty() || r.verified ? r.error : "not verified");
-            a.repeat = {r.duration_s, r.bytes, r.messages, m.cpu.user_s, m.cpu.sys_s};
-            a.loop_lag_ns = m.loop_lag_ns;
-            if (a.failed || !counted) return a;
-            if (r.hash_s > 0) hash_bps.push_back(static_cast<double>(r.size) / r.hash_s);
-            if (r.read_s > 0) read_bps.push_back(static_cast<double>(r.size) / r.read_s);
-            cache.push_back(cache_state(r.cached_fraction));
-            sha256.push_back(r.sha256);
-            server_rss = std::max(server_rss, r.server_peak_rss_kib);
-            return a;
-          });
-      run.verified = verified && !run.repeats.empty();
-      if (!*run.verified) ++failures;
-      run.summary_extra = {{"hash_bytes_per_s", to_json(spread_of(hash_bps))},
-                           {"disk_read_bytes_per_s", to_json(spread_of(read_bps))},
-                           {"cache", cache},
-                           {"sha256", sha256.empty() ? "" : sha256.front()},
-                           {"peak_rss_kib", {{"client", peak_rss_kib()}, {"server", server_rss}}}};
-      runs.push_back(std::move(run));
-    }
+    for (const auto codec : codecs)
+      for (const auto& loop_name : loops) {
+        StreamClientSpec spec;
+        spec.connect = WsConnectSpec{target.endpoint, target.host, target.path, client_ctx.get()};
+        spec.direction = direction;
+        spec.file = o.file;
+        spec.drop_cache = o.drop_cache;
+        spec.options = server_options;
+        spec.options.codec = codec;
+        spec.idle_timeout = o.run.timeout();
+        RunResult run;
+        run.bench = "stream";
+        run.loop = loop_name;
+        run.codec = ws::codec_name(codec);
+        run.mode = direction;
+        run.tls = target.tls;
+        run.params = o.run.params();
+        run.params.update({{"file", o.file},
+                           {"piece_bytes", kStreamPiece},
+                           {"send_queue", o.send_queue},
+                           {"drop_cache", o.drop_cache},
+                           {"target", server ? "builtin" : o.url}});
+        if (server) run.params["server_codec"] = o.server_codec;
+        std::vector<double> hash_bps, read_bps;
+        std::vector<std::string> cache;
+        std::vector<std::string> sha256;
+        std::uint64_t server_rss = 0;
+        auto loop = make_loop(loop_name);
+        const bool verified = run_repeats(
+            run, o.run.warmup, o.run.repeat,
+            "stream " + direction + " " + loop_name + " " + run.codec,
+            [&](const std::string& label, bool counted) {
+              const auto m = measure_transfer<StreamClientTransfer>(*loop, spec, label);
+              const auto& r = m.result;
+              run.size_bytes = r.size;
+              Attempt a =
+                  Attempt::of_transfer(!r.error.empty() || r.verified ? r.error : "not verified");
+              a.repeat = {r.duration_s, r.bytes, r.messages, m.cpu.user_s, m.cpu.sys_s};
+              a.loop_lag_ns = m.loop_lag_ns;
+              if (a.failed || !counted) return a;
+              if (r.hash_s > 0) hash_bps.push_back(static_cast<double>(r.size) / r.hash_s);
+              if (r.read_s > 0) read_bps.push_back(static_cast<double>(r.size) / r.read_s);
+              cache.push_back(cache_state(r.cached_fraction));
+              sha256.push_back(r.sha256);
+              server_rss = std::max(server_rss, r.server_peak_rss_kib);
+              return a;
+            });
+        run.verified = verified && !run.repeats.empty();
+        if (!*run.verified) ++failures;
+        run.summary_extra = {
+            {"hash_bytes_per_s", to_json(spread_of(hash_bps))},
+            {"disk_read_bytes_per_s", to_json(spread_of(read_bps))},
+            {"cache", cache},
+            {"sha256", sha256.empty() ? "" : sha256.front()},
+            {"peak_rss_kib", {{"client", peak_rss_kib()}, {"server", server_rss}}}};
+        runs.push_back(std::move(run));
+      }
   }
   if (server) server->stop();
   print_stream_table(
@@ -269,6 +284,8 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
   serve->add_option("--send-queue", s->send_queue, "4 MiB messages queued before reading waits")
       ->capture_default_str();
   serve->add_option("--max-msg", s->max_msg, "Largest message accepted")->capture_default_str();
+  serve->add_option("--codec", s->codec, "WebSocket framing: native (ours) or wslay")
+      ->capture_default_str();
   serve->add_option("--truncate-at", s->truncate_at,
                     "Test aid: stop a download after this many bytes, as a broken server would");
   serve->callback([s, &run] { run = [s] { return run_serve(*s); }; });
@@ -288,6 +305,12 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
                    "Evict the sender's file from the page cache before each run (cold run)");
   add_run_options(client, c->run);
   client->add_option("--send-queue", c->send_queue, "4 MiB messages queued before reading waits")
+      ->capture_default_str();
+  client
+      ->add_option("--codec", c->codec,
+                   "Client WebSocket framing: native (ours), wslay, a comma list, or all")
+      ->capture_default_str();
+  client->add_option("--server-codec", c->server_codec, "Framing of the built-in server")
       ->capture_default_str();
   client->add_option("--truncate-at", c->truncate_at,
                      "Test aid: the built-in server stops a download after this many bytes");

@@ -140,16 +140,27 @@ class UploadHandler final : public StreamHandler {
 }  // namespace
 
 FileSender::FileSender(DataFileReader& reader, std::uint64_t limit)
-    : reader_(reader), limit_(std::min(limit, reader.size())), piece_(kStreamPiece) {}
+    : reader_(reader), limit_(std::min(limit, reader.size())) {}
+
+std::shared_ptr<Bytes> FileSender::free_piece() {
+  for (const auto& p : pieces_)
+    if (p.use_count() == 1) return p;  // no queued write holds it any more
+  pieces_.push_back(std::make_shared<Bytes>(kStreamPiece));
+  return pieces_.back();
+}
 
 bool FileSender::pump(ws::Session& session, std::uint64_t& sent) {
   while (sent < limit_) {
-    if (pending_ == 0)
-      pending_ = reader_.read_next({piece_.data(), static_cast<std::size_t>(std::min<std::uint64_t>(
-                                                       piece_.size(), limit_ - sent))});
-    if (!session.send({piece_.data(), pending_})) return false;
+    if (pending_ == 0) {
+      piece_ = free_piece();
+      pending_ = reader_.read_next(
+          {piece_->data(),
+           static_cast<std::size_t>(std::min<std::uint64_t>(piece_->size(), limit_ - sent))});
+    }
+    if (!session.send(slice_of(piece_, 0, pending_))) return false;
     sent += pending_;
     pending_ = 0;
+    piece_.reset();
   }
   return true;
 }
@@ -209,7 +220,7 @@ void StreamClientTransfer::start() {
 
 void StreamClientTransfer::on_upgraded(Stream stream, const std::string& leftover) {
   started_ = Clock::now();
-  session_ = std::make_unique<ws::Session>(
+  session_ = ws::make_session(
       loop_, std::move(stream), ws::Role::client, spec_.options,
       ws::SessionHandlers{
           [this](std::span<const std::byte> piece, bool last) { on_data(piece, last); },

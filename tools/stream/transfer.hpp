@@ -40,7 +40,9 @@ namespace lb {
 
 constexpr std::size_t kStreamPiece = 4 << 20;
 
-// Reads the data file piece by piece into one buffer and queues each piece
+// Reads the data file piece by piece into pooled buffers and queues each
+// piece as a Slice (the native server sends it without a copy; a buffer is
+// read into again once no write holds it)
 // as a binary message (wslay copies it, so the buffer is reused); a piece
 // the full queue refused is kept for the next call.
 class FileSender {
@@ -51,9 +53,12 @@ class FileSender {
   bool pump(ws::Session& session, std::uint64_t& sent);
 
  private:
+  std::shared_ptr<Bytes> free_piece();
+
   DataFileReader& reader_;
   std::uint64_t limit_;
-  Bytes piece_;
+  std::vector<std::shared_ptr<Bytes>> pieces_;
+  std::shared_ptr<Bytes> piece_;  // read, not yet queued
   std::size_t pending_ = 0;
 };
 

@@ -18,6 +18,7 @@
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/ws/builtin.hpp"
+#include "tools/ws/codec_option.hpp"
 #include "tools/ws/table.hpp"
 #include "tools/ws/throughput.hpp"
 
@@ -29,11 +30,12 @@ struct SessionLimits {
   int send_queue = 128;
   std::string max_msg = "8MiB";
 
-  ws::SessionOptions check() const {
+  ws::SessionOptions check(ws::Codec codec) const {
     if (send_queue < 1) throw UsageError("queue bounds must be at least 1");
     ws::SessionOptions s;
     s.max_message = size_option("--max-msg", max_msg);
     s.send_queue = static_cast<std::size_t>(send_queue);
+    s.codec = codec;
     return s;
   }
 };
@@ -50,6 +52,8 @@ struct WsOptions {
   TransferOptions transfer;
   SessionLimits limits;
   int recv_queue = 512;
+  std::string codec = "native";
+  std::string server_codec = "native";
   bool tls = false;
   bool insecure = false;
   std::string cacert;
@@ -98,8 +102,9 @@ int run_ws(const WsOptions& o) {
   const auto t = o.transfer.check();
   o.run.check();
   if (o.recv_queue < 1) throw UsageError("queue bounds must be at least 1");
-  const auto options = o.limits.check();
-  if (t.chunk > options.max_message) throw UsageError("--chunk is larger than --max-msg");
+  const auto codecs = codec_list("--codec", o.codec);
+  const auto server_options = o.limits.check(codec_option("--server-codec", o.server_codec));
+  if (t.chunk > server_options.max_message) throw UsageError("--chunk is larger than --max-msg");
   const auto loops = o.peers_only ? std::vector<std::string>{} : o.run.client_loops();
   const auto peers = select_peers("ws", o.peers);
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
@@ -110,7 +115,8 @@ int run_ws(const WsOptions& o) {
     target = url_option(o.url, "/ws");
   } else {
     o.run.check_server_loop();
-    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, options, ws_throughput_route());
+    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, server_options,
+                   ws_throughput_route());
     target = WsUrl{o.tls, "127.0.0.1", server->endpoint(), "/ws"};
   }
   o.run.pin_client();
@@ -122,34 +128,38 @@ int run_ws(const WsOptions& o) {
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
   for (const auto& direction : t.directions) {
-    WsClientSpec spec;
-    spec.server = target.endpoint;
-    spec.host = target.host;
-    spec.path = target.path;
-    spec.tls = client_ctx.get();
-    spec.test = {direction, t.total, t.chunk};
-    spec.options = options;
-    spec.recv_queue = static_cast<std::size_t>(o.recv_queue);
-    spec.idle_timeout = o.run.timeout();
-    for (const auto& loop_name : loops) {
-      RunResult run = ws_row(o, t, direction, target.tls, server.has_value());
-      run.loop = loop_name;
-      run.params.update({{"send_queue", o.limits.send_queue},
-                         {"recv_queue", o.recv_queue},
-                         {"max_msg", options.max_message}});
-      auto loop = make_loop(loop_name);
-      run_repeats(run, o.run.warmup, o.run.repeat, "ws " + direction + " " + loop_name,
-                  [&](const std::string& label, bool) {
-                    const auto m = measure_transfer<WsClientTransfer>(*loop, spec, label);
-                    Attempt a = Attempt::of_transfer(m.result.error);
-                    a.repeat = {m.result.duration_s, m.result.received + m.result.sent,
-                                m.result.messages, m.cpu.user_s, m.cpu.sys_s};
-                    a.loop_lag_ns = m.loop_lag_ns;
-                    return a;
-                  });
-      errors += run.errors;
-      runs.push_back(std::move(run));
-    }
+    for (const auto codec : codecs)
+      for (const auto& loop_name : loops) {
+        WsClientSpec spec;
+        spec.server = target.endpoint;
+        spec.host = target.host;
+        spec.path = target.path;
+        spec.tls = client_ctx.get();
+        spec.test = {direction, t.total, t.chunk};
+        spec.options = o.limits.check(codec);
+        spec.recv_queue = static_cast<std::size_t>(o.recv_queue);
+        spec.idle_timeout = o.run.timeout();
+        RunResult run = ws_row(o, t, direction, target.tls, server.has_value());
+        run.loop = loop_name;
+        run.codec = ws::codec_name(codec);
+        run.params.update({{"send_queue", o.limits.send_queue},
+                           {"recv_queue", o.recv_queue},
+                           {"max_msg", spec.options.max_message}});
+        if (server) run.params["server_codec"] = ws::codec_name(server_options.codec);
+        auto loop = make_loop(loop_name);
+        run_repeats(run, o.run.warmup, o.run.repeat,
+                    "ws " + direction + " " + loop_name + " " + run.codec,
+                    [&](const std::string& label, bool) {
+                      const auto m = measure_transfer<WsClientTransfer>(*loop, spec, label);
+                      Attempt a = Attempt::of_transfer(m.result.error);
+                      a.repeat = {m.result.duration_s, m.result.received + m.result.sent,
+                                  m.result.messages, m.cpu.user_s, m.cpu.sys_s};
+                      a.loop_lag_ns = m.loop_lag_ns;
+                      return a;
+                    });
+        errors += run.errors;
+        runs.push_back(std::move(run));
+      }
     for (const auto* peer : peers) {
       const auto w = peer_workload(o, t, direction, target, server.has_value(), trust.path());
       for (auto& row : run_peer(*peer, w)) {
@@ -160,15 +170,16 @@ int run_ws(const WsOptions& o) {
   }
   if (server) server->stop();
   add_ours_over_peer(runs);
-  print_ws_table(stdout, runs,
-                 fmt::format("bench ws: {}{}; client CPU {}; chunk {}; send queue {} msgs; {} "
-                             "repeats after {} warm-up",
-                             target.tls ? "wss" : "ws",
-                             server ? fmt::format(" built-in server (loop {}, CPU {})",
-                                                  o.run.server_loop, o.run.server_cpu)
-                                    : " " + o.url,
-                             o.run.client_cpu, format_bytes(t.chunk), o.limits.send_queue,
-                             o.run.repeat, o.run.warmup));
+  print_ws_table(
+      stdout, runs,
+      fmt::format("bench ws: {}{}; client CPU {}; chunk {}; send queue {} msgs; {} "
+                  "repeats after {} warm-up",
+                  target.tls ? "wss" : "ws",
+                  server ? fmt::format(" built-in server (loop {}, codec {}, CPU {})",
+                                       o.run.server_loop, o.server_codec, o.run.server_cpu)
+                         : " " + o.url,
+                  o.run.client_cpu, format_bytes(t.chunk), o.limits.send_queue, o.run.repeat,
+                  o.run.warmup));
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
   return errors ? 1 : 0;
 }
@@ -176,14 +187,16 @@ int run_ws(const WsOptions& o) {
 struct ServeWsOptions {
   ServeOptions serve;
   SessionLimits limits;
+  std::string codec = "native";
   bool tls = false;
   std::string cert, key;
 };
 
 int serve_ws(const ServeWsOptions& o) {
-  const auto options = o.limits.check();
+  const auto options = o.limits.check(codec_option("--codec", o.codec));
   const auto ctx = server_tls_option(o.tls, o.cert, o.key);
-  const std::string details = fmt::format("{}, loop {}", ctx ? "wss" : "ws", o.serve.loop);
+  const std::string details =
+      fmt::format("{}, loop {}, codec {}", ctx ? "wss" : "ws", o.serve.loop, o.codec);
   return serve_foreground(o.serve, "serve ws", details, [&](Loop& loop, const Endpoint& at) {
     return start_ws_server(loop, at, ctx.get(), options, ws_throughput_route());
   });
@@ -197,6 +210,11 @@ void register_ws_command(CLI::App& app, CommandRunner& run) {
       "ws", "WebSocket throughput per loop: download, upload, concurrent; ws:// or wss://");
   add_transfer_options(cmd, o->transfer, "Bytes per message");
   add_session_limits(cmd, o->limits);
+  cmd->add_option("--codec", o->codec,
+                  "Client WebSocket framing: native (ours), wslay, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--server-codec", o->server_codec, "Framing of the built-in server")
+      ->capture_default_str();
   cmd->add_option("--recv-queue", o->recv_queue,
                   "Received messages waiting for the consumer before reading pauses")
       ->capture_default_str();
@@ -220,6 +238,8 @@ void register_serve_ws(CLI::App* serve, CommandRunner& run) {
   cmd->add_option("--cert", o->cert, "PEM certificate for wss://");
   cmd->add_option("--key", o->key, "PEM private key for wss://");
   add_session_limits(cmd, o->limits);
+  cmd->add_option("--codec", o->codec, "WebSocket framing: native (ours) or wslay")
+      ->capture_default_str();
   cmd->callback([o, &run] { run = [o] { return serve_ws(*o); }; });
 }
 

@@ -48,8 +48,8 @@ class WsServer::Connection {
         nullptr};
     if (handler_->wants_text())
       handlers.on_text = [this](std::string_view text) { handler_->on_text(text); };
-    session_ = std::make_unique<ws::Session>(server_.loop_, std::move(stream_), ws::Role::server,
-                                             server_.options_, std::move(handlers));
+    session_ = ws::make_session(server_.loop_, std::move(stream_), ws::Role::server,
+                                server_.options_, std::move(handlers));
     session_->start(as_bytes(rest));
     handler_->start(*session_);
   }

@@ -21,7 +21,7 @@ std::uint64_t fill_queue(Session& s, const SharedBytes& chunk, std::uint64_t tot
   std::uint64_t messages = 0;
   while (sent < total) {
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk->size(), total - sent));
-    if (!s.send(std::span<const std::byte>(chunk->data(), n))) break;
+    if (!s.send(slice_of(chunk, 0, n))) break;
     sent += n;
     ++messages;
   }
@@ -137,7 +137,7 @@ void WsClientTransfer::on_upgraded(Stream stream, const std::string& rest) {
   started_ = Clock::now();
   received_ = std::make_shared<RecvQueue>(loop_, spec_.recv_queue,
                                           [this](std::span<const std::byte> m) { consume(m); });
-  session_ = std::make_unique<ws::Session>(
+  session_ = ws::make_session(
       loop_, std::move(stream), ws::Role::client, spec_.options,
       ws::SessionHandlers{
           [this](std::span<const std::byte> piece, bool last) { received_->append(piece, last); },
@@ -176,9 +176,16 @@ void WsClientTransfer::on_closed(std::uint16_t code, std::error_code ec) {
   finish({});
 }
 
+// An upload's last byte queued: our Close follows it, so a server that only
+// reads (a plain sink that knows no ?test=) ends the exchange too; the clock
+// stops when the closing handshake completes, when the server has read it
+// all. Our own server closes first as soon as every byte arrived; either
+// way the Close frames cross once.
 void WsClientTransfer::pump() {
   if (!chunk_ || finished_) return;
   result_.messages += fill_queue(*session_, chunk_, spec_.test.total, result_.sent);
+  if (spec_.test.direction == "upload" && result_.sent >= spec_.test.total)
+    session_->close(1000, "done");
 }
 
 void WsClientTransfer::check_idle() {

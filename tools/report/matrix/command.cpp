@@ -13,6 +13,7 @@
 #include "backends/registry.hpp"
 #include "tools/common/child_process.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/options.hpp"
 #include "tools/report/baseline.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"
@@ -27,6 +28,7 @@ constexpr int kExitRegression = 3;
 struct Options {
   std::string profile = "quick";
   std::string loops = "all";
+  std::string codecs = "all";
   std::string scenarios = "all";
   int repeat = 0;  // 0: the profile's
   std::string out;
@@ -70,6 +72,7 @@ int run_matrix(const Options& o) {
     throw UsageError(e.what());
   }
   m.loops = select_backends(o.loops, notes);
+  m.codecs = checked_list("--codecs", o.codecs, {"native", "wslay"}, "codec");
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
   if (o.repeat < 0) throw UsageError("--repeat must be at least 1");
@@ -109,13 +112,13 @@ int run_matrix(const Options& o) {
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const auto& step = steps[i];
+    const std::string where = step.codec.empty() ? step.loop : step.loop + "-" + step.codec;
     if (tty)
       std::fprintf(stderr, "\r\033[Kmatrix  step %zu/%zu  round %d/%d  %s on %s  %.0f s", i + 1,
-                   steps.size(), step.round, m.repeat, step.scenario.c_str(), step.loop.c_str(),
+                   steps.size(), step.round, m.repeat, step.scenario.c_str(), where.c_str(),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     const std::string base =
-        (out / "steps" /
-         fmt::format("{:03}-{}-{}-r{}", i + 1, step.scenario, step.loop, step.round))
+        (out / "steps" / fmt::format("{:03}-{}-{}-r{}", i + 1, step.scenario, where, step.round))
             .string();
     auto args = step.args;
     args.push_back("--json=" + base + ".json");
@@ -126,6 +129,7 @@ int run_matrix(const Options& o) {
     if (rc != 0)
       failed.push_back({{"scenario", step.scenario},
                         {"loop", step.loop},
+                        {"codec", step.codec},
                         {"round", step.round},
                         {"exit_code", rc},
                         {"message", last_line(base + ".log")},
@@ -139,6 +143,7 @@ int run_matrix(const Options& o) {
                    {"rounds", m.repeat},
                    {"scenarios", m.scenarios},
                    {"loops", m.loops},
+                   {"codecs", m.codecs},
                    {"order", "rounds; in each round every scenario runs every loop in turn"},
                    {"server_cpu", m.server_cpu},
                    {"client_cpu", m.client_cpu},
@@ -177,6 +182,10 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--profile", o->profile, "quick (under 2 minutes) or full (original sizes)")
       ->capture_default_str();
   cmd->add_option("--loops", o->loops, "epoll, libuv, uring, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--codecs", o->codecs,
+                  "WebSocket codecs of the ws and wss scenarios (both ends): native, wslay, a "
+                  "comma list, or all")
       ->capture_default_str();
   cmd->add_option("--scenarios", o->scenarios, "tcp, http, ws, wss, stream, a comma list, or all")
       ->capture_default_str();

@@ -24,6 +24,7 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
   run.bench = first.at("bench");
   run.loop = first.at("loop");
   run.mode = first.at("mode");
+  run.codec = first.value("codec", "");
   run.size_bytes = first.value("size_bytes", std::uint64_t{0});
   run.tls = first.value("tls", false);
   run.params = first.value("params", nlohmann::json::object());

@@ -57,17 +57,26 @@ std::vector<MatrixStep> plan_matrix(const MatrixOptions& o) {
     for (const auto& scenario : o.scenarios) {
       std::vector<std::string> loops = o.loops;
       if (o.peers && scenario != "tcp" && scenario != "stream") loops.emplace_back("peers");
+      const bool ws = scenario == "ws" || scenario == "wss";
       for (const auto& loop : loops) {
-        MatrixStep step{round, scenario, loop, scenario_args(o, scenario)};
-        if (loop == "peers")
-          step.args.insert(step.args.end(), {"--peers=all", "--peers-only"});
-        else
-          step.args.push_back("--loop=" + loop);
-        step.args.push_back("--repeat=1");
-        step.args.push_back("--warmup=0");
-        if (o.server_cpu >= 0) step.args.push_back("--server-cpu=" + std::to_string(o.server_cpu));
-        if (o.client_cpu >= 0) step.args.push_back("--client-cpu=" + std::to_string(o.client_cpu));
-        steps.push_back(std::move(step));
+        const std::vector<std::string> codecs =
+            ws && loop != "peers" ? o.codecs : std::vector<std::string>{""};
+        for (const auto& codec : codecs) {
+          MatrixStep step{round, scenario, loop, codec, scenario_args(o, scenario)};
+          if (loop == "peers")
+            step.args.insert(step.args.end(), {"--peers=all", "--peers-only"});
+          else
+            step.args.push_back("--loop=" + loop);
+          if (!codec.empty())
+            step.args.insert(step.args.end(), {"--codec=" + codec, "--server-codec=" + codec});
+          step.args.push_back("--repeat=1");
+          step.args.push_back("--warmup=0");
+          if (o.server_cpu >= 0)
+            step.args.push_back("--server-cpu=" + std::to_string(o.server_cpu));
+          if (o.client_cpu >= 0)
+            step.args.push_back("--client-cpu=" + std::to_string(o.client_cpu));
+          steps.push_back(std::move(step));
+        }
       }
     }
   }

@@ -1,7 +1,9 @@
 #pragma once
 // What `bench matrix` runs: for each repeat round, every scenario on every
 // loop, loops interleaved inside the round (epoll, libuv, uring, epoll, ...)
-// so that drift of a shared machine hits every loop alike. Each step is one
+// so that drift of a shared machine hits every loop alike. ws and wss run
+// each loop once per codec (--codec and --server-codec alike), so the
+// matrix shows what framing costs. Each step is one
 // `bench` command line with --repeat=1 --warmup=0, so a step is exactly what
 // a user could run by hand.
 #include <string>
@@ -23,8 +25,9 @@ MatrixProfile matrix_profile(const std::string& name);
 
 struct MatrixOptions {
   MatrixProfile profile;
-  std::vector<std::string> loops;      // already resolved
-  std::vector<std::string> scenarios;  // tcp, http, ws, wss, stream
+  std::vector<std::string> loops;                // already resolved
+  std::vector<std::string> codecs = {"native"};  // ws and wss: one step per codec, both ends
+  std::vector<std::string> scenarios;            // tcp, http, ws, wss, stream
   int repeat = 3;
   int server_cpu = -1, client_cpu = -1;
   std::string ws_chunk;     // empty: bench ws's default
@@ -35,6 +38,7 @@ struct MatrixOptions {
 struct MatrixStep {
   int round = 0;                  // 1-based
   std::string scenario, loop;     // loop "peers": the step of the peer clients
+  std::string codec;              // ws and wss: the WebSocket codec of both ends
   std::vector<std::string> args;  // after "bench"; --json is added by the runner
 };
 
