@@ -81,7 +81,9 @@ std::vector<std::string> compiled_backend_names() {
   return names;
 }
 
-std::string default_server_backend() { return std::string(entries().front().name); }
+std::string default_server_backend() {
+  return std::string(entries().front().name);
+}
 
 std::vector<BackendStatus> backend_statuses() {
   std::vector<BackendStatus> out;
