@@ -16,7 +16,7 @@ namespace lb {
 struct BackendStatus {
   std::string name;
   bool usable = false;
-  std::string why_not;  // set when !usable
+  std::string why_not;     // set when !usable
   std::string mechanisms;  // the kernel or library features it uses
 };
 
