@@ -165,7 +165,7 @@ bool NativeSession::accept_header() {
 
 void NativeSession::payload(std::span<std::byte> piece) {
   if (is_control(frame_.opcode)) {
-    std::memcpy(control_.data() + control_size_, piece.data(), piece.size());
+    if (!piece.empty()) std::memcpy(control_.data() + control_size_, piece.data(), piece.size());
     control_size_ += piece.size();
     return;
   }
@@ -291,7 +291,7 @@ void NativeSession::append_frame(std::uint8_t opcode, std::span<const std::byte>
     mask_copy(own_.data() + own_used_, payload.data(), payload.size(), key);
     own_used_ += payload.size();
   } else {
-    std::memcpy(own_.data() + own_used_, payload.data(), payload.size());
+    if (!payload.empty()) std::memcpy(own_.data() + own_used_, payload.data(), payload.size());
     own_used_ += payload.size();
   }
   batch_bytes_ += kMaxFrameHeader + payload.size();
@@ -305,7 +305,7 @@ void NativeSession::queue_close(std::uint16_t code, std::string_view reason) {
     body[0] = std::byte(code >> 8);
     body[1] = std::byte(code & 0xFF);
     n = 2 + std::min(reason.size(), body.size() - 2);
-    std::memcpy(body.data() + 2, reason.data(), n - 2);
+    if (n > 2) std::memcpy(body.data() + 2, reason.data(), n - 2);
   }
   append_frame(kClose, {body.data(), n}, nullptr);
   batch_has_close_ = true;

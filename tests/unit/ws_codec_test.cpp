@@ -115,7 +115,7 @@ Bytes client_frame(std::uint8_t b0, std::span<const std::byte> payload, bool mas
   ws::MaskKey k{{key[0], key[1], key[2], key[3]}, 0};
   if (masked)
     ws::mask_copy(out.data() + h, payload.data(), payload.size(), k);
-  else
+  else if (!payload.empty())
     std::memcpy(out.data() + h, payload.data(), payload.size());
   out.resize(h + payload.size());
   return out;
