@@ -57,10 +57,13 @@ void NativeSession::start_reading() {
   };
   if (held_.empty()) return read();
   held_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this, read] {
-    Bytes held = std::move(held_);
+    // Parsed in place: a pause inside only moves held_at_, so a reader that
+    // pauses after every message does not copy the rest again each time.
+    held_at_ += consume(std::span(held_).subspan(held_at_), /*held=*/true);
+    if (finished_ || paused_ || held_at_ < held_.size()) return;
     held_.clear();
-    consume(held);
-    if (!finished_ && !paused_) read();
+    held_at_ = 0;
+    read();
   });
 }
 
@@ -84,26 +87,28 @@ void NativeSession::on_read(std::error_code ec, std::span<std::byte> data) {
     // end; otherwise the connection was dropped (1006, unless we refused).
     return finish(ec == errc::eof ? std::error_code{} : ec);
   }
-  consume(data);
+  consume(data, /*held=*/false);
 }
 
-// Parses frames out of `data`, unmasking payload in place. Stops at a
-// pause (the rest is held for the resume), and drops what comes after a
-// violation or the peer's Close.
-void NativeSession::consume(std::span<std::byte> data) {
+// Parses frames out of `data`, unmasking payload in place, and returns how
+// many bytes it took. Stops at a pause (fresh input's rest is copied to
+// held_; `held` input is held_ itself, left where it is), and drops what
+// comes after a violation or the peer's Close.
+std::size_t NativeSession::consume(std::span<std::byte> data, bool held) {
   std::size_t at = 0;
   while (at < data.size()) {
-    if (finished_ || refusing_ || close_received_) return;
+    if (finished_ || refusing_ || close_received_) return data.size();
     if (paused_) {
-      held_.insert(held_.end(), data.begin() + static_cast<std::ptrdiff_t>(at), data.end());
-      return;
+      if (!held)
+        held_.insert(held_.end(), data.begin() + static_cast<std::ptrdiff_t>(at), data.end());
+      return held ? at : data.size();
     }
     if (!in_payload_) {
       at += header_reader_.feed(data.subspan(at));
-      if (!header_reader_.done()) return;
+      if (!header_reader_.done()) return data.size();
       frame_ = header_reader_.header();
       header_reader_.reset();
-      if (!accept_header()) return;
+      if (!accept_header()) return data.size();
       remaining_ = frame_.length;
       rx_mask_ = MaskKey{frame_.mask, 0};
       in_payload_ = remaining_ > 0;
@@ -121,6 +126,7 @@ void NativeSession::consume(std::span<std::byte> data) {
       end_frame();
     }
   }
+  return at;
 }
 
 // RFC 6455 §5.2-§5.5: what a frame header may say, no extensions agreed.
@@ -213,6 +219,7 @@ void NativeSession::end_control_frame() {
   if (paused_) {  // nothing more will be parsed; read on to see the FIN
     paused_ = false;
     held_.clear();
+    held_at_ = 0;
     held_timer_.cancel();
     start_reading();
   }
@@ -232,6 +239,7 @@ void NativeSession::refuse(std::uint16_t code) {
   if (paused_) {  // drain the peer's input from here on
     paused_ = false;
     held_.clear();
+    held_at_ = 0;
     held_timer_.cancel();
     start_reading();
   }

@@ -64,7 +64,7 @@ class NativeSession final : public Session {
   // Receiving.
   void start_reading();
   void on_read(std::error_code ec, std::span<std::byte> data);
-  void consume(std::span<std::byte> data);
+  std::size_t consume(std::span<std::byte> data, bool held);
   bool accept_header();
   void payload(std::span<std::byte> piece);
   void end_frame();
@@ -109,8 +109,9 @@ class NativeSession final : public Session {
   std::uint64_t messages_received_ = 0;
 
   // Reading.
-  Bytes held_;        // read but not yet parsed: handshake leftovers, or a pause's
-  Timer held_timer_;  // parses them on the next turn
+  Bytes held_;               // read but not yet parsed: handshake leftovers, or a pause's
+  std::size_t held_at_ = 0;  // how much of held_ is parsed
+  Timer held_timer_;         // parses them on the next turn
   bool paused_ = false;
 
   // The batch being framed: own_ holds headers and copied (client: masked)

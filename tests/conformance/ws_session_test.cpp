@@ -24,7 +24,7 @@ TEST_CASE("a WebSocket reader paused after every message loses and reorders noth
   constexpr std::uint32_t kMessages = 3000;
   constexpr std::size_t kSize = 1000;  // many messages per read, and per wslay buffer
   for (const ws::Codec codec : {ws::Codec::native, ws::Codec::wslay}) {
-    INFO("codec " << ws::codec_name(codec));
+    INFO("codec " << std::string(ws::codec_name(codec)));
     auto loop = make_test_loop();
     {
       std::unique_ptr<ws::Session> server, client;
