@@ -216,18 +216,7 @@ void NativeSession::end_control_frame() {
   }
   close_received_ = true;
   close_code_ = code;
-  if (paused_) {  // nothing more will be parsed; read on to see the FIN
-    paused_ = false;
-    held_.clear();
-    held_at_ = 0;
-    held_timer_.cancel();
-    start_reading();
-  }
-  if (!close_sent_) {
-    queue_close(code == 1005 ? 0 : code, {});  // echo the code (§5.5.1)
-  } else if (close_on_wire_) {
-    close_written();
-  }
+  stop_parsing(code == 1005 ? 0 : code);  // echo the code (§5.5.1)
 }
 
 // Ends the peer's input with `code`: our Close goes out behind what is
@@ -236,18 +225,23 @@ void NativeSession::refuse(std::uint16_t code) {
   if (refusing_ || finished_) return;
   refusing_ = true;
   if (close_code_ == 1006) close_code_ = code;
-  if (paused_) {  // drain the peer's input from here on
+  stop_parsing(code);
+}
+
+// Nothing more will be parsed: read on (what arrives is dropped) until the
+// FIN, and send our Close with `code` (0: without one) unless it is queued.
+void NativeSession::stop_parsing(std::uint16_t code) {
+  if (paused_) {
     paused_ = false;
     held_.clear();
     held_at_ = 0;
     held_timer_.cancel();
     start_reading();
   }
-  if (!close_sent_) {
+  if (!close_sent_)
     queue_close(code, {});
-  } else if (close_on_wire_) {
+  else if (close_on_wire_)
     close_written();
-  }
 }
 
 // ------------------------------------------------------------------ sending

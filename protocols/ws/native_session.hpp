@@ -70,6 +70,7 @@ class NativeSession final : public Session {
   void end_frame();
   void end_control_frame();
   void refuse(std::uint16_t code);
+  void stop_parsing(std::uint16_t code);
 
   // Sending.
   bool queue_message(std::uint8_t opcode, std::span<const std::byte> payload, const Slice* shared);

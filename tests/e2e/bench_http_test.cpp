@@ -223,7 +223,7 @@ namespace lb::test {
 TEST_CASE("bench http against nginx: every client shape fetches the same files") {
   if (std::system("command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx") != 0) {
     MESSAGE(
-        "skipped: nginx is not installed (bash tools/scripts/install-deps.sh installs "
+        "skipped: nginx is not installed (bash tools/install-deps.sh installs "
         "nginx-light)");
     return;
   }

@@ -24,7 +24,7 @@ Bytes bytes_of(std::string_view s) {
 }
 
 // One session over a MemoryStream, recording what it hands out.
-struct Endpoint1 {
+struct WireSession {
   std::unique_ptr<Loop> loop = make_memory_loop();
   std::shared_ptr<MemoryStream> wire = std::make_shared<MemoryStream>();
   std::unique_ptr<ws::Session> session;
@@ -34,7 +34,7 @@ struct Endpoint1 {
   std::uint16_t code = 0;
   std::error_code error;
 
-  Endpoint1(ws::Codec codec, ws::Role role, std::uint64_t max_message = 1 << 20) {
+  WireSession(ws::Codec codec, ws::Role role, std::uint64_t max_message = 1 << 20) {
     ws::SessionOptions o;
     o.codec = codec;
     o.max_message = max_message;
@@ -57,7 +57,7 @@ struct Endpoint1 {
     session->start({});
     turn();
   }
-  ~Endpoint1() {
+  ~WireSession() {
     session.reset();
     loop->run_nowait();
   }
@@ -195,7 +195,7 @@ TEST_CASE("close codes: 1000-1003, 1007-1011 and 3000-4999 are valid") {
 
 TEST_CASE("native session: what a native client sends, a server reads split at every byte") {
   // The client side frames and masks; its wire bytes are the server's input.
-  Endpoint1 client(ws::Codec::native, ws::Role::client);
+  WireSession client(ws::Codec::native, ws::Role::client);
   std::vector<Bytes> sent;
   for (std::size_t n : {0, 1, 125, 126, 300}) {
     Bytes m(n);
@@ -216,7 +216,7 @@ TEST_CASE("native session: what a native client sends, a server reads split at e
   for (const auto codec : {ws::Codec::native, ws::Codec::wslay}) {
     INFO("server codec " << ws::codec_name(codec));
     for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
-      Endpoint1 server(codec, ws::Role::server);
+      WireSession server(codec, ws::Role::server);
       server.feed(std::span(wire).first(cut));
       server.feed(std::span(wire).subspan(cut));
       INFO("split at " << cut);
@@ -225,7 +225,7 @@ TEST_CASE("native session: what a native client sends, a server reads split at e
       CHECK(server.closed);
       CHECK(server.code == 1000);
     }
-    Endpoint1 bytewise(codec, ws::Role::server);
+    WireSession bytewise(codec, ws::Role::server);
     for (std::size_t i = 0; i < wire.size(); ++i)
       bytewise.feed(std::span(wire).subspan(i, 1));
     CHECK(bytewise.messages == sent);
@@ -233,7 +233,7 @@ TEST_CASE("native session: what a native client sends, a server reads split at e
 }
 
 TEST_CASE("native session: a server's frames are read by a client, whole or one byte at a time") {
-  Endpoint1 server(ws::Codec::native, ws::Role::server);
+  WireSession server(ws::Codec::native, ws::Role::server);
   auto big = std::make_shared<Bytes>(100000);
   for (std::size_t i = 0; i < big->size(); ++i)
     (*big)[i] = std::byte(i * 7);
@@ -244,7 +244,7 @@ TEST_CASE("native session: a server's frames are read by a client, whole or one 
   const Bytes wire = server.wire->written;
   for (const auto codec : {ws::Codec::native, ws::Codec::wslay}) {
     INFO("client codec " << ws::codec_name(codec));
-    Endpoint1 whole(codec, ws::Role::client), bytewise(codec, ws::Role::client);
+    WireSession whole(codec, ws::Role::client), bytewise(codec, ws::Role::client);
     whole.feed(wire);
     for (std::size_t i = 0; i < wire.size(); ++i)
       bytewise.feed(std::span(wire).subspan(i, 1));
@@ -287,7 +287,7 @@ TEST_CASE("native session: pings are answered with their payload; violations get
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    Endpoint1 server(ws::Codec::native, ws::Role::server, 1024);
+    WireSession server(ws::Codec::native, ws::Role::server, 1024);
     for (std::size_t i = 0; i < c.input.size(); ++i)
       server.feed(std::span(c.input).subspan(i, 1));
     CHECK(close_code_written(server.wire->written) == c.code);
@@ -295,7 +295,7 @@ TEST_CASE("native session: pings are answered with their payload; violations get
     CHECK(server.closed);
     CHECK(server.code == c.code);
   }
-  Endpoint1 server(ws::Codec::native, ws::Role::server);
+  WireSession server(ws::Codec::native, ws::Role::server);
   server.feed(client_frame(0x89, hello));
   const Bytes pong = server.wire->written;
   REQUIRE(pong.size() == 2 + hello.size());
@@ -304,7 +304,7 @@ TEST_CASE("native session: pings are answered with their payload; violations get
 }
 
 TEST_CASE("native session: pausing holds what follows, whole messages or split") {
-  Endpoint1 client(ws::Codec::native, ws::Role::client);
+  WireSession client(ws::Codec::native, ws::Role::client);
   std::vector<Bytes> sent;
   for (int i = 0; i < 50; ++i) {
     sent.push_back(Bytes(static_cast<std::size_t>(i * 13), std::byte(i)));
@@ -427,7 +427,7 @@ TEST_CASE("differential: both codecs agree on seeded random frame streams") {
     };
     std::map<ws::Codec, Outcome> out;
     for (const auto codec : {ws::Codec::native, ws::Codec::wslay}) {
-      Endpoint1 server(codec, ws::Role::server, 4096);
+      WireSession server(codec, ws::Role::server, 4096);
       std::size_t from = 0;
       for (std::size_t to : cuts) {
         server.feed(std::span(input).subspan(from, to - from));

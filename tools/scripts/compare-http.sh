@@ -13,7 +13,7 @@ rounds=${ROUNDS:-3}
 duration=${WRK_SECONDS:-5}
 out=$(mktemp -d /tmp/compare-http.XXXXXX)
 for tool in wrk python3 taskset; do
-  command -v $tool >/dev/null || { echo "$tool missing: bash tools/scripts/install-deps.sh" >&2; exit 2; }
+  command -v $tool >/dev/null || { echo "$tool missing: bash tools/install-deps.sh" >&2; exit 2; }
 done
 
 "$bench" serve http --port 0 --cpu 0 >"$out/ours.log" 2>&1 &

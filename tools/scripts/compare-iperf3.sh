@@ -17,7 +17,7 @@ client_cpu=${CLIENT_CPU:-1}
 port=${IPERF_PORT:-5299}
 out=$(mktemp -d /tmp/compare-iperf3.XXXXXX)
 
-command -v iperf3 >/dev/null || { echo "iperf3 missing: bash tools/scripts/install-deps.sh" >&2; exit 2; }
+command -v iperf3 >/dev/null || { echo "iperf3 missing: bash tools/install-deps.sh" >&2; exit 2; }
 [ -x "$bench" ] || { echo "no bench binary at $bench: build first" >&2; exit 2; }
 
 # iperf3 sizes: "4GiB" -> "4G", "128KiB" -> "128K" (iperf3 K/M/G are binary).

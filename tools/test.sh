@@ -3,8 +3,8 @@
 # ASan+UBSan build, and a libuv-only build (what Windows and macOS get).
 # Installs missing Debian packages first. CI runs exactly this.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bash tools/scripts/install-deps.sh
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
 jobs=$(nproc)
 
 run_suite() {

@@ -3,8 +3,8 @@
 # every event loop against the built-in server (server and client pinned to
 # different CPUs when the machine has two or more).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bash tools/scripts/install-deps.sh
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build
 # Every scenario (tcp, http, ws, wss, stream) on every loop, 5 interleaved
