@@ -20,6 +20,9 @@
 //  * Errors are std::error_code; end of stream is lb::errc::eof.
 //  * Timers and deferred work belong to the engine (Loop); a backend only
 //    waits for I/O until a deadline or a wake().
+//  * One run_once() runs I/O callbacks for about a TurnBudget
+//    (turn_budget.hpp) at most, and leaves what else is ready for the next
+//    turn, so a stream that stays readable never keeps timers from running.
 #include <chrono>
 #include <cstdint>
 #include <functional>

@@ -103,6 +103,7 @@ std::optional<std::chrono::nanoseconds> Loop::wait_timeout() {
 // Waiting comes first and everything it made due runs before returning, so a
 // caller checking state after run_once() sees the effects of this turn.
 void Loop::run_once() {
+  budget_.reset();
   backend_->run_once(wait_timeout());
   run_posted();
   timers_.run_due(Clock::now());
@@ -110,6 +111,7 @@ void Loop::run_once() {
 }
 
 void Loop::run_nowait() {
+  budget_.reset();
   backend_->run_once(std::chrono::nanoseconds::zero());
   run_posted();
   timers_.run_due(Clock::now());

@@ -13,6 +13,7 @@
 #include "engine/backend.hpp"
 #include "engine/handles.hpp"
 #include "engine/timer_queue.hpp"
+#include "engine/turn_budget.hpp"
 
 namespace lb {
 
@@ -66,6 +67,9 @@ class Loop {
 
   Timer start_timer(std::chrono::nanoseconds delay, std::function<void()> cb);
   Clock::time_point now() const { return Clock::now(); }
+  // This turn's share of callback time: backends stop dispatching I/O once
+  // it is spent, and a producer (a file sender) yields to the next turn.
+  TurnBudget& turn_budget() { return budget_; }
 
   // Thin forwards to the backend, wrapping what it returns in handles.
   void connect(const Endpoint& to, ConnectCallback cb) { backend_->connect(to, std::move(cb)); }
@@ -80,6 +84,7 @@ class Loop {
   std::optional<std::chrono::nanoseconds> wait_timeout();
 
   std::unique_ptr<Backend> backend_;
+  TurnBudget budget_;
   TimerQueue timers_;
   std::vector<std::function<void()>> deferred_;
   std::mutex posted_mutex_;

@@ -81,7 +81,10 @@ void EpollBackend::run_once(std::optional<std::chrono::nanoseconds> timeout) {
   }
   const int n =
       ::epoll_wait(epoll_fd_.get(), events_.data(), static_cast<int>(events_.size()), timeout_ms);
-  for (int i = 0; i < n; ++i) {
+  // Events left when the budget is spent are reported again by the next
+  // wait: every registration is level-triggered.
+  TurnBudget& budget = loop_.turn_budget();
+  for (int i = 0; i < n && !budget.spent(); ++i) {
     auto* source = static_cast<EpollSource*>(events_[static_cast<std::size_t>(i)].data.ptr);
     if (source == kWakeTag) {
       std::uint64_t value;

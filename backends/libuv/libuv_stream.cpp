@@ -77,6 +77,10 @@ void LibuvStream::read_start(ReadCallback cb) {
   read_cb_ = std::move(cb);
   if (reading_ || closed_) return;
   reading_ = true;
+  if (!paused_for_turn_) start_uv_reading();
+}
+
+void LibuvStream::start_uv_reading() {
   uv_read_start(
       uv_stream(),
       [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
@@ -91,8 +95,11 @@ void LibuvStream::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   if (nread == 0 || raw->closed_) return;  // EAGAIN
   auto self = raw->shared_from_this();
   if (nread > 0) {
+    TurnBudget& budget = self->backend_.loop().turn_budget();
+    budget.begin();
     invoke_slot(self->read_cb_, std::error_code{},
                 std::as_writable_bytes(std::span(buf->base, static_cast<std::size_t>(nread))));
+    if (self->reading_ && !self->closed_ && budget.spent()) self->pause_for_turn();
     return;
   }
   self->read_stop();
@@ -102,7 +109,16 @@ void LibuvStream::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 void LibuvStream::read_stop() {
   if (!reading_) return;
   reading_ = false;
-  if (!closed_) uv_read_stop(uv_stream());
+  if (!closed_ && !paused_for_turn_) uv_read_stop(uv_stream());
+}
+
+void LibuvStream::pause_for_turn() {
+  uv_read_stop(uv_stream());
+  paused_for_turn_ = true;
+  backend_.loop().defer([self = shared_from_this()] {
+    self->paused_for_turn_ = false;
+    if (self->reading_ && !self->closed_) self->start_uv_reading();
+  });
 }
 
 void LibuvStream::write(BufferList bufs, WriteCallback cb) {

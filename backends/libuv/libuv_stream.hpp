@@ -32,6 +32,10 @@ class LibuvStream final : public StreamImpl,
   struct ShutdownRequest;
   struct ConnectRequest;
   static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  void start_uv_reading();
+  // libuv reads a readable socket up to 32 times per wake-up; past the
+  // turn's budget we stop and pick up again on the next turn.
+  void pause_for_turn();
   static void on_write(uv_write_t* req, int status);
   void release_callbacks();
 
@@ -40,6 +44,7 @@ class LibuvStream final : public StreamImpl,
   std::shared_ptr<LibuvStream> self_;  // set while the uv handle is open
   bool closed_ = false;
   bool reading_ = false;
+  bool paused_for_turn_ = false;
   bool shut_down_ = false;
   std::size_t writes_pending_ = 0;
   ReadCallback read_cb_;

@@ -67,6 +67,13 @@ void NativeSession::start_reading() {
   });
 }
 
+void NativeSession::writable_next_turn() {
+  if (finished_ || writable_timer_.pending()) return;
+  writable_timer_ = loop_.start_timer(std::chrono::nanoseconds::zero(), [this] {
+    if (!finished_ && handlers_.on_writable) handlers_.on_writable();
+  });
+}
+
 void NativeSession::pause_reading() {
   if (paused_ || finished_) return;
   paused_ = true;

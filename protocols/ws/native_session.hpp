@@ -59,6 +59,8 @@ class NativeSession final : public Session {
   std::size_t queued_messages() const override { return batch_messages_ + in_flight_messages_; }
   bool idle() const override { return batch_empty() && writes_in_flight_ == 0; }
   std::uint64_t messages_received() const override { return messages_received_; }
+  void writable_next_turn() override;
+  Loop& loop() override { return loop_; }
 
  private:
   // Receiving.
@@ -112,7 +114,8 @@ class NativeSession final : public Session {
   // Reading.
   Bytes held_;               // read but not yet parsed: handshake leftovers, or a pause's
   std::size_t held_at_ = 0;  // how much of held_ is parsed
-  Timer held_timer_;         // parses them on the next turn
+  Timer writable_timer_;
+  Timer held_timer_;  // parses them on the next turn
   bool paused_ = false;
 
   // The batch being framed: own_ holds headers and copied (client: masked)

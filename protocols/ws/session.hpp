@@ -83,6 +83,10 @@ class Session {
   // written. send() refuses further messages from here on.
   virtual void close(std::uint16_t code, std::string_view reason = {}) = 0;
   virtual std::size_t queued_messages() const = 0;
+  // on_writable on a later loop turn: a sender that stopped with room left
+  // (its share of one turn's work done) goes on from there.
+  virtual void writable_next_turn() = 0;
+  virtual Loop& loop() = 0;
   // Nothing queued and nothing framed waiting to be written.
   virtual bool idle() const = 0;
   virtual std::uint64_t messages_received() const = 0;

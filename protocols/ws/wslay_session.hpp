@@ -46,6 +46,8 @@ class WslaySession final : public Session {
   std::size_t queued_messages() const override;
   bool idle() const override;
   std::uint64_t messages_received() const override { return messages_received_; }
+  void writable_next_turn() override;
+  Loop& loop() override { return loop_; }
 
  private:
   static ssize_t recv_cb(wslay_event_context_ptr, uint8_t* buf, size_t len, int, void* self);
@@ -73,7 +75,8 @@ class WslaySession final : public Session {
   SessionHandlers handlers_;
   std::unique_ptr<wslay_event_context, void (*)(wslay_event_context_ptr)> ctx_;
   std::span<const std::byte> input_;  // unread part of the current read
-  Bytes held_;        // read but not yet given to wslay: handshake leftovers, or a pause's
+  Bytes held_;  // read but not yet given to wslay: handshake leftovers, or a pause's
+  Timer writable_timer_;
   Timer held_timer_;  // delivers them on the next turn
   bool paused_ = false;
   Bytes output_;  // framed bytes not yet written

@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -442,6 +444,70 @@ TEST_CASE("a new connection right after a close works on the reused fd number") 
       CHECK(got == want);
       client.close();  // the next connect most likely gets this fd number
     }
+  }
+  check_no_live_handles(*loop);
+}
+
+// The TurnBudget rule: streams that stay readable (peers that never stop
+// sending) do not keep a timer from running. Without the budget a turn ran
+// up to 32 reads a socket on libuv, 64 completions on io_uring and 4 reads
+// for each ready socket on epoll before timers got their turn.
+TEST_CASE("timers run between reads of sockets that stay readable") {
+  auto loop = make_test_loop();
+  {
+    constexpr int kPeers = 8;
+    std::vector<Stream> streams;
+    Listener listener = listen_local(*loop, [&](Stream s) { streams.push_back(std::move(s)); });
+    std::vector<UniqueFd> peers;
+    for (int i = 0; i < kPeers; ++i) {
+      peers.emplace_back(::socket(AF_INET, SOCK_STREAM, 0));
+      sockaddr_in sa{};
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons(listener.local_port());
+      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      REQUIRE(::connect(peers.back().get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    }
+    REQUIRE(run_until(*loop, [&] { return streams.size() == kPeers; }));
+
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> senders;
+    for (auto& peer : peers)
+      senders.emplace_back([&stop, fd = peer.get()] {
+        const std::vector<std::byte> chunk(64 << 10, std::byte{7});
+        while (!stop && ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0) {
+        }
+      });
+
+    // Each read costs 0.5 ms, so the budget is spent after a few of them.
+    std::size_t reads = 0;
+    for (auto& s : streams)
+      s.read_start([&](std::error_code ec, std::span<const std::byte>) {
+        if (ec) return;
+        ++reads;
+        const auto until = Clock::now() + std::chrono::microseconds(500);
+        while (Clock::now() < until) {
+        }
+      });
+    REQUIRE(run_until(*loop, [&] { return reads > 0; }));
+
+    std::size_t worst = 0;
+    for (int round = 0; round < 20; ++round) {
+      const std::size_t at_start = reads;
+      bool fired = false;
+      Timer t = loop->start_timer(std::chrono::nanoseconds::zero(), [&] { fired = true; });
+      REQUIRE(run_until(*loop, [&] { return fired; }));
+      worst = std::max(worst, reads - at_start);
+    }
+    INFO("most reads before a due timer ran: " << worst);
+    CHECK(worst < 16);
+
+    stop = true;
+    for (auto& s : streams)
+      s.close();
+    for (auto& peer : peers)
+      ::shutdown(peer.get(), SHUT_RDWR);
+    for (auto& t : senders)
+      t.join();
   }
   check_no_live_handles(*loop);
 }

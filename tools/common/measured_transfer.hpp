@@ -27,8 +27,9 @@ CpuTimes run_measured(Loop& loop, Transfer& transfer, LagProbe& lag, const std::
   ProgressLine progress(
       loop, [&transfer] { return transfer.bytes_so_far(); }, label, unit.bits_per_unit, unit.name);
   const CpuTimes before = process_cpu_times();
-  lag.start();
   transfer.start();
+  // The probe watches loop turns; start() is setup that runs before any.
+  lag.start();
   loop.run();
   lag.stop();
   const CpuTimes used = process_cpu_times() - before;

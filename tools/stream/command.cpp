@@ -68,7 +68,7 @@ struct StreamServeOptions {
   std::string file = "testdata.bin";
   std::string truncate_at;
   std::string max_msg = "8MiB";
-  int send_queue = 4;
+  int send_queue = kStreamSendQueue;
   std::string codec = "native";
 };
 
@@ -134,7 +134,7 @@ struct ClientOptions {
   std::string cacert;
   bool drop_cache = false;
   std::string max_msg = "8MiB";
-  int send_queue = 4;
+  int send_queue = kStreamSendQueue;
   std::string codec = "native";
   std::string server_codec = "native";
   std::string truncate_at;  // passed to the built-in server (tests)
@@ -281,7 +281,7 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
   serve->add_flag("--tls", s->tls, "wss:// with a fresh self-signed certificate");
   serve->add_option("--cert", s->cert, "PEM certificate for wss://");
   serve->add_option("--key", s->key, "PEM private key for wss://");
-  serve->add_option("--send-queue", s->send_queue, "4 MiB messages queued before reading waits")
+  serve->add_option("--send-queue", s->send_queue, "1 MiB messages queued before reading waits")
       ->capture_default_str();
   serve->add_option("--max-msg", s->max_msg, "Largest message accepted")->capture_default_str();
   serve->add_option("--codec", s->codec, "WebSocket framing: native (ours) or wslay")
@@ -304,7 +304,7 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
   client->add_flag("--drop-cache", c->drop_cache,
                    "Evict the sender's file from the page cache before each run (cold run)");
   add_run_options(client, c->run);
-  client->add_option("--send-queue", c->send_queue, "4 MiB messages queued before reading waits")
+  client->add_option("--send-queue", c->send_queue, "1 MiB messages queued before reading waits")
       ->capture_default_str();
   client
       ->add_option("--codec", c->codec,

@@ -149,8 +149,20 @@ std::shared_ptr<Bytes> FileSender::free_piece() {
   return pieces_.back();
 }
 
+void FileSender::preallocate(std::size_t pieces) {
+  while (pieces_.size() < pieces)
+    pieces_.push_back(std::make_shared<Bytes>(kStreamPiece));  // zeroed: touched
+}
+
 bool FileSender::pump(ws::Session& session, std::uint64_t& sent) {
+  TurnBudget& budget = session.loop().turn_budget();
   while (sent < limit_) {
+    // At least one piece a turn, even when the reads spent the budget; no
+    // more than one more in a turn that a dozen write completions call us.
+    if (budget.spent() && last_turn_ == budget.turn()) {
+      session.writable_next_turn();
+      return false;
+    }
     if (pending_ == 0) {
       piece_ = free_piece();
       pending_ = reader_.read_next(
@@ -158,6 +170,7 @@ bool FileSender::pump(ws::Session& session, std::uint64_t& sent) {
            static_cast<std::size_t>(std::min<std::uint64_t>(piece_->size(), limit_ - sent))});
     }
     if (!session.send(slice_of(piece_, 0, pending_))) return false;
+    last_turn_ = budget.turn();
     sent += pending_;
     pending_ = 0;
     piece_.reset();
@@ -201,6 +214,8 @@ void StreamClientTransfer::start() {
       result_.size = reader_->size();
       if (spec_.drop_cache) reader_->drop_cache();
       result_.cached_fraction = reader_->resident_fraction();
+      sender_.emplace(*reader_, reader_->size());
+      sender_->preallocate(spec_.options.send_queue + 1);
     } catch (const DataFileError& e) {
       // Reported from the loop, as every other outcome is.
       loop_.defer([this, why = std::string(e.what())] { finish(why); });
@@ -229,7 +244,6 @@ void StreamClientTransfer::on_upgraded(Stream stream, const std::string& leftove
           [this](std::string_view text) { on_text(text); }});
   session_->start(as_bytes(leftover));
   if (reader_) {
-    sender_.emplace(*reader_, reader_->size());
     session_->send_text(json{{"size", result_.size}, {"sha256", result_.expected}}.dump());
     pump();
   }

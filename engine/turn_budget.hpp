@@ -1,0 +1,45 @@
+#pragma once
+// How long one loop turn may run I/O callbacks. A backend with more ready
+// work than that leaves the rest for its next turn, so timers and deferred
+// work (the loop-lag probe, watchdogs, a paced sender) run in between: a
+// burst of ready I/O (a full completion queue, a socket that stays readable,
+// buffers touched for the first time) never holds the loop for long.
+#include <chrono>
+#include <cstdint>
+
+#include "engine/timer_queue.hpp"
+
+namespace lb {
+
+class TurnBudget {
+ public:
+  static constexpr std::chrono::microseconds kDefault{2000};
+
+  explicit TurnBudget(std::chrono::nanoseconds limit = kDefault) : limit_(limit) {}
+
+  // A new turn; its clock starts at begin() or the first spent(), so time
+  // spent waiting for I/O does not count.
+  void reset() {
+    started_ = kNotStarted;
+    ++turn_;
+  }
+  // Which turn this is: a producer that must move on at least once a turn
+  // (even when the budget is spent) remembers the turn it last did.
+  std::uint64_t turn() const { return turn_; }
+  void begin() {
+    if (started_ == kNotStarted) started_ = Clock::now();
+  }
+  // True once this turn has run callbacks for the limit.
+  bool spent() {
+    begin();
+    return Clock::now() - started_ >= limit_;
+  }
+
+ private:
+  static constexpr Clock::time_point kNotStarted = Clock::time_point::min();
+  std::chrono::nanoseconds limit_;
+  Clock::time_point started_ = kNotStarted;
+  std::uint64_t turn_ = 0;
+};
+
+}  // namespace lb
