@@ -87,6 +87,7 @@ TEST_CASE("stream client: both directions on every loop and codec, ws:// and wss
       CHECK(s.at("peak_rss_kib").at("client") > 0);
       CHECK(s.at("peak_rss_kib").at("server") > 0);
       CHECK(s.at("hash_bytes_per_s").at("median") > 0);
+      CHECK(s.at("server_cpu_s_per_gib").at("median").get<double>() > 0);
     }
     CHECK(r.out.find("verified") != std::string::npos);
   }

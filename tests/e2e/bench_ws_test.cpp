@@ -71,6 +71,9 @@ TEST_CASE("bench ws: every direction, loop and codec, ws:// and wss://, results 
       CHECK(rep.at("requests") == (run.at("mode") == "concurrent" ? 512 : 256));  // messages
       CHECK(run.at("summary").at("errors") == 0);
       CHECK(run.at("summary").contains("loop_lag_ms"));
+      // The built-in server's CPU time, read from its process.
+      CHECK(rep.at("server_cpu_s").get<double>() > 0);
+      CHECK(run.at("summary").at("server_cpu_s_per_gib").at("median").get<double>() > 0);
     }
     CHECK(per_codec["native"] == 3 * LOOPBENCH_BACKEND_COUNT);
     CHECK(per_codec["wslay"] == 3 * LOOPBENCH_BACKEND_COUNT);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
 
 namespace lb {
 
@@ -34,6 +36,24 @@ std::uint64_t peak_rss_kib() {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
   return static_cast<std::uint64_t>(ru.ru_maxrss);
+}
+
+std::optional<double> cpu_seconds_of(pid_t pid) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::directory_iterator tasks(fs::path("/proc") / std::to_string(pid) / "task", ec);
+  if (ec) return std::nullopt;
+  std::uint64_t ns = 0;
+  bool any = false;
+  for (const auto& task : tasks) {
+    std::ifstream in(task.path() / "schedstat");
+    std::uint64_t on_cpu = 0;
+    if (!(in >> on_cpu)) continue;  // a thread that just exited
+    ns += on_cpu;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return static_cast<double>(ns) / 1e9;
 }
 
 }  // namespace lb

@@ -1,6 +1,9 @@
 #pragma once
 // CPU pinning, and the CPU time and peak memory of the measuring process.
+#include <sys/types.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -22,5 +25,10 @@ inline CpuTimes operator-(const CpuTimes& a, const CpuTimes& b) {
 
 // Peak resident set of this process, KiB (getrusage).
 std::uint64_t peak_rss_kib();
+
+// CPU time (user + system, every thread) another process of ours has used
+// so far, to the nanosecond (/proc/PID/task/*/schedstat); nullopt when the
+// process is gone or the kernel does not keep the figure.
+std::optional<double> cpu_seconds_of(pid_t pid);
 
 }  // namespace lb

@@ -85,6 +85,16 @@ Spread RunResult::cpu_s_per_gib() const {
   });
 }
 
+std::optional<Spread> RunResult::server_cpu_s_per_gib() const {
+  if (repeats.empty()) return std::nullopt;
+  for (const auto& r : repeats)
+    if (!r.server_cpu_s) return std::nullopt;
+  return spread_over(repeats, [](const RepeatResult& r) {
+    const double gib = static_cast<double>(r.bytes) / (1ull << 30);
+    return gib > 0 ? *r.server_cpu_s / gib : 0.0;
+  });
+}
+
 std::optional<Spread> RunResult::req_per_s() const {
   if (repeats.empty() || repeats.front().requests == 0) return std::nullopt;
   return spread_over(repeats, [](const RepeatResult& r) {
@@ -107,6 +117,7 @@ nlohmann::json run_to_json(const RunResult& run) {
                         {"cpu_user_s", r.cpu_user_s},
                         {"cpu_sys_s", r.cpu_sys_s}};
     if (r.requests) j["requests"] = r.requests;
+    if (r.server_cpu_s) j["server_cpu_s"] = *r.server_cpu_s;
     repeats.push_back(std::move(j));
   }
   nlohmann::json summary = {
@@ -116,6 +127,7 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"errors", run.errors},
   };
   if (run.connections_known) summary["connections"] = run.connections;
+  if (auto s = run.server_cpu_s_per_gib()) summary["server_cpu_s_per_gib"] = to_json(*s);
   if (run.has_loop())
     summary["loop_lag_ms"] = {{"p99", ms(run.loop_lag_ns.percentile(0.99))},
                               {"max", ms(run.loop_lag_ns.max())}};

@@ -19,6 +19,9 @@ struct RepeatResult {
   std::uint64_t requests = 0;  // 0 where requests do not apply
   double cpu_user_s = 0;
   double cpu_sys_s = 0;
+  // The built-in server's CPU time (user + system) over the attempt, where
+  // the server is ours and its process can be read.
+  std::optional<double> server_cpu_s = std::nullopt;
 };
 
 struct RunResult {
@@ -52,6 +55,8 @@ struct RunResult {
   Spread duration_s() const;
   Spread bytes_per_s() const;
   Spread cpu_s_per_gib() const;
+  // When every repeat knows its server's CPU time.
+  std::optional<Spread> server_cpu_s_per_gib() const;
   std::optional<Spread> req_per_s() const;
   std::optional<Spread> cpu_us_per_req() const;
   // Blocking clients (bench's sync and threads modes, Python threads) have no

@@ -212,12 +212,16 @@ int run_client(const ClientOptions& o) {
             run, o.run.warmup, o.run.repeat,
             "stream " + direction + " " + loop_name + " " + run.codec,
             [&](const std::string& label, bool counted) {
+              const auto server_before = server ? server->cpu_seconds() : std::nullopt;
               const auto m = measure_transfer<StreamClientTransfer>(*loop, spec, label);
+              const auto server_after = server ? server->cpu_seconds() : std::nullopt;
               const auto& r = m.result;
               run.size_bytes = r.size;
               Attempt a =
                   Attempt::of_transfer(!r.error.empty() || r.verified ? r.error : "not verified");
               a.repeat = {r.duration_s, r.bytes, r.messages, m.cpu.user_s, m.cpu.sys_s};
+              if (server_before && server_after)
+                a.repeat.server_cpu_s = *server_after - *server_before;
               a.loop_lag_ns = m.loop_lag_ns;
               if (a.failed || !counted) return a;
               if (r.hash_s > 0) hash_bps.push_back(static_cast<double>(r.size) / r.hash_s);

@@ -10,6 +10,7 @@
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/openssl_handles.hpp"
 #include "protocols/ws/session.hpp"
+#include "tools/common/cpu.hpp"
 #include "tools/common/server_process.hpp"
 #include "tools/ws/server.hpp"
 
@@ -23,6 +24,8 @@ class BuiltinWsServer {
   Endpoint endpoint() const { return Endpoint{"127.0.0.1", process_->port()}; }
   X509* certificate() const { return tls_ ? identity_.cert.get() : nullptr; }
   void stop() { process_->stop(); }
+  // The server process's CPU time so far (see cpu_seconds_of).
+  std::optional<double> cpu_seconds() const { return cpu_seconds_of(process_->pid()); }
 
  private:
   bool tls_;

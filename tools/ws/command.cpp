@@ -150,10 +150,14 @@ int run_ws(const WsOptions& o) {
         run_repeats(run, o.run.warmup, o.run.repeat,
                     "ws " + direction + " " + loop_name + " " + run.codec,
                     [&](const std::string& label, bool) {
+                      const auto server_before = server ? server->cpu_seconds() : std::nullopt;
                       const auto m = measure_transfer<WsClientTransfer>(*loop, spec, label);
+                      const auto server_after = server ? server->cpu_seconds() : std::nullopt;
                       Attempt a = Attempt::of_transfer(m.result.error);
                       a.repeat = {m.result.duration_s, m.result.received + m.result.sent,
                                   m.result.messages, m.cpu.user_s, m.cpu.sys_s};
+                      if (server_before && server_after)
+                        a.repeat.server_cpu_s = *server_after - *server_before;
                       a.loop_lag_ns = m.loop_lag_ns;
                       return a;
                     });

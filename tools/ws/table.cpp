@@ -14,9 +14,11 @@ void print_ws_table(std::FILE* out, const std::vector<RunResult>& runs, const st
              "printed Gibit/s as \"Gbps\"); medians [min-max] over the repeats; \"ours / this\": "
              "our throughput over a peer's, same direction.\n\n");
   constexpr auto kRow =
-      "{:<11} {:<10} {:<14} {:<6} {:>9}  {:<22} {:>6} {:>8}  {:>9}  {:<20} {:>15}  {:>6}  {}\n";
+      "{:<11} {:<10} {:<14} {:<6} {:>9}  {:<22} {:>6} {:>8}  {:>9}  {:<20} {:>6}  {:>15}  {:>6}  "
+      "{}\n";
   fmt::print(out, kRow, "direction", "client", "loop", "codec", "payload", "Gibit/s", "GB/s",
-             "seconds", "msgs/s", "client CPU s/GiB", "lag p99/max ms", "errors", "ours / this");
+             "seconds", "msgs/s", "client CPU s/GiB", "server", "lag p99/max ms", "errors",
+             "ours / this");
   for (const auto& r : runs) {
     const std::string lag = fmt::format("{:.1f}/{:.1f}", r.loop_lag_ns.percentile(0.99) / 1e6,
                                         r.loop_lag_ns.max() / 1e6);
@@ -28,19 +30,22 @@ void print_ws_table(std::FILE* out, const std::vector<RunResult>& runs, const st
     }
     if (r.repeats.empty()) {
       fmt::print(out, kRow, r.mode, r.client_name(), r.loop, codec, format_bytes(r.size_bytes),
-                 r.peer_status == "failed" ? "failed" : "-", "-", "-", "-", "-", "-", r.errors, "");
+                 r.peer_status == "failed" ? "failed" : "-", "-", "-", "-", "-", "-", "-", r.errors,
+                 "");
       continue;
     }
     const auto bps = r.bytes_per_s();
     const double gib = 8.0 / (1ull << 30);
     const auto cpu = r.cpu_s_per_gib();
+    const auto server_cpu = r.server_cpu_s_per_gib();
     fmt::print(
         out,
-        "{:<11} {:<10} {:<14} {:<6} {:>9}  {:<22} {:>6.2f} {:>8.3f}  {:>9.0f}  {:<20} {:>15}  "
-        "{:>6}  {}\n",
+        "{:<11} {:<10} {:<14} {:<6} {:>9}  {:<22} {:>6.2f} {:>8.3f}  {:>9.0f}  {:<20} {:>6}  "
+        "{:>15}  {:>6}  {}\n",
         r.mode, r.client_name(), r.loop, codec, format_bytes(r.repeats.front().bytes),
         spread_text(bps, gib, 2), bps.median / 1e9, r.duration_s().median, r.req_per_s()->median,
-        spread_text(cpu, 1, 3), lag, r.errors, ours_over_peer_text(r));
+        spread_text(cpu, 1, 3), server_cpu ? fmt::format("{:.3f}", server_cpu->median) : "-", lag,
+        r.errors, ours_over_peer_text(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

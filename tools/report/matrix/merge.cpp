@@ -9,9 +9,14 @@ namespace lb {
 namespace {
 
 RepeatResult repeat_from(const nlohmann::json& j) {
-  return {j.value("duration_s", 0.0), j.value("bytes", std::uint64_t{0}),
-          j.value("requests", std::uint64_t{0}), j.value("cpu_user_s", 0.0),
-          j.value("cpu_sys_s", 0.0)};
+  RepeatResult r;
+  r.duration_s = j.value("duration_s", 0.0);
+  r.bytes = j.value("bytes", std::uint64_t{0});
+  r.requests = j.value("requests", std::uint64_t{0});
+  r.cpu_user_s = j.value("cpu_user_s", 0.0);
+  r.cpu_sys_s = j.value("cpu_sys_s", 0.0);
+  if (j.contains("server_cpu_s")) r.server_cpu_s = j.at("server_cpu_s").get<double>();
+  return r;
 }
 
 double median_of(std::vector<double> v) {
