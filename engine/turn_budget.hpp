@@ -13,7 +13,7 @@ namespace lb {
 
 class TurnBudget {
  public:
-  static constexpr std::chrono::microseconds kDefault{2000};
+  static constexpr std::chrono::microseconds kDefault{1000};
 
   explicit TurnBudget(std::chrono::nanoseconds limit = kDefault) : limit_(limit) {}
 
