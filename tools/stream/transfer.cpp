@@ -157,8 +157,9 @@ void FileSender::preallocate(std::size_t pieces) {
 bool FileSender::pump(ws::Session& session, std::uint64_t& sent) {
   TurnBudget& budget = session.loop().turn_budget();
   while (sent < limit_) {
-    // At least one piece a turn, even when the reads spent the budget; no
-    // more than one more in a turn that a dozen write completions call us.
+    // At least one piece a turn, even in a turn whose reads spent the
+    // budget; once it is spent, none more this turn, however many write
+    // completions call us.
     if (budget.spent() && last_turn_ == budget.turn()) {
       session.writable_next_turn();
       return false;
