@@ -14,19 +14,12 @@ namespace {
 
 constexpr std::uint32_t kMaxChunk = 16u << 20;
 
-// Keeps the send queue full: one message per call to send() until it says
-// no, or until the loop turn's budget is spent (framed 8 MiB into fresh
-// buffers, a first fill held the loop 64 ms); then on_writable comes on the
-// next turn.
-std::uint64_t fill_queue(ws::Session& s, const SharedBytes& chunk, std::uint64_t total,
+// Keeps the send queue full: one message per call to send() until it says no.
+template <class Session>
+std::uint64_t fill_queue(Session& s, const SharedBytes& chunk, std::uint64_t total,
                          std::uint64_t& sent) {
-  TurnBudget& budget = s.loop().turn_budget();
   std::uint64_t messages = 0;
   while (sent < total) {
-    if (messages > 0 && budget.spent()) {
-      s.writable_next_turn();
-      break;
-    }
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk->size(), total - sent));
     if (!s.send(slice_of(chunk, 0, n))) break;
     sent += n;
