@@ -40,7 +40,8 @@ const std::vector<Entry>& entries() {
 #endif
 #ifdef LOOPBENCH_HAVE_URING
       {"uring", make_uring_backend, &UringBackend::unavailable_reason,
-       "multishot RECV into a provided-buffer ring (registered by hand, liburing 2.3); SENDMSG, "
+       "multishot RECV into a provided-buffer ring (registered by hand, liburing 2.3), task work "
+       "deferred to the wait; SENDMSG, "
        "one in flight per stream, on blocking sockets; multishot ACCEPT; CONNECT; one-shot "
        "POLL_ADD re-armed for level-triggered watches"},
 #endif

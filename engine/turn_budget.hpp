@@ -42,4 +42,19 @@ class TurnBudget {
   std::uint64_t turn_ = 0;
 };
 
+// A producer's share of a turn (a sender that reads or frames before it
+// queues): it goes on until the budget is spent, but always makes one step
+// a turn, so it neither holds the loop nor stalls behind a turn whose I/O
+// callbacks spent the budget.
+class TurnShare {
+ public:
+  bool may_go_on(TurnBudget& budget) const {
+    return !budget.spent() || last_turn_ != budget.turn();
+  }
+  void stepped(const TurnBudget& budget) { last_turn_ = budget.turn(); }
+
+ private:
+  std::uint64_t last_turn_ = 0;
+};
+
 }  // namespace lb

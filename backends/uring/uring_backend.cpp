@@ -2,7 +2,9 @@
 
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -87,6 +89,16 @@ Ring::Ring(unsigned entries, unsigned flags) {
     rc = io_uring_queue_init_params(entries, &ring_, &params);
   }
   if (rc < 0) throw std::system_error(-rc, std::system_category(), "io_uring_queue_init");
+  disabled_ = params.flags & IORING_SETUP_R_DISABLED;
+}
+
+// liburing 2.3 declares io_uring_enable_rings() but does not export it.
+void Ring::enable() {
+  if (!disabled_) return;
+  disabled_ = false;
+  if (::syscall(__NR_io_uring_register, ring_.ring_fd, IORING_REGISTER_ENABLE_RINGS, nullptr, 0) <
+      0)
+    throw std::system_error(errno, std::system_category(), "io_uring enable rings");
 }
 
 Mapping::Mapping(std::size_t bytes)
@@ -102,8 +114,17 @@ Mapping::~Mapping() {
 UringBackend::UringBackend(Loop& loop)
     : loop_(loop),
       wake_fd_(::eventfd(0, EFD_CLOEXEC)),
+      // The kernel's part of a completion (a receive's copy into a provided
+      // buffer) runs as task work. Deferred, it runs only while this thread
+      // waits in io_uring_enter, at most 32 receives per socket per wait;
+      // otherwise it ran on any return from the kernel, a page fault inside
+      // a read callback included, where one 64 KiB copy into a fresh buffer
+      // took 34 ms while the kernel filled up to 16 MiB of provided buffers.
+      // Deferred task work needs a single submitter: the ring starts
+      // disabled and the thread whose loop first runs it enables it.
       ring_(std::make_unique<Ring>(kRingEntries,
-                                   IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN)) {
+                                   IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER |
+                                       IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED)) {
   if (!wake_fd_) throw std::system_error(errno, std::system_category(), "eventfd");
   buf_ring_memory_ = std::make_unique<Mapping>(kProvidedBuffers * sizeof(io_uring_buf));
   buf_ring_ = static_cast<io_uring_buf_ring*>(buf_ring_memory_->get());
@@ -135,8 +156,13 @@ UringBackend::~UringBackend() {
 io_uring_sqe* UringBackend::sqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(ring_->get());
   while (!sqe) {
-    // Full: hand what is queued to the kernel, never drop a submission.
-    io_uring_submit(ring_->get());
+    // Full: hand what is queued to the kernel, never drop a submission
+    // (the ring may not have run yet: this thread then becomes its
+    // submitter).
+    ring_->enable();
+    const int rc = io_uring_submit(ring_->get());
+    if (rc < 0 && rc != -EAGAIN && rc != -EBUSY && rc != -EINTR)
+      throw std::system_error(-rc, std::system_category(), "io_uring_submit");
     sqe = io_uring_get_sqe(ring_->get());
   }
   return sqe;
@@ -223,16 +249,21 @@ void UringBackend::dispatch(const io_uring_cqe& cqe) {
 }
 
 void UringBackend::run_once(std::optional<std::chrono::nanoseconds> timeout) {
+  ring_->enable();
   io_uring_cqe* cqe = nullptr;
+  int rc = 0;
   if (timeout && timeout->count() == 0) {
-    io_uring_submit(ring_->get());
+    rc = io_uring_submit_and_get_events(ring_->get());
   } else if (timeout) {
     const auto ns = timeout->count();
     __kernel_timespec ts{ns / 1'000'000'000, ns % 1'000'000'000};
-    io_uring_submit_and_wait_timeout(ring_->get(), &cqe, 1, &ts, nullptr);
+    rc = io_uring_submit_and_wait_timeout(ring_->get(), &cqe, 1, &ts, nullptr);
   } else {
-    io_uring_submit_and_wait_timeout(ring_->get(), &cqe, 1, nullptr, nullptr);
+    rc = io_uring_submit_and_wait_timeout(ring_->get(), &cqe, 1, nullptr, nullptr);
   }
+  if (rc == -EEXIST)
+    throw std::system_error(-rc, std::system_category(),
+                            "io_uring loop run by a second thread (one thread runs a loop)");
   // Copy each CQE and mark it seen before dispatching: callbacks submit new
   // work, and a CQ slot is free again as soon as it is consumed. At most
   // kCqeBudget CQEs and one TurnBudget per turn, so timers and posted work

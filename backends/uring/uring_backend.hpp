@@ -28,9 +28,13 @@ class Ring {
   Ring(const Ring&) = delete;
   Ring& operator=(const Ring&) = delete;
   io_uring* get() { return &ring_; }
+  // A ring made with IORING_SETUP_R_DISABLED starts here; the thread that
+  // enables it is its only submitter (IORING_SETUP_SINGLE_ISSUER).
+  void enable();
 
  private:
   io_uring ring_{};
+  bool disabled_ = false;
 };
 
 class Mapping {
@@ -64,31 +68,6 @@ class UringSource {
  private:
   friend class UringBackend;
 
-  // RAII for the ring itself and for anonymous mappings.
-  class Ring {
-   public:
-    Ring(unsigned entries, unsigned flags);  // throws std::system_error
-    ~Ring() { io_uring_queue_exit(&ring_); }
-    Ring(const Ring&) = delete;
-    Ring& operator=(const Ring&) = delete;
-    io_uring* get() { return &ring_; }
-
-   private:
-    io_uring ring_{};
-  };
-
-  class Mapping {
-   public:
-    explicit Mapping(std::size_t bytes);  // throws std::system_error
-    ~Mapping();
-    Mapping(const Mapping&) = delete;
-    Mapping& operator=(const Mapping&) = delete;
-    void* get() const { return addr_; }
-
-   private:
-    void* addr_;
-    std::size_t bytes_;
-  };
   int in_flight_ = 0;
 };
 

@@ -285,7 +285,7 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
   serve->add_flag("--tls", s->tls, "wss:// with a fresh self-signed certificate");
   serve->add_option("--cert", s->cert, "PEM certificate for wss://");
   serve->add_option("--key", s->key, "PEM private key for wss://");
-  serve->add_option("--send-queue", s->send_queue, "1 MiB messages queued before reading waits")
+  serve->add_option("--send-queue", s->send_queue, "256 KiB messages queued before reading waits")
       ->capture_default_str();
   serve->add_option("--max-msg", s->max_msg, "Largest message accepted")->capture_default_str();
   serve->add_option("--codec", s->codec, "WebSocket framing: native (ours) or wslay")
@@ -308,7 +308,7 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
   client->add_flag("--drop-cache", c->drop_cache,
                    "Evict the sender's file from the page cache before each run (cold run)");
   add_run_options(client, c->run);
-  client->add_option("--send-queue", c->send_queue, "1 MiB messages queued before reading waits")
+  client->add_option("--send-queue", c->send_queue, "256 KiB messages queued before reading waits")
       ->capture_default_str();
   client
       ->add_option("--codec", c->codec,

@@ -160,7 +160,7 @@ bool FileSender::pump(ws::Session& session, std::uint64_t& sent) {
     // At least one piece a turn, even in a turn whose reads spent the
     // budget; once it is spent, none more this turn, however many write
     // completions call us.
-    if (budget.spent() && last_turn_ == budget.turn()) {
+    if (!share_.may_go_on(budget)) {
       session.writable_next_turn();
       return false;
     }
@@ -171,7 +171,7 @@ bool FileSender::pump(ws::Session& session, std::uint64_t& sent) {
            static_cast<std::size_t>(std::min<std::uint64_t>(piece_->size(), limit_ - sent))});
     }
     if (!session.send(slice_of(piece_, 0, pending_))) return false;
-    last_turn_ = budget.turn();
+    share_.stepped(budget);
     sent += pending_;
     pending_ = 0;
     piece_.reset();

@@ -1,6 +1,6 @@
 #pragma once
 // Verified streaming over WebSocket: the /stream route of the server and
-// the client transfer. The sender reads the data file in 1 MiB pieces and
+// the client transfer. The sender reads the data file in 256 KiB pieces and
 // sends each as one binary message; the receiver hashes as bytes arrive and
 // never holds more than the queues do.
 //
@@ -38,8 +38,10 @@
 
 namespace lb {
 
-constexpr std::size_t kStreamPiece = 1 << 20;
-constexpr int kStreamSendQueue = 16;  // pieces
+// One piece is one step of the sender (read, frame, write): at 1 MiB a step
+// took 3-8 ms here, so the loop turns around it did too.
+constexpr std::size_t kStreamPiece = 256 << 10;
+constexpr int kStreamSendQueue = 64;  // pieces: 16 MiB in flight
 
 // Reads the data file piece by piece into pooled buffers and queues each
 // piece as one binary message, a Slice: the native server sends it without
@@ -66,7 +68,7 @@ class FileSender {
   std::vector<std::shared_ptr<Bytes>> pieces_;
   std::shared_ptr<Bytes> piece_;  // read, not yet queued
   std::size_t pending_ = 0;
-  std::uint64_t last_turn_ = 0;  // the loop turn that queued the last piece
+  TurnShare share_;
 };
 
 struct StreamServerConfig {

@@ -6,8 +6,12 @@ RecvQueue::RecvQueue(Loop& loop, std::size_t bound, Consumer consume)
     : loop_(loop), bound_(bound), consume_(std::move(consume)) {}
 
 void RecvQueue::append(std::span<const std::byte> piece, bool last) {
+  // A fresh buffer is sized like the last message before the first piece
+  // lands: growing it piece by piece copied each message up to twice.
+  if (assembling_.empty() && assembling_.capacity() < last_size_) assembling_.reserve(last_size_);
   assembling_.insert(assembling_.end(), piece.begin(), piece.end());
   if (!last) return;
+  last_size_ = assembling_.size();
   ready_.push_back(std::move(assembling_));
   if (free_.empty()) {
     assembling_ = Bytes{};

@@ -39,6 +39,7 @@ class RecvQueue : public std::enable_shared_from_this<RecvQueue> {
   std::deque<Bytes> ready_;
   std::vector<Bytes> free_;
   std::size_t peak_ = 0;
+  std::size_t last_size_ = 0;
   bool drain_scheduled_ = false;
 };
 

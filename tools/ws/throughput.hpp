@@ -75,6 +75,7 @@ class WsClientTransfer {
   std::unique_ptr<ws::Session> session_;
   std::shared_ptr<RecvQueue> received_;
   SharedBytes chunk_;
+  TurnShare share_;
   WsClientResult result_;
   Clock::time_point started_{};
   std::uint64_t progress_at_check_ = 0;
