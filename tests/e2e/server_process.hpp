@@ -37,6 +37,7 @@ class BenchServer {
   ~BenchServer() { stop(); }
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // SIGINT, wait for exit; returns everything it printed.
   std::string stop() {
     if (pid_ > 0) {

@@ -51,16 +51,17 @@ std::string tools_folder(const std::string& path) {
 // rides on it (kRidesOn).
 const std::map<std::string, int>& tools_ranks() {
   static const std::map<std::string, int> ranks = {
-      {"cli", 5},                                            // main, the command registry
-      {"tcp", 4},    {"http", 4}, {"ws", 4}, {"stream", 4},  // the workloads
-      {"peers", 3},                                          // other clients' rows
-      {"report", 2},                                         // results, baselines, matrix
-      {"common", 1},                                         // helpers of every command
+      {"cli", 5},  // main, the command registry
+      {"tcp", 4},    {"http", 4}, {"ws", 4}, {"stream", 4}, {"echo", 4},  // the workloads
+      {"peers", 3},                                                       // other clients' rows
+      {"report", 2},  // results, baselines, matrix
+      {"common", 1},  // helpers of every command
   };
   return ranks;
 }
 const std::set<std::pair<std::string, std::string>> kRidesOn = {
     {"stream", "ws"},  // verified streaming is a WsServer route and a WsConnector client
+    {"echo", "ws"},    // ws/wss echo is a WsServer route and a WsConnector client
 };
 
 // Why `from` may not include `to` (both tools/ folders), or "" when it may.
@@ -88,7 +89,8 @@ TEST_CASE("tools/ includes point one way: cli -> workloads -> peers -> report ->
   CHECK_FALSE(tools_include_problem("tcp", "ws").empty());
   CHECK_FALSE(tools_include_problem("common", "report").empty());
   CHECK_FALSE(tools_include_problem("report", "cli").empty());
-  CHECK_FALSE(tools_include_problem("echo", "common").empty());  // a folder with no layer
+  CHECK_FALSE(tools_include_problem("bogus", "common").empty());  // a folder with no layer
+  CHECK(tools_include_problem("echo", "ws").empty());
 
   const fs::path root = LOOPBENCH_SOURCE_DIR;
   int includes = 0;

@@ -5,6 +5,7 @@
 #include "backends/registry.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/common/version.hpp"
+#include "tools/echo/command.hpp"
 #include "tools/http/command.hpp"
 #include "tools/report/command.hpp"
 #include "tools/report/matrix/command.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   lb::register_http_command(app, run);
   lb::register_ws_command(app, run);
   lb::register_stream_command(app, run);
+  lb::register_echo_command(app, run);
   lb::register_matrix_command(app, run);
   lb::register_compare_command(app, run);
   lb::register_cert_command(app, run);

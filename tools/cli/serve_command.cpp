@@ -1,6 +1,7 @@
-// `bench serve tcp|http|ws`: a workload's server alone, until Ctrl-C. Each
+// `bench serve tcp|http|ws|echo`: a workload's server alone, until Ctrl-C. Each
 // workload adds its own server here.
 #include "tools/cli/commands.hpp"
+#include "tools/echo/command.hpp"
 #include "tools/http/command.hpp"
 #include "tools/tcp/command.hpp"
 #include "tools/ws/command.hpp"
@@ -13,6 +14,7 @@ void register_serve_command(CLI::App& app, CommandRunner& run) {
   register_serve_tcp(serve, run);
   register_serve_http(serve, run);
   register_serve_ws(serve, run);
+  register_serve_echo(serve, run);
 }
 
 }  // namespace lb

@@ -4,6 +4,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +58,27 @@ std::optional<double> cpu_seconds_of(pid_t pid) {
   }
   if (!any) return std::nullopt;
   return static_cast<double>(ns) / 1e9;
+}
+
+std::optional<MemoryKib> memory_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  if (!in) return std::nullopt;
+  MemoryKib m;
+  bool rss = false, peak = false;
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") rss = static_cast<bool>(in >> m.rss);
+    if (key == "VmHWM:") peak = static_cast<bool>(in >> m.peak);
+    in.ignore(1 << 16, '\n');
+  }
+  if (!rss || !peak) return std::nullopt;
+  return m;
+}
+
+void release_free_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
 }
 
 }  // namespace lb

@@ -1,5 +1,6 @@
 #pragma once
-// CPU pinning, and the CPU time and peak memory of the measuring process.
+// CPU pinning; the CPU time and memory of the measuring process, and of
+// another process of ours (the built-in server) read from /proc.
 #include <sys/types.h>
 
 #include <cstdint>
@@ -30,5 +31,18 @@ std::uint64_t peak_rss_kib();
 // so far, to the nanosecond (/proc/PID/task/*/schedstat); nullopt when the
 // process is gone or the kernel does not keep the figure.
 std::optional<double> cpu_seconds_of(pid_t pid);
+
+// Resident set now and at its peak, KiB (/proc/PID/status VmRSS, VmHWM);
+// nullopt when the process is gone.
+struct MemoryKib {
+  std::uint64_t rss = 0;
+  std::uint64_t peak = 0;
+};
+std::optional<MemoryKib> memory_of(pid_t pid);
+
+// Hands freed heap memory back to the system (glibc's malloc_trim; nothing
+// elsewhere), so a resident-set difference measured next counts what is
+// allocated from here on, not what an earlier run left free in the heap.
+void release_free_memory();
 
 }  // namespace lb

@@ -73,7 +73,7 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
   if (o.server_loop.empty()) o.server_loop = default_server_backend();
   cmd->add_option("--loop", o.loop, help.loop)->capture_default_str();
   cmd->add_option("--repeat", o.repeat, "Counted repeats")->capture_default_str();
-  cmd->add_option("--warmup", o.warmup, "Warm-up repeats, not counted")->capture_default_str();
+  if (help.warmup) cmd->add_option("--warmup", o.warmup, help.warmup)->capture_default_str();
   cmd->add_option("--server-cpu", o.server_cpu, "Pin the built-in server to this CPU");
   cmd->add_option("--client-cpu", o.client_cpu, "Pin the client to this CPU");
   cmd->add_option("--server-loop", o.server_loop,

@@ -56,6 +56,8 @@ struct TransferOptions {
 struct RunOptionHelp {
   const char* loop = "Client loop(s): epoll, libuv, uring, a comma list, or all";
   const char* timeout = "Fail after this many seconds without progress";
+  // Null: the command has a warm-up of its own (bench echo's is a time).
+  const char* warmup = "Warm-up repeats, not counted";
 };
 
 // --loop, --server-loop, --repeat, --warmup, --server-cpu, --client-cpu,

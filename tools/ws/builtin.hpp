@@ -26,6 +26,7 @@ class BuiltinWsServer {
   void stop() { process_->stop(); }
   // The server process's CPU time so far (see cpu_seconds_of).
   std::optional<double> cpu_seconds() const { return cpu_seconds_of(process_->pid()); }
+  std::optional<MemoryKib> memory() const { return memory_of(process_->pid()); }
 
  private:
   bool tls_;

@@ -1,0 +1,451 @@
+#include "tools/echo/command.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+
+#include "backends/registry.hpp"
+#include "tools/common/options.hpp"
+#include "tools/common/progress_line.hpp"
+#include "tools/common/run_options.hpp"
+#include "tools/common/serve_options.hpp"
+#include "tools/common/server_process.hpp"
+#include "tools/common/size.hpp"
+#include "tools/echo/fd_limit.hpp"
+#include "tools/echo/protocol.hpp"
+#include "tools/echo/run.hpp"
+#include "tools/echo/table.hpp"
+#include "tools/echo/tcp_server.hpp"
+#include "tools/echo/ws_route.hpp"
+#include "tools/report/repeats.hpp"
+#include "tools/report/results.hpp"
+#include "tools/ws/builtin.hpp"
+#include "tools/ws/codec_option.hpp"
+#include "tools/ws/connect.hpp"
+
+namespace lb {
+namespace {
+
+struct EchoOptions {
+  RunOptions run;
+  std::string transport = "tcp";
+  std::string connections = "100";
+  std::string size = "1KiB";
+  int pipeline = 1;
+  double rate = 0;
+  std::string arrival = "uniform";
+  double duration_s = 10;
+  double warmup_s = 2;
+  int connect_batch = 100;
+  std::string url;
+  std::string codec = "native";
+  std::string server_codec = "native";
+  bool insecure = false;
+  std::string cacert;
+  std::string csv;
+};
+
+struct Checked {
+  std::vector<EchoTransport> transports;
+  std::vector<std::uint64_t> connections;
+  std::vector<std::uint64_t> sizes;
+  std::optional<WsUrl> url_ws;
+  std::optional<Endpoint> url_tcp;
+  ws::Codec codec = ws::Codec::native;
+  ws::Codec server_codec = ws::Codec::native;
+};
+
+Checked check(const EchoOptions& o) {
+  o.run.check();
+  Checked c;
+  if (!o.url.empty()) {
+    if (o.url.rfind("tcp://", 0) == 0) {
+      c.url_tcp = Endpoint::parse(o.url.substr(6));
+      if (!c.url_tcp) throw UsageError("--url: expected tcp://HOST:PORT, got '" + o.url + "'");
+      c.transports = {EchoTransport::tcp};
+    } else {
+      c.url_ws = url_option(o.url, "/echo");
+      c.transports = {c.url_ws->tls ? EchoTransport::wss : EchoTransport::ws};
+    }
+  } else {
+    for (const auto& t :
+         checked_list("--transport", o.transport, {"tcp", "ws", "wss"}, "transport"))
+      c.transports.push_back(parse_echo_transport(t));
+  }
+  for (const auto& text : split_list(o.connections)) {
+    std::uint64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || ptr != text.data() + text.size() || n < 1 || n > 1'000'000)
+      throw UsageError("--connections: expected counts from 1 to 1000000, got '" + text + "'");
+    c.connections.push_back(n);
+  }
+  for (const auto& text : split_list(o.size)) {
+    const auto n = size_option("--size", text);
+    if (n < 1 || n > echo::kMaxMessage)
+      throw UsageError("--size: a message is 1 byte to 1 MiB, got '" + text + "'");
+    c.sizes.push_back(n);
+  }
+  if (o.pipeline < 1 || o.pipeline > 4096) throw UsageError("--pipeline must be 1 to 4096");
+  if (o.rate < 0 || !std::isfinite(o.rate))
+    throw UsageError("--rate must be 0 (closed loop) or more");
+  if (o.arrival != "uniform" && o.arrival != "poisson")
+    throw UsageError("--arrival: expected uniform or poisson, got '" + o.arrival + "'");
+  if (o.duration_s <= 0 || o.warmup_s < 0)
+    throw UsageError("--duration must be positive and --warmup at least 0");
+  if (o.connect_batch < 1) throw UsageError("--connect-batch must be at least 1");
+  c.codec = codec_option("--codec", o.codec);
+  c.server_codec = codec_option("--server-codec", o.server_codec);
+  check_fd_room(*std::max_element(c.connections.begin(), c.connections.end()), "bench echo");
+  return c;
+}
+
+ServingOn start_tcp_echo(Loop& loop, const Endpoint& at) {
+  auto server = std::make_shared<TcpEchoServer>(loop);
+  server->listen(at);
+  return {server, server->port(), [server] {
+            return fmt::format("{} connections, {} failed, {} echoed", server->connections(),
+                               server->failed(), format_bytes(server->bytes_echoed()));
+          }};
+}
+
+ws::SessionOptions echo_session(ws::Codec codec, std::size_t pipeline) {
+  ws::SessionOptions s;
+  s.codec = codec;
+  s.max_message = echo::kMaxMessage;
+  s.send_queue = std::max<std::size_t>(128, pipeline + 1);
+  return s;
+}
+
+// The built-in server of one transport, with its side channels.
+struct EchoServer {
+  std::optional<ServerProcess> tcp;
+  std::optional<BuiltinWsServer> ws;
+  Endpoint endpoint() const { return tcp ? Endpoint{"127.0.0.1", tcp->port()} : ws->endpoint(); }
+  std::optional<double> cpu_seconds() const {
+    return tcp ? cpu_seconds_of(tcp->pid()) : ws->cpu_seconds();
+  }
+  std::optional<std::uint64_t> rss_kib() const {
+    auto m = tcp ? memory_of(tcp->pid()) : ws->memory();
+    if (!m) return std::nullopt;
+    return m->rss;
+  }
+  std::optional<std::uint64_t> peak_rss_kib() const {
+    auto m = tcp ? memory_of(tcp->pid()) : ws->memory();
+    if (!m) return std::nullopt;
+    return m->peak;
+  }
+  void stop() {
+    if (tcp) tcp->stop();
+    if (ws) ws->stop();
+  }
+};
+
+nlohmann::json percentiles_us(const Histogram& h) {
+  auto us = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e3; };
+  return {{"p50", us(h.percentile(0.5))},
+          {"p90", us(h.percentile(0.9))},
+          {"p99", us(h.percentile(0.99))},
+          {"p999", us(h.percentile(0.999))},
+          {"max", us(h.max())}};
+}
+
+// Jain's fairness index: 1 when every connection echoed as many messages.
+double jain_index(const std::vector<std::uint64_t>& counts) {
+  double sum = 0, squares = 0;
+  for (auto n : counts) {
+    sum += static_cast<double>(n);
+    squares += static_cast<double>(n) * static_cast<double>(n);
+  }
+  return squares > 0 ? sum * sum / (static_cast<double>(counts.size()) * squares) : 0;
+}
+
+// What the repeats of one row add up to beyond RunResult's own fields.
+struct RowExtras {
+  Histogram service_ns, connect_ns;
+  std::vector<double> opened_per_s;
+  std::uint64_t slots = 0, late = 0;
+  std::optional<std::vector<std::uint64_t>> least_fair;
+  double least_jain = 2;
+  std::vector<double> client_kib_per_conn, server_kib_per_conn;
+
+  void add(const EchoRunResult& r, std::size_t connections) {
+    service_ns.merge(r.service_ns);
+    connect_ns.merge(r.connect_ns);
+    if (r.open_s > 0) opened_per_s.push_back(static_cast<double>(connections) / r.open_s);
+    slots += r.slots;
+    late += r.late;
+    const double jain = jain_index(r.per_connection);
+    if (jain < least_jain) {
+      least_jain = jain;
+      least_fair = r.per_connection;
+    }
+    const auto per_conn = [connections](std::uint64_t before, std::uint64_t after) {
+      return after > before ? static_cast<double>(after - before) / static_cast<double>(connections)
+                            : 0.0;
+    };
+    client_kib_per_conn.push_back(per_conn(r.rss_before_open_kib, r.rss_open_kib));
+    if (r.server_rss_before_open_kib && r.server_rss_open_kib)
+      server_kib_per_conn.push_back(
+          per_conn(*r.server_rss_before_open_kib, *r.server_rss_open_kib));
+  }
+
+  nlohmann::json json(const RunResult& row, double rate, const EchoServer* server) const {
+    nlohmann::json j;
+    j["service_latency_us"] = percentiles_us(service_ns);
+    j["connect_ms"] = {{"p50", static_cast<double>(connect_ns.percentile(0.5)) / 1e6},
+                       {"p99", static_cast<double>(connect_ns.percentile(0.99)) / 1e6},
+                       {"max", static_cast<double>(connect_ns.max()) / 1e6}};
+    if (!opened_per_s.empty()) j["opened_per_s"] = to_json(spread_of(opened_per_s));
+    if (rate > 0) {
+      j["rate"] = {{"asked", rate}, {"slots", slots}, {"late", late}};
+      if (auto achieved = row.req_per_s()) j["rate"]["achieved"] = achieved->median;
+    }
+    if (least_fair && !least_fair->empty()) {
+      auto counts = *least_fair;
+      std::sort(counts.begin(), counts.end());
+      j["fairness"] = {{"min", counts.front()},
+                       {"median", counts[counts.size() / 2]},
+                       {"max", counts.back()},
+                       {"jain", least_jain}};
+    }
+    if (!row.repeats.empty() && row.repeats.front().server_cpu_s) {
+      std::vector<double> us;
+      for (const auto& r : row.repeats)
+        if (r.requests && r.server_cpu_s)
+          us.push_back(*r.server_cpu_s * 1e6 / static_cast<double>(r.requests));
+      if (!us.empty()) j["server_cpu_us_per_msg"] = to_json(spread_of(us));
+    }
+    nlohmann::json rss = {{"client_peak", peak_rss_kib()}};
+    if (!client_kib_per_conn.empty())
+      rss["client_per_connection"] = spread_of(client_kib_per_conn).median;
+    if (server) {
+      if (auto peak = server->peak_rss_kib()) rss["server_peak"] = *peak;
+      if (!server_kib_per_conn.empty())
+        rss["server_per_connection"] = spread_of(server_kib_per_conn).median;
+    }
+    j["rss_kib"] = rss;
+    return j;
+  }
+};
+
+int run_echo(const EchoOptions& o) {
+  const std::string started = utc_timestamp();
+  const Checked c = check(o);
+  const auto loops = o.run.client_loops();
+  if (!c.url_ws && !c.url_tcp) o.run.check_server_loop();
+
+  std::vector<RunResult> runs;
+  std::uint64_t errors = 0;
+  for (const auto transport : c.transports) {
+    EchoServer server;
+    EchoTarget target;
+    target.transport = transport;
+    target.session = echo_session(c.codec, static_cast<std::size_t>(o.pipeline));
+    tls::SslCtxPtr client_tls;
+    std::string target_name = "builtin";
+    if (c.url_tcp) {
+      target.server = *c.url_tcp;
+      target_name = o.url;
+    } else if (c.url_ws) {
+      target.server = c.url_ws->endpoint;
+      target.host = c.url_ws->host;
+      target.path = c.url_ws->path;
+      target_name = o.url;
+    } else if (transport == EchoTransport::tcp) {
+      server.tcp.emplace(loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_echo),
+                         std::chrono::seconds(10));
+    } else {
+      server.ws.emplace(o.run.server_loop, o.run.server_cpu, transport == EchoTransport::wss,
+                        echo_session(c.server_codec, 4096), ws_echo_route());
+    }
+    const bool builtin = server.tcp || server.ws;
+    if (builtin) {
+      target.server = server.endpoint();
+      target.host = "localhost";
+    }
+    if (transport == EchoTransport::wss) {
+      client_tls =
+          ws_client_tls(o.insecure, o.cacert, server.ws ? server.ws->certificate() : nullptr);
+      target.tls = client_tls.get();
+    }
+    o.run.pin_client();
+
+    for (const auto connections : c.connections) {
+      for (const auto size : c.sizes) {
+        for (const auto& loop_name : loops) {
+          RunResult row;
+          row.bench = "echo";
+          row.loop = loop_name;
+          row.mode = o.rate > 0 ? "open" : "closed";
+          if (transport != EchoTransport::tcp) row.codec = ws::codec_name(c.codec);
+          row.tls = transport == EchoTransport::wss;
+          row.size_bytes = size;
+          row.params = o.run.params();
+          row.params.erase("warmup");
+          row.params.update({{"transport", transport_name(transport)},
+                             {"connections", connections},
+                             {"size_bytes", size},
+                             {"pipeline", o.pipeline},
+                             {"rate", o.rate},
+                             {"arrival", o.arrival},
+                             {"duration_s", o.duration_s},
+                             {"warmup_s", o.warmup_s},
+                             {"client_threads", 1},
+                             {"server_threads", 1},
+                             {"connect_batch", o.connect_batch},
+                             {"target", target_name}});
+          row.params["server_loop"] = builtin ? nlohmann::json(o.run.server_loop) : nullptr;
+          if (builtin && transport != EchoTransport::tcp)
+            row.params["server_codec"] = ws::codec_name(c.server_codec);
+
+          EchoRunSpec spec;
+          spec.target = target;
+          spec.connections = connections;
+          spec.size = size;
+          spec.pipeline = static_cast<std::size_t>(o.pipeline);
+          spec.rate = o.rate;
+          spec.poisson = o.arrival == "poisson";
+          spec.warmup = std::chrono::nanoseconds(static_cast<std::int64_t>(o.warmup_s * 1e9));
+          spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(o.duration_s * 1e9));
+          spec.timeout = o.run.timeout();
+          spec.connect_batch = static_cast<std::size_t>(o.connect_batch);
+          if (builtin) {
+            spec.server_cpu = [&server] { return server.cpu_seconds(); };
+            spec.server_rss_kib = [&server] { return server.rss_kib(); };
+          }
+
+          RowExtras extras;
+          auto loop = make_loop(loop_name);
+          const std::string label = fmt::format("{} {} {}x{}", transport_name(transport), loop_name,
+                                                connections, format_bytes(size));
+          run_repeats(row, 0, o.run.repeat, label, [&](const std::string& progress_label, bool) {
+            EchoRunResult r;
+            {
+              EchoRun echo_run(*loop, spec, [&](const EchoRunResult& done) {
+                r = done;
+                loop->stop();
+              });
+              ProgressLine progress(
+                  *loop, [&echo_run] { return echo_run.bytes_so_far(); }, progress_label,
+                  8.0 * (1 << 20), "MiB/s");
+              echo_run.start();
+              loop->run();
+            }
+            loop->run_nowait();  // let the closed connections go
+            Attempt a = Attempt::of_transfer(r.error);
+            a.connections = connections;
+            a.repeat = {r.window_s,   r.messages * size, r.messages,
+                        r.cpu.user_s, r.cpu.sys_s,       r.server_cpu_s};
+            a.loop_lag_ns = r.loop_lag_ns;
+            a.latency_ns = r.latency_ns;
+            if (r.error.empty()) extras.add(r, connections);
+            return a;
+          });
+          row.summary_extra = extras.json(row, o.rate, builtin ? &server : nullptr);
+          errors += row.errors;
+          runs.push_back(std::move(row));
+        }
+      }
+    }
+    server.stop();
+  }
+  print_echo_table(stdout, runs,
+                   EchoTableContext{c.url_ws || c.url_tcp ? o.url : "builtin", o.run.server_loop,
+                                    o.run.server_cpu, o.run.client_cpu, o.run.repeat});
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  if (!o.csv.empty()) write_echo_csv(o.csv, runs);
+  return errors ? 1 : 0;
+}
+
+}  // namespace
+
+void register_echo_command(CLI::App& app, CommandRunner& run) {
+  auto o = std::make_shared<EchoOptions>();
+  o->run.repeat = 3;
+  o->run.warmup = 0;
+  auto* cmd = app.add_subcommand(
+      "echo",
+      "Request/response echo over tcp, ws or wss: many connections, small messages, closed or "
+      "open loop (latency from each message's intended send time)");
+  RunOptionHelp help;
+  help.warmup = nullptr;
+  help.timeout = "Fail after this many seconds in which nothing moved";
+  add_run_options(cmd, o->run, help);
+  cmd->add_option("--transport", o->transport,
+                  "tcp (length-prefixed), ws, wss, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--connections", o->connections, "Connections, a comma list (e.g. 1,100,10000)")
+      ->capture_default_str();
+  cmd->add_option("--size", o->size, "Message size, a comma list (e.g. 64,1KiB,16KiB; up to 1MiB)")
+      ->capture_default_str();
+  cmd->add_option("--pipeline", o->pipeline, "Messages in flight per connection")
+      ->capture_default_str();
+  cmd->add_option("--rate", o->rate,
+                  "Open loop: messages/s over all connections, sent at their intended times "
+                  "(0: closed loop)")
+      ->capture_default_str();
+  cmd->add_option("--arrival", o->arrival, "Open loop send times: uniform or poisson")
+      ->capture_default_str();
+  cmd->add_option("--duration", o->duration_s, "Seconds measured per repeat")
+      ->capture_default_str();
+  cmd->add_option("--warmup", o->warmup_s, "Seconds of traffic before each repeat's measurement")
+      ->capture_default_str();
+  cmd->add_option("--connect-batch", o->connect_batch, "Connects in progress at once")
+      ->capture_default_str();
+  cmd->add_option("--url", o->url, "tcp://HOST:PORT or ws(s)://HOST:PORT/echo of another server");
+  cmd->add_option("--codec", o->codec, "Client WebSocket framing: native or wslay")
+      ->capture_default_str();
+  cmd->add_option("--server-codec", o->server_codec, "Framing of the built-in ws/wss server")
+      ->capture_default_str();
+  cmd->add_flag("--insecure", o->insecure, "Do not verify the server's certificate (wss)");
+  cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
+  cmd->add_option("--csv", o->csv, "Write one CSV line per row to FILE");
+  cmd->callback([o, &run] { run = [o] { return run_echo(*o); }; });
+}
+
+struct ServeEchoOptions {
+  ServeOptions serve;
+  std::string transport = "tcp";
+  std::string codec = "native";
+  std::string cert, key;
+};
+
+void register_serve_echo(CLI::App* serve, CommandRunner& run) {
+  auto o = std::make_shared<ServeEchoOptions>();
+  auto* cmd = serve->add_subcommand(
+      "echo", "The 'bench echo' server: tcp echoes every byte; ws and wss serve /echo");
+  add_serve_options(cmd, o->serve, 5300);
+  cmd->add_option("--transport", o->transport,
+                  "tcp, ws or wss (a fresh self-signed certificate "
+                  "unless --cert and --key)")
+      ->capture_default_str();
+  cmd->add_option("--codec", o->codec, "WebSocket framing: native or wslay")->capture_default_str();
+  cmd->add_option("--cert", o->cert, "PEM certificate for wss://");
+  cmd->add_option("--key", o->key, "PEM private key for wss://");
+  cmd->callback([o, &run] {
+    run = [o] {
+      const auto transport =
+          checked_list("--transport", o->transport, {"tcp", "ws", "wss"}, "transport");
+      if (transport.size() != 1) throw UsageError("--transport: serve one of tcp, ws or wss");
+      raise_fd_limit();
+      if (transport.front() == "tcp")
+        return serve_foreground(o->serve, "serve echo", "tcp, loop " + o->serve.loop,
+                                start_tcp_echo);
+      const auto options = echo_session(codec_option("--codec", o->codec), 4096);
+      const auto ctx = server_tls_option(transport.front() == "wss", o->cert, o->key);
+      return serve_foreground(
+          o->serve, "serve echo",
+          fmt::format("{} /echo, loop {}, codec {}", transport.front(), o->serve.loop, o->codec),
+          [&](Loop& loop, const Endpoint& at) {
+            return start_ws_server(loop, at, ctx.get(), options, ws_echo_route());
+          });
+    };
+  });
+}
+
+}  // namespace lb

@@ -1,0 +1,9 @@
+#include "tools/echo/payload.hpp"
+
+#include "tools/common/random_bytes.hpp"
+
+namespace lb {
+
+EchoPayload::EchoPayload(std::size_t size) : size_(size), pattern_(random_bytes(size + kOffsets)) {}
+
+}  // namespace lb

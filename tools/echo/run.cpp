@@ -1,0 +1,208 @@
+#include "tools/echo/run.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace lb {
+
+EchoRun::EchoRun(Loop& loop, EchoRunSpec spec, Done done)
+    : loop_(loop),
+      spec_(std::move(spec)),
+      done_(std::move(done)),
+      payload_(spec_.size),
+      connections_(spec_.connections),
+      lag_(loop) {
+  for (auto& c : connections_)
+    c.ring.resize(spec_.pipeline);
+  if (spec_.rate > 0)
+    slot_gap_ = std::chrono::nanoseconds(
+        static_cast<std::int64_t>(1e9 * static_cast<double>(spec_.connections) / spec_.rate));
+}
+
+EchoRun::~EchoRun() = default;
+
+void EchoRun::start() {
+  release_free_memory();
+  if (auto m = memory_of(::getpid())) result_.rss_before_open_kib = m->rss;
+  if (spec_.server_rss_kib) result_.server_rss_before_open_kib = spec_.server_rss_kib();
+  watchdog_ = loop_.start_timer(spec_.timeout, [this] { check_progress(); });
+  first_connect_ = Clock::now();
+  const std::size_t batch = std::min(spec_.connect_batch, connections_.size());
+  while (next_to_open_ < batch)
+    open(next_to_open_++);
+}
+
+void EchoRun::open(std::size_t i) {
+  Connection& c = connections_[i];
+  c.connect_started = Clock::now();
+  c.link = make_echo_link(loop_, spec_.target, payload_,
+                          EchoLink::Handlers{
+                              [this, i] { on_open(i); },
+                              [this, i] { on_echo(i); },
+                              [this](std::string error) { finish(std::move(error)); },
+                              [this] { on_closed(); },
+                          });
+  c.link->start();
+}
+
+void EchoRun::on_open(std::size_t i) {
+  if (finished_) return;
+  Connection& c = connections_[i];
+  c.open = true;
+  result_.connect_ns.record(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - c.connect_started)
+          .count()));
+  if (next_to_open_ < connections_.size()) open(next_to_open_++);
+  if (++opened_ == connections_.size()) begin_traffic();
+}
+
+void EchoRun::begin_traffic() {
+  const auto now = Clock::now();
+  result_.open_s = std::chrono::duration<double>(now - first_connect_).count();
+  if (auto m = memory_of(::getpid())) result_.rss_open_kib = m->rss;
+  if (spec_.server_rss_kib) result_.server_rss_open_kib = spec_.server_rss_kib();
+  traffic_ = true;
+  lag_.start();
+  for (std::size_t i = 0; i < connections_.size(); ++i) {
+    if (spec_.rate <= 0) {
+      for (std::size_t p = 0; p < spec_.pipeline; ++p)
+        send(i, now, now);
+      continue;
+    }
+    // Connections take turns: the first slots are spread over one gap.
+    connections_[i].next_slot = now + slot_gap_ * static_cast<std::int64_t>(i) /
+                                          static_cast<std::int64_t>(connections_.size());
+    arm_slot(i);
+  }
+  phase_timer_ = loop_.start_timer(spec_.warmup, [this] { begin_window(); });
+}
+
+void EchoRun::begin_window() {
+  window_start_ = Clock::now();
+  in_window_ = true;
+  for (auto& c : connections_)
+    c.window_echoes = 0;
+  cpu_at_start_ = process_cpu_times();
+  if (spec_.server_cpu) server_cpu_at_start_ = spec_.server_cpu();
+  phase_timer_ = loop_.start_timer(spec_.duration, [this] { end_window(); });
+}
+
+void EchoRun::end_window() {
+  window_end_ = Clock::now();
+  in_window_ = false;
+  traffic_ = false;
+  result_.cpu = process_cpu_times() - cpu_at_start_;
+  if (spec_.server_cpu && server_cpu_at_start_)
+    if (auto now = spec_.server_cpu()) result_.server_cpu_s = *now - *server_cpu_at_start_;
+  result_.window_s = std::chrono::duration<double>(window_end_ - window_start_).count();
+  lag_.stop();
+  result_.loop_lag_ns = lag_.lag_ns();
+  for (auto& c : connections_) {
+    result_.per_connection.push_back(c.window_echoes);
+    c.slot_timer.cancel();
+    // Open loop: slots that fell due in the window and never went out
+    // (a stalled connection) are late too.
+    for (auto t = c.next_slot; spec_.rate > 0 && t <= window_end_; t += next_gap()) {
+      if (t < window_start_) continue;
+      ++result_.slots;
+      ++result_.late;
+    }
+  }
+  // Echoes still in flight come back before each server's end of stream.
+  for (auto& c : connections_)
+    c.link->close();
+}
+
+void EchoRun::send(std::size_t i, Clock::time_point intended, Clock::time_point now) {
+  Connection& c = connections_[i];
+  c.push({intended, now});
+  c.link->send();
+}
+
+// Open loop: every slot that fell due goes out while the pipeline has room.
+void EchoRun::send_due(std::size_t i, Clock::time_point now, bool late) {
+  Connection& c = connections_[i];
+  while (traffic_ && c.next_slot <= now && c.count < spec_.pipeline) {
+    if (in_window_ && c.next_slot >= window_start_) {
+      ++result_.slots;
+      if (late) ++result_.late;
+    }
+    send(i, c.next_slot, now);
+    c.next_slot += next_gap();
+  }
+}
+
+std::chrono::nanoseconds EchoRun::next_gap() {
+  if (!spec_.poisson) return slot_gap_;
+  std::exponential_distribution<double> gap(1.0 / static_cast<double>(slot_gap_.count()));
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(gap(rng_)));
+}
+
+void EchoRun::arm_slot(std::size_t i) {
+  Connection& c = connections_[i];
+  if (!traffic_ || c.count >= spec_.pipeline) return;  // an echo will send the next
+  c.slot_timer = loop_.start_timer(c.next_slot - Clock::now(), [this, i] {
+    send_due(i, Clock::now(), false);
+    arm_slot(i);
+  });
+}
+
+void EchoRun::on_echo(std::size_t i) {
+  if (finished_) return;
+  Connection& c = connections_[i];
+  const auto now = Clock::now();
+  const InFlight m = c.pop();
+  ++echoes_;
+  if (in_window_ && m.intended >= window_start_) {
+    ++c.window_echoes;
+    ++result_.messages;
+    result_.latency_ns.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - m.intended).count()));
+    result_.service_ns.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - m.sent).count()));
+  }
+  if (!traffic_) return;
+  if (spec_.rate <= 0) return send(i, now, now);
+  // A slot that fell due while the pipeline was full goes out now, late.
+  if (c.next_slot <= now) send_due(i, now, true);
+  if (!c.slot_timer.pending()) arm_slot(i);
+}
+
+// Something moves in every phase: connections open, echoes come back,
+// connections close.
+void EchoRun::check_progress() {
+  if (finished_) return;
+  const std::uint64_t progress = opened_ + echoes_ + closed_;
+  if (progress == progress_at_check_) {
+    const std::string waited = std::to_string(spec_.timeout.count()) + " ms";
+    if (opened_ < connections_.size())
+      return finish(std::to_string(opened_) + " of " + std::to_string(connections_.size()) +
+                    " connections open, none more for " + waited);
+    if (traffic_) return finish("no echo for " + waited);
+    return finish(std::to_string(connections_.size() - closed_) +
+                  " connections not closed by the server after " + waited);
+  }
+  progress_at_check_ = progress;
+  watchdog_ = loop_.start_timer(spec_.timeout, [this] { check_progress(); });
+}
+
+void EchoRun::on_closed() {
+  if (++closed_ == connections_.size()) finish({});
+}
+
+// Links are released with the run, never from inside their own handlers.
+void EchoRun::finish(std::string error) {
+  if (finished_) return;
+  finished_ = true;
+  traffic_ = false;
+  phase_timer_.cancel();
+  watchdog_.cancel();
+  lag_.stop();
+  for (auto& c : connections_)
+    c.slot_timer.cancel();
+  result_.error = std::move(error);
+  done_(result_);
+}
+
+}  // namespace lb

@@ -1,0 +1,120 @@
+#include "tools/echo/table.hpp"
+
+#include <fmt/core.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "tools/common/size.hpp"
+
+namespace lb {
+namespace {
+
+std::string cpu_text(int cpu) {
+  return cpu < 0 ? "unpinned" : "CPU " + std::to_string(cpu);
+}
+
+std::string transport_of(const RunResult& r) {
+  return r.params.value("transport", std::string("?"));
+}
+
+double us(const Histogram& h, double q) {
+  return static_cast<double>(q >= 1 ? h.max() : h.percentile(q)) / 1e3;
+}
+
+double extra(const RunResult& r, const char* key, const char* field, double otherwise = -1) {
+  const auto& e = r.summary_extra;
+  if (!e.contains(key)) return otherwise;
+  const auto& v = e.at(key);
+  if (v.is_object()) return v.contains(field) ? v.at(field).get<double>() : otherwise;
+  return v.get<double>();
+}
+
+std::string dash_or(double v, const char* format) {
+  return v < 0 ? "-" : fmt::format(fmt::runtime(format), v);
+}
+
+}  // namespace
+
+void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
+                      const EchoTableContext& c) {
+  const std::string server =
+      c.target == "builtin"
+          ? fmt::format("built-in server (loop {}, {})", c.server_loop, cpu_text(c.server_cpu))
+          : "server " + c.target;
+  const bool open = !runs.empty() && runs.front().mode == "open";
+  fmt::print(out, "bench echo: {}; client {}; {} repeats\n", server, cpu_text(c.client_cpu),
+             c.repeats);
+  fmt::print(
+      out,
+      "msgs/s: echoes per second in the measured window, medians [min-max] over the "
+      "repeats; latency µs over all repeats{}; CPU µs per message (user+sys) of each "
+      "process; fair: Jain's index of messages per connection (1 = equal).\n\n",
+      open ? ", from each message's intended send time (service: from the actual send)" : "");
+  fmt::print(out,
+             "{:<5} {:<6} {:<7} {:>6} {:>7} {:>4}  {:<24} {:>8}  {:>8} {:>8} {:>8} {:>8} {:>8}",
+             "tport", "loop", "codec", "conns", "size", "pipe", "msgs/s", "MiB/s", "p50", "p90",
+             "p99", "p99.9", "max");
+  if (open) fmt::print(out, "  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99");
+  fmt::print(out, "  {:>7} {:>7}  {:>11}  {:>5}  {}\n", "CPU c", "CPU s", "KiB/conn c/s", "fair",
+             "errors");
+  for (const auto& r : runs) {
+    const auto conns = r.params.value("connections", std::uint64_t{0});
+    const auto pipe = r.params.value("pipeline", 0);
+    fmt::print(out, "{:<5} {:<6} {:<7} {:>6} {:>7} {:>4}  ", transport_of(r), r.loop,
+               r.codec.empty() ? "-" : r.codec, conns, format_bytes(r.size_bytes), pipe);
+    const auto rate = r.req_per_s();
+    if (!rate || !r.latency_ns) {
+      fmt::print(out, "{:<24} {:>8}  {}\n", "-", "-", r.errors);
+      continue;
+    }
+    const auto& h = *r.latency_ns;
+    fmt::print(out, "{:<24} {:>8.1f}  {:>8.0f} {:>8.0f} {:>8.0f} {:>8.0f} {:>8.0f}",
+               spread_text(*rate, 1, 0), r.bytes_per_s().median / double(1 << 20), us(h, 0.5),
+               us(h, 0.9), us(h, 0.99), us(h, 0.999), us(h, 1));
+    if (open) {
+      fmt::print(out, "  {:>9.0f} {:>8.0f} {:>8}", extra(r, "rate", "asked"),
+                 extra(r, "rate", "late"),
+                 dash_or(extra(r, "service_latency_us", "p99"), "{:.0f}"));
+    }
+    const std::string kib =
+        fmt::format("{}/{}", dash_or(extra(r, "rss_kib", "client_per_connection"), "{:.1f}"),
+                    dash_or(extra(r, "rss_kib", "server_per_connection"), "{:.1f}"));
+    fmt::print(out, "  {:>7.2f} {:>7}  {:>11}  {:>5}  {}\n", r.cpu_us_per_req()->median,
+               dash_or(extra(r, "server_cpu_us_per_msg", "median"), "{:.2f}"), kib,
+               dash_or(extra(r, "fairness", "jain"), "{:.3f}"), r.errors);
+  }
+  for (const auto& r : runs)
+    for (const auto& m : r.error_messages)
+      fmt::print(out, "error: {} {} {} connections: {}\n", transport_of(r), r.loop,
+                 r.params.value("connections", std::uint64_t{0}), m);
+}
+
+void write_echo_csv(const std::string& path, const std::vector<RunResult>& runs) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("cannot write " + path);
+  out << "transport,loop,codec,connections,size,pipeline,rate,msgs_per_s,mib_per_s,p50_us,p90_us,"
+         "p99_us,p999_us,max_us,client_cpu_us_per_msg,server_cpu_us_per_msg,jain,errors\n";
+  for (const auto& r : runs) {
+    const auto rate = r.req_per_s();
+    const bool ok = rate && r.latency_ns;
+    out << fmt::format("{},{},{},{},{},{},{},", transport_of(r), r.loop, r.codec,
+                       r.params.value("connections", std::uint64_t{0}), r.size_bytes,
+                       r.params.value("pipeline", 0), r.params.value("rate", 0.0));
+    if (ok) {
+      const auto& h = *r.latency_ns;
+      out << fmt::format("{:.1f},{:.3f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.3f},{},{}",
+                         rate->median, r.bytes_per_s().median / double(1 << 20), us(h, 0.5),
+                         us(h, 0.9), us(h, 0.99), us(h, 0.999), us(h, 1),
+                         r.cpu_us_per_req()->median,
+                         dash_or(extra(r, "server_cpu_us_per_msg", "median"), "{:.3f}"),
+                         dash_or(extra(r, "fairness", "jain"), "{:.4f}"));
+    } else {
+      out << ",,,,,,,,,";
+    }
+    out << "," << r.errors << "\n";
+  }
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace lb

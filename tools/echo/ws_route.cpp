@@ -1,0 +1,68 @@
+#include "tools/echo/ws_route.hpp"
+
+#include "tools/common/cpu.hpp"
+#include "tools/common/request_target.hpp"
+
+namespace lb {
+namespace {
+
+class EchoHandler final : public WsHandler {
+ public:
+  explicit EchoHandler(std::shared_ptr<std::size_t> live) : live_(std::move(live)) { ++*live_; }
+  // The last connection gone: what they held goes back to the system, so
+  // the next run's resident set per connection starts from here.
+  ~EchoHandler() override {
+    if (--*live_ == 0) release_free_memory();
+  }
+
+  void start(ws::Session& session) override { session_ = &session; }
+
+  void on_data(std::span<const std::byte> piece, bool last) override {
+    message_.insert(message_.end(), piece.begin(), piece.end());
+    if (!last) return;
+    waiting_ = std::make_shared<const Bytes>(std::move(message_));
+    message_ = Bytes{};
+    send_waiting();
+  }
+
+  void on_writable() override {
+    if (waiting_) send_waiting();
+  }
+
+  bool finished(std::uint16_t code, std::error_code ec) override {
+    return !ec && (code == 1000 || code == 1001);
+  }
+
+ private:
+  void send_waiting() {
+    if (!session_->send(slice_of(waiting_))) {
+      if (!paused_) session_->pause_reading();
+      paused_ = true;
+      return;
+    }
+    waiting_.reset();
+    if (paused_) session_->resume_reading();
+    paused_ = false;
+  }
+
+  std::shared_ptr<std::size_t> live_;
+  ws::Session* session_ = nullptr;
+  Bytes message_;
+  SharedBytes waiting_;
+  bool paused_ = false;
+};
+
+}  // namespace
+
+WsRoute ws_echo_route() {
+  auto live = std::make_shared<std::size_t>(0);
+  return [live](const std::string& target, std::string& why) -> std::unique_ptr<WsHandler> {
+    if (split_target(target).path != "/echo") {
+      why = "no echo endpoint at " + target;
+      return nullptr;
+    }
+    return std::make_unique<EchoHandler>(live);
+  };
+}
+
+}  // namespace lb
