@@ -44,8 +44,9 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
   CHECK(doc.at("schema") == "loopbench.results/1");
   CHECK(doc.at("machine").at("loops").size() >= 1);
   CHECK(doc.at("matrix").at("failed_steps").empty());
-  // Per loop: tcp 1, http 3 sizes, ws and wss 2 codecs each, stream 2 directions.
-  CHECK(doc.at("runs").size() == 10 * LOOPBENCH_BACKEND_COUNT);
+  // Per loop: tcp 1, http 3 sizes, ws and wss 2 codecs each, stream 2
+  // directions, echo over tcp and ws 1 each.
+  CHECK(doc.at("runs").size() == 12 * LOOPBENCH_BACKEND_COUNT);
   CHECK(doc.at("matrix").at("codecs") == nlohmann::json{"native", "wslay"});
   std::map<std::string, int> per_scenario, per_codec;
   for (const auto& run : doc.at("runs")) {
@@ -56,7 +57,11 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
       CHECK(s.contains(key));
     CHECK(s.at("errors") == 0);
     CHECK(run.at("repeats").size() == 1);
-    ++per_scenario[run.at("bench").get<std::string>() + (run.at("tls") ? "s" : "")];
+    const std::string bench = run.at("bench");
+    if (bench == "echo")
+      ++per_scenario["echo-" + run.at("params").at("transport").get<std::string>()];
+    else
+      ++per_scenario[bench + (run.at("tls") ? "s" : "")];
     if (run.at("bench") == "ws") {
       CHECK(run.at("params").at("server_codec") == run.at("codec"));
       ++per_codec[run.at("codec").get<std::string>()];
@@ -69,8 +74,11 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
   CHECK(per_scenario["ws"] == 2 * LOOPBENCH_BACKEND_COUNT);
   CHECK(per_scenario["wss"] == 2 * LOOPBENCH_BACKEND_COUNT);
   CHECK(per_scenario["stream"] == 2 * LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["echo-tcp"] == LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["echo-ws"] == LOOPBENCH_BACKEND_COUNT);
   const std::string md = slurp(m.dir + "/a/summary.md");
-  for (const char* h : {"## tcp", "## http", "## ws", "## wss", "## stream"})
+  for (const char* h : {"## tcp", "## http", "## ws", "## wss", "## stream", "## echo-tcp",
+                        "## echo-ws", "msgs/s", "CPU µs/msg"})
     CHECK(md.find(h) != std::string::npos);
 }
 
@@ -107,7 +115,7 @@ TEST_CASE("report.html renders in headless Chromium: charts drawn, every SVG in 
   std::size_t svgs = 0;
   for (auto p = text.find("<svg"); p != std::string::npos; p = text.find("<svg", p + 1))
     ++svgs;
-  CHECK(svgs == 11);  // throughput and CPU per scenario, latency for http
+  CHECK(svgs == 17);  // throughput and CPU per scenario, latency for http and echo
   const std::string count_cmd = "/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) +
                                 "/tests/e2e/png_colors.py " + shot + " >" + m.dir + "/colours";
   REQUIRE(std::system(count_cmd.c_str()) == 0);

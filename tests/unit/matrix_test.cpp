@@ -55,7 +55,7 @@ TEST_CASE("the matrix plan interleaves loops inside each round") {
         steps[3].args.end());
   CHECK_THROWS_AS(parse_scenarios("tcp,bogus"), std::invalid_argument);
   CHECK_THROWS_AS(matrix_profile("medium"), std::invalid_argument);
-  CHECK(parse_scenarios("all").size() == 5);
+  CHECK(parse_scenarios("all").size() == 7);
 }
 
 TEST_CASE("ws and wss run each loop once per codec, both ends alike; tcp does not") {

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "backends/registry.hpp"
+#include "tools/common/listening_program.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/progress_line.hpp"
 #include "tools/common/run_options.hpp"
@@ -17,6 +18,7 @@
 #include "tools/common/server_process.hpp"
 #include "tools/common/size.hpp"
 #include "tools/echo/fd_limit.hpp"
+#include "tools/echo/peer_servers.hpp"
 #include "tools/echo/protocol.hpp"
 #include "tools/echo/run.hpp"
 #include "tools/echo/table.hpp"
@@ -48,6 +50,7 @@ struct EchoOptions {
   bool insecure = false;
   std::string cacert;
   std::string csv;
+  std::string servers = "builtin";
 };
 
 struct Checked {
@@ -56,6 +59,7 @@ struct Checked {
   std::vector<std::uint64_t> sizes;
   std::optional<WsUrl> url_ws;
   std::optional<Endpoint> url_tcp;
+  std::vector<std::string> servers;  // builtin and peer echo servers
   ws::Codec codec = ws::Codec::native;
   ws::Codec server_codec = ws::Codec::native;
 };
@@ -98,6 +102,9 @@ Checked check(const EchoOptions& o) {
   if (o.duration_s <= 0 || o.warmup_s < 0)
     throw UsageError("--duration must be positive and --warmup at least 0");
   if (o.connect_batch < 1) throw UsageError("--connect-batch must be at least 1");
+  c.servers = checked_list("--servers", o.servers, echo_server_names(), "server");
+  if ((c.url_ws || c.url_tcp) && o.servers != "builtin")
+    throw UsageError("--servers and --url do not go together");
   c.codec = codec_option("--codec", o.codec);
   c.server_codec = codec_option("--server-codec", o.server_codec);
   check_fd_room(*std::max_element(c.connections.begin(), c.connections.end()), "bench echo");
@@ -121,27 +128,34 @@ ws::SessionOptions echo_session(ws::Codec codec, std::size_t pipeline) {
   return s;
 }
 
-// The built-in server of one transport, with its side channels.
+// The server of one transport that we started (ours or a peer's), with its
+// side channels: CPU time and memory read from /proc.
 struct EchoServer {
   std::optional<ServerProcess> tcp;
   std::optional<BuiltinWsServer> ws;
-  Endpoint endpoint() const { return tcp ? Endpoint{"127.0.0.1", tcp->port()} : ws->endpoint(); }
-  std::optional<double> cpu_seconds() const {
-    return tcp ? cpu_seconds_of(tcp->pid()) : ws->cpu_seconds();
+  std::optional<ListeningProgram> peer;
+  bool started() const { return tcp || ws || peer; }
+  pid_t pid() const { return tcp ? tcp->pid() : peer ? peer->pid() : -1; }
+  Endpoint endpoint() const {
+    if (ws) return ws->endpoint();
+    return Endpoint{"127.0.0.1", tcp ? tcp->port() : peer->port()};
   }
+  std::optional<double> cpu_seconds() const {
+    return ws ? ws->cpu_seconds() : cpu_seconds_of(pid());
+  }
+  std::optional<MemoryKib> memory() const { return ws ? ws->memory() : memory_of(pid()); }
   std::optional<std::uint64_t> rss_kib() const {
-    auto m = tcp ? memory_of(tcp->pid()) : ws->memory();
-    if (!m) return std::nullopt;
-    return m->rss;
+    if (auto m = memory()) return m->rss;
+    return std::nullopt;
   }
   std::optional<std::uint64_t> peak_rss_kib() const {
-    auto m = tcp ? memory_of(tcp->pid()) : ws->memory();
-    if (!m) return std::nullopt;
-    return m->peak;
+    if (auto m = memory()) return m->peak;
+    return std::nullopt;
   }
   void stop() {
     if (tcp) tcp->stop();
     if (ws) ws->stop();
+    if (peer) peer->stop();
   }
 };
 
@@ -242,117 +256,139 @@ int run_echo(const EchoOptions& o) {
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
   for (const auto transport : c.transports) {
-    EchoServer server;
-    EchoTarget target;
-    target.transport = transport;
-    target.session = echo_session(c.codec, static_cast<std::size_t>(o.pipeline));
-    tls::SslCtxPtr client_tls;
-    std::string target_name = "builtin";
-    if (c.url_tcp) {
-      target.server = *c.url_tcp;
-      target_name = o.url;
-    } else if (c.url_ws) {
-      target.server = c.url_ws->endpoint;
-      target.host = c.url_ws->host;
-      target.path = c.url_ws->path;
-      target_name = o.url;
-    } else if (transport == EchoTransport::tcp) {
-      server.tcp.emplace(loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_echo),
-                         std::chrono::seconds(10));
-    } else {
-      server.ws.emplace(o.run.server_loop, o.run.server_cpu, transport == EchoTransport::wss,
-                        echo_session(c.server_codec, 4096), ws_echo_route());
-    }
-    const bool builtin = server.tcp || server.ws;
-    if (builtin) {
-      target.server = server.endpoint();
-      target.host = "localhost";
-    }
-    if (transport == EchoTransport::wss) {
-      client_tls =
-          ws_client_tls(o.insecure, o.cacert, server.ws ? server.ws->certificate() : nullptr);
-      target.tls = client_tls.get();
-    }
-    o.run.pin_client();
-
-    for (const auto connections : c.connections) {
-      for (const auto size : c.sizes) {
-        for (const auto& loop_name : loops) {
-          RunResult row;
-          row.bench = "echo";
-          row.loop = loop_name;
-          row.mode = o.rate > 0 ? "open" : "closed";
-          if (transport != EchoTransport::tcp) row.codec = ws::codec_name(c.codec);
-          row.tls = transport == EchoTransport::wss;
-          row.size_bytes = size;
-          row.params = o.run.params();
-          row.params.erase("warmup");
-          row.params.update({{"transport", transport_name(transport)},
-                             {"connections", connections},
-                             {"size_bytes", size},
-                             {"pipeline", o.pipeline},
-                             {"rate", o.rate},
-                             {"arrival", o.arrival},
-                             {"duration_s", o.duration_s},
-                             {"warmup_s", o.warmup_s},
-                             {"client_threads", 1},
-                             {"server_threads", 1},
-                             {"connect_batch", o.connect_batch},
-                             {"target", target_name}});
-          row.params["server_loop"] = builtin ? nlohmann::json(o.run.server_loop) : nullptr;
-          if (builtin && transport != EchoTransport::tcp)
-            row.params["server_codec"] = ws::codec_name(c.server_codec);
-
-          EchoRunSpec spec;
-          spec.target = target;
-          spec.connections = connections;
-          spec.size = size;
-          spec.pipeline = static_cast<std::size_t>(o.pipeline);
-          spec.rate = o.rate;
-          spec.poisson = o.arrival == "poisson";
-          spec.warmup = std::chrono::nanoseconds(static_cast<std::int64_t>(o.warmup_s * 1e9));
-          spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(o.duration_s * 1e9));
-          spec.timeout = o.run.timeout();
-          spec.connect_batch = static_cast<std::size_t>(o.connect_batch);
-          if (builtin) {
-            spec.server_cpu = [&server] { return server.cpu_seconds(); };
-            spec.server_rss_kib = [&server] { return server.rss_kib(); };
-          }
-
-          RowExtras extras;
-          auto loop = make_loop(loop_name);
-          const std::string label = fmt::format("{} {} {}x{}", transport_name(transport), loop_name,
-                                                connections, format_bytes(size));
-          run_repeats(row, 0, o.run.repeat, label, [&](const std::string& progress_label, bool) {
-            EchoRunResult r;
-            {
-              EchoRun echo_run(*loop, spec, [&](const EchoRunResult& done) {
-                r = done;
-                loop->stop();
-              });
-              ProgressLine progress(
-                  *loop, [&echo_run] { return echo_run.bytes_so_far(); }, progress_label,
-                  8.0 * (1 << 20), "MiB/s");
-              echo_run.start();
-              loop->run();
-            }
-            loop->run_nowait();  // let the closed connections go
-            Attempt a = Attempt::of_transfer(r.error);
-            a.connections = connections;
-            a.repeat = {r.window_s,   r.messages * size, r.messages,
-                        r.cpu.user_s, r.cpu.sys_s,       r.server_cpu_s};
-            a.loop_lag_ns = r.loop_lag_ns;
-            a.latency_ns = r.latency_ns;
-            if (r.error.empty()) extras.add(r, connections);
-            return a;
-          });
-          row.summary_extra = extras.json(row, o.rate, builtin ? &server : nullptr);
-          errors += row.errors;
-          runs.push_back(std::move(row));
+    for (const auto& server_name : c.servers) {
+      const PeerEchoServer* peer = find_peer_echo_server(server_name);
+      if (peer) {
+        if (auto why = peer_echo_server_unavailable(*peer, transport); !why.empty()) {
+          std::fprintf(stderr, "bench: server %s: %s, skipped for %s\n", server_name.c_str(),
+                       why.c_str(), transport_name(transport));
+          continue;
         }
       }
+      EchoServer server;
+      EchoTarget target;
+      target.transport = transport;
+      target.session = echo_session(c.codec, static_cast<std::size_t>(o.pipeline));
+      tls::SslCtxPtr client_tls;
+      std::string target_name = "builtin";
+      if (c.url_tcp) {
+        target.server = *c.url_tcp;
+        target_name = o.url;
+      } else if (c.url_ws) {
+        target.server = c.url_ws->endpoint;
+        target.host = c.url_ws->host;
+        target.path = c.url_ws->path;
+        target_name = o.url;
+      } else if (peer) {
+        server.peer.emplace(
+            peer_echo_server_argv(*peer, transport, o.run.server_cpu),
+            "/tmp/loopbench-echo-" + server_name + "-" + std::to_string(::getpid()) + ".log",
+            std::chrono::seconds(10));
+        target_name = server_name;
+      } else if (transport == EchoTransport::tcp) {
+        server.tcp.emplace(loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_echo),
+                           std::chrono::seconds(10));
+      } else {
+        server.ws.emplace(o.run.server_loop, o.run.server_cpu, transport == EchoTransport::wss,
+                          echo_session(c.server_codec, 4096), ws_echo_route());
+      }
+      const bool builtin = server.tcp || server.ws;
+      // A server process's first row gets one uncounted repeat: a fresh
+      // Python echo server ran its first 2-3 s at a tenth of its later speed.
+      bool first_row = server.started();
+      if (server.started()) {
+        target.server = server.endpoint();
+        target.host = "localhost";
+      }
+      if (transport == EchoTransport::wss) {
+        client_tls =
+            ws_client_tls(o.insecure, o.cacert, server.ws ? server.ws->certificate() : nullptr);
+        target.tls = client_tls.get();
+      }
+      o.run.pin_client();
+
+      for (const auto connections : c.connections) {
+        for (const auto size : c.sizes) {
+          for (const auto& loop_name : loops) {
+            RunResult row;
+            row.bench = "echo";
+            row.loop = loop_name;
+            row.mode = o.rate > 0 ? "open" : "closed";
+            if (transport != EchoTransport::tcp) row.codec = ws::codec_name(c.codec);
+            row.tls = transport == EchoTransport::wss;
+            row.size_bytes = size;
+            row.params = o.run.params();
+            row.params.erase("warmup");
+            row.params.update({{"transport", transport_name(transport)},
+                               {"connections", connections},
+                               {"size_bytes", size},
+                               {"pipeline", o.pipeline},
+                               {"rate", o.rate},
+                               {"arrival", o.arrival},
+                               {"duration_s", o.duration_s},
+                               {"warmup_s", o.warmup_s},
+                               {"client_threads", 1},
+                               {"server_threads", 1},
+                               {"connect_batch", o.connect_batch},
+                               {"target", target_name},
+                               {"server", c.url_ws || c.url_tcp ? "external" : server_name}});
+            row.params["server_loop"] = builtin ? nlohmann::json(o.run.server_loop) : nullptr;
+            if (builtin && transport != EchoTransport::tcp)
+              row.params["server_codec"] = ws::codec_name(c.server_codec);
+
+            EchoRunSpec spec;
+            spec.target = target;
+            spec.connections = connections;
+            spec.size = size;
+            spec.pipeline = static_cast<std::size_t>(o.pipeline);
+            spec.rate = o.rate;
+            spec.poisson = o.arrival == "poisson";
+            spec.warmup = std::chrono::nanoseconds(static_cast<std::int64_t>(o.warmup_s * 1e9));
+            spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(o.duration_s * 1e9));
+            spec.timeout = o.run.timeout();
+            spec.connect_batch = static_cast<std::size_t>(o.connect_batch);
+            if (server.started()) {
+              spec.server_cpu = [&server] { return server.cpu_seconds(); };
+              spec.server_rss_kib = [&server] { return server.rss_kib(); };
+            }
+
+            RowExtras extras;
+            auto loop = make_loop(loop_name);
+            const std::string label = fmt::format("{} {} {}x{}", transport_name(transport),
+                                                  loop_name, connections, format_bytes(size));
+            run_repeats(row, first_row ? 1 : 0, o.run.repeat, label,
+                        [&](const std::string& progress_label, bool counted) {
+                          EchoRunResult r;
+                          {
+                            EchoRun echo_run(*loop, spec, [&](const EchoRunResult& done) {
+                              r = done;
+                              loop->stop();
+                            });
+                            ProgressLine progress(
+                                *loop, [&echo_run] { return echo_run.bytes_so_far(); },
+                                progress_label, 8.0 * (1 << 20), "MiB/s");
+                            echo_run.start();
+                            loop->run();
+                          }
+                          loop->run_nowait();  // let the closed connections go
+                          Attempt a = Attempt::of_transfer(r.error);
+                          a.connections = connections;
+                          a.repeat = {r.window_s,   r.messages * size, r.messages,
+                                      r.cpu.user_s, r.cpu.sys_s,       r.server_cpu_s};
+                          a.loop_lag_ns = r.loop_lag_ns;
+                          a.latency_ns = r.latency_ns;
+                          if (counted && r.error.empty()) extras.add(r, connections);
+                          return a;
+                        });
+            row.summary_extra = extras.json(row, o.rate, server.started() ? &server : nullptr);
+            first_row = false;
+            errors += row.errors;
+            runs.push_back(std::move(row));
+          }
+        }
+      }
+      server.stop();
     }
-    server.stop();
   }
   print_echo_table(stdout, runs,
                    EchoTableContext{c.url_ws || c.url_tcp ? o.url : "builtin", o.run.server_loop,
@@ -405,6 +441,10 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
   cmd->add_flag("--insecure", o->insecure, "Do not verify the server's certificate (wss)");
   cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
   cmd->add_option("--csv", o->csv, "Write one CSV line per row to FILE");
+  cmd->add_option("--servers", o->servers,
+                  "Echo servers our client drives: builtin, asyncio, asyncio-streams, uvloop, "
+                  "uvloop-streams (tcp), node (tcp, ws); a comma list, or all")
+      ->capture_default_str();
   cmd->callback([o, &run] { run = [o] { return run_echo(*o); }; });
 }
 

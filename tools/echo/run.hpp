@@ -55,7 +55,7 @@ struct EchoRunResult {
   double open_s = 0;                          // first connect to the last one open
   std::uint64_t slots = 0;                    // open loop: send slots due in the window
   std::uint64_t late = 0;                     // open loop: of those, sent late (pipeline full)
-  std::vector<std::uint64_t> per_connection;  // echoes in the window
+  std::vector<std::uint64_t> per_connection;  // echoes in the window, per connection
   CpuTimes cpu;                               // this process, over the window
   std::optional<double> server_cpu_s;         // over the window
   // Resident sets before the first connect and once all were open.

@@ -34,6 +34,26 @@ std::string dash_or(double v, const char* format) {
   return v < 0 ? "-" : fmt::format(fmt::runtime(format), v);
 }
 
+std::string server_of(const RunResult& r) {
+  return r.params.value("server", std::string("builtin"));
+}
+
+// A peer server's row: how many times our built-in server's messages/s on
+// the same transport, client loop, connections and size this is.
+std::string builtin_over(const RunResult& peer, const std::vector<RunResult>& runs) {
+  const auto mine = peer.req_per_s();
+  if (server_of(peer) == "builtin" || server_of(peer) == "external" || !mine) return "";
+  for (const auto& r : runs) {
+    if (server_of(r) != "builtin" || transport_of(r) != transport_of(peer) || r.loop != peer.loop ||
+        r.size_bytes != peer.size_bytes ||
+        r.params.value("connections", 0) != peer.params.value("connections", 0))
+      continue;
+    if (auto ours = r.req_per_s(); ours && mine->median > 0)
+      return fmt::format("{:.1f}x", ours->median / mine->median);
+  }
+  return "";
+}
+
 }  // namespace
 
 void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
@@ -56,13 +76,13 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
              "tport", "loop", "codec", "conns", "size", "pipe", "msgs/s", "MiB/s", "p50", "p90",
              "p99", "p99.9", "max");
   if (open) fmt::print(out, "  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99");
-  fmt::print(out, "  {:>7} {:>7}  {:>11}  {:>5}  {}\n", "CPU c", "CPU s", "KiB/conn c/s", "fair",
-             "errors");
+  fmt::print(out, "  {:>7} {:>7}  {:>11}  {:>5}  {:>6}  {}\n", "CPU c", "CPU s", "KiB/conn c/s",
+             "fair", "errors", "builtin/this");
   for (const auto& r : runs) {
     const auto conns = r.params.value("connections", std::uint64_t{0});
     const auto pipe = r.params.value("pipeline", 0);
-    fmt::print(out, "{:<5} {:<6} {:<7} {:>6} {:>7} {:>4}  ", transport_of(r), r.loop,
-               r.codec.empty() ? "-" : r.codec, conns, format_bytes(r.size_bytes), pipe);
+    fmt::print(out, "{:<5} {:<15} {:<6} {:<7} {:>6} {:>7} {:>4}  ", transport_of(r), server_of(r),
+               r.loop, r.codec.empty() ? "-" : r.codec, conns, format_bytes(r.size_bytes), pipe);
     const auto rate = r.req_per_s();
     if (!rate || !r.latency_ns) {
       fmt::print(out, "{:<24} {:>8}  {}\n", "-", "-", r.errors);
@@ -80,9 +100,9 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
     const std::string kib =
         fmt::format("{}/{}", dash_or(extra(r, "rss_kib", "client_per_connection"), "{:.1f}"),
                     dash_or(extra(r, "rss_kib", "server_per_connection"), "{:.1f}"));
-    fmt::print(out, "  {:>7.2f} {:>7}  {:>11}  {:>5}  {}\n", r.cpu_us_per_req()->median,
+    fmt::print(out, "  {:>7.2f} {:>7}  {:>11}  {:>5}  {:>6}  {}\n", r.cpu_us_per_req()->median,
                dash_or(extra(r, "server_cpu_us_per_msg", "median"), "{:.2f}"), kib,
-               dash_or(extra(r, "fairness", "jain"), "{:.3f}"), r.errors);
+               dash_or(extra(r, "fairness", "jain"), "{:.3f}"), r.errors, builtin_over(r, runs));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)
@@ -93,12 +113,13 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
 void write_echo_csv(const std::string& path, const std::vector<RunResult>& runs) {
   std::ofstream out(path);
   if (!out) throw std::runtime_error("cannot write " + path);
-  out << "transport,loop,codec,connections,size,pipeline,rate,msgs_per_s,mib_per_s,p50_us,p90_us,"
+  out << "transport,server,loop,codec,connections,size,pipeline,rate,msgs_per_s,mib_per_s,p50_us,"
+         "p90_us,"
          "p99_us,p999_us,max_us,client_cpu_us_per_msg,server_cpu_us_per_msg,jain,errors\n";
   for (const auto& r : runs) {
     const auto rate = r.req_per_s();
     const bool ok = rate && r.latency_ns;
-    out << fmt::format("{},{},{},{},{},{},{},", transport_of(r), r.loop, r.codec,
+    out << fmt::format("{},{},{},{},{},{},{},{},", transport_of(r), server_of(r), r.loop, r.codec,
                        r.params.value("connections", std::uint64_t{0}), r.size_bytes,
                        r.params.value("pipeline", 0), r.params.value("rate", 0.0));
     if (ok) {

@@ -33,11 +33,6 @@ std::string row_loop(const PeerClient& peer, const std::string& mode,
   return blocking_mode(mode) ? "python-threads" : "python-" + event_loop;
 }
 
-std::vector<std::string> runtime_argv(const std::string& runtime) {
-  if (runtime == "node") return {"env", kNodePath, "node"};
-  return {kPython};
-}
-
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -64,26 +59,6 @@ struct CapturedOutput {
   CapturedOutput(const CapturedOutput&) = delete;
   CapturedOutput& operator=(const CapturedOutput&) = delete;
 };
-
-// Whether `module` imports (python) or resolves (node); asked once per run.
-bool importable(const std::string& runtime, const std::string& module) {
-  static std::map<std::string, bool> known;
-  const std::string key = runtime + ":" + module;
-  if (auto it = known.find(key); it != known.end()) return it->second;
-  auto argv = runtime_argv(runtime);
-  if (runtime == "node") {
-    argv.insert(argv.end(), {"-e", "require('" + module + "')"});
-  } else {
-    argv.insert(argv.end(), {"-c", "import " + module});
-  }
-  bool ok = false;
-  try {
-    ok = run_child(argv, "/dev/null", "/dev/null") == 0;
-  } catch (const std::exception&) {
-    ok = false;  // no interpreter at all
-  }
-  return known[key] = ok;
-}
 
 std::string last_line(const std::string& text) {
   std::istringstream in(text);
@@ -204,6 +179,30 @@ std::vector<const PeerClient*> select_peers(const std::string& bench, const std:
     if (std::find(out.begin(), out.end(), *it) == out.end()) out.push_back(*it);
   }
   return out;
+}
+
+std::vector<std::string> runtime_argv(const std::string& runtime) {
+  if (runtime == "node") return {"env", kNodePath, "node"};
+  return {kPython};
+}
+
+bool importable(const std::string& runtime, const std::string& module) {
+  static std::map<std::string, bool> known;
+  const std::string key = runtime + ":" + module;
+  if (auto it = known.find(key); it != known.end()) return it->second;
+  auto argv = runtime_argv(runtime);
+  if (runtime == "node") {
+    argv.insert(argv.end(), {"-e", "require('" + module + "')"});
+  } else {
+    argv.insert(argv.end(), {"-c", "import " + module});
+  }
+  bool ok = false;
+  try {
+    ok = run_child(argv, "/dev/null", "/dev/null") == 0;
+  } catch (const std::exception&) {
+    ok = false;  // no interpreter at all
+  }
+  return known[key] = ok;
 }
 
 std::string peers_dir() {

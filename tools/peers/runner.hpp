@@ -54,5 +54,9 @@ RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const s
 
 // Where the scripts are: $LOOPBENCH_PEERS_DIR, else the source tree's tools/peers.
 std::string peers_dir();
+// How a script of `runtime` ("python" or "node") starts, and whether
+// `module` imports (python) or resolves (node) there; asked once per run.
+std::vector<std::string> runtime_argv(const std::string& runtime);
+bool importable(const std::string& runtime, const std::string& module);
 
 }  // namespace lb

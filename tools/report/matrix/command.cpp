@@ -187,7 +187,8 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
                   "WebSocket codecs of the ws and wss scenarios (both ends): native, wslay, a "
                   "comma list, or all")
       ->capture_default_str();
-  cmd->add_option("--scenarios", o->scenarios, "tcp, http, ws, wss, stream, a comma list, or all")
+  cmd->add_option("--scenarios", o->scenarios,
+                  "tcp, http, ws, wss, stream, echo-tcp, echo-ws, a comma list, or all")
       ->capture_default_str();
   cmd->add_option("--repeat", o->repeat, "Rounds (default 5)");
   cmd->add_option("--out", o->out, "Output directory (default results/<timestamp>)");

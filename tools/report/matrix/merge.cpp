@@ -106,6 +106,9 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
 std::string scenario_of(const nlohmann::json& run) {
   const std::string bench = run.value("bench", "");
   if (bench == "ws" && run.value("tls", false)) return "wss";
+  if (bench == "echo")
+    return "echo-" +
+           run.value("params", nlohmann::json::object()).value("transport", std::string("tcp"));
   return bench;
 }
 

@@ -10,13 +10,14 @@ namespace lb {
 
 MatrixProfile matrix_profile(const std::string& name) {
   // quick: under two minutes on 2 cores; full: the original suite's sizes.
-  if (name == "quick") return {"quick", "1GiB", 1000, "1GiB", "512MiB", 5};
-  if (name == "full") return {"full", "10GiB", 1000, "10GiB", "10GiB", 5};
+  if (name == "quick") return {"quick", "1GiB", 1000, "1GiB", "512MiB", 5, "1"};
+  if (name == "full") return {"full", "10GiB", 1000, "10GiB", "10GiB", 5, "10"};
   throw std::invalid_argument("--profile: expected quick or full, got '" + name + "'");
 }
 
 const std::vector<std::string>& matrix_scenarios() {
-  static const std::vector<std::string> all{"tcp", "http", "ws", "wss", "stream"};
+  static const std::vector<std::string> all{"tcp",    "http",     "ws",     "wss",
+                                            "stream", "echo-tcp", "echo-ws"};
   return all;
 }
 
@@ -27,7 +28,7 @@ std::vector<std::string> parse_scenarios(const std::string& list) {
     const auto& all = matrix_scenarios();
     if (std::find(all.begin(), all.end(), s) == all.end())
       throw std::invalid_argument("--scenarios: unknown scenario '" + s +
-                                  "' (tcp, http, ws, wss, stream or all)");
+                                  "' (tcp, http, ws, wss, stream, echo-tcp, echo-ws or all)");
     if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
   }
   return out;
@@ -46,6 +47,9 @@ std::vector<std::string> scenario_args(const MatrixOptions& o, const std::string
     if (scenario == "wss") a.push_back("--tls");
     return a;
   }
+  if (scenario == "echo-tcp" || scenario == "echo-ws")
+    return {"echo",        "--transport=" + scenario.substr(5), "--connections=100",
+            "--size=1KiB", "--duration=" + p.echo_seconds,      "--warmup=0.5"};
   return {"stream", "client", "--test=both", "--file=" + o.stream_file};
 }
 
@@ -70,7 +74,7 @@ std::vector<MatrixStep> plan_matrix(const MatrixOptions& o) {
           if (!codec.empty())
             step.args.insert(step.args.end(), {"--codec=" + codec, "--server-codec=" + codec});
           step.args.push_back("--repeat=1");
-          step.args.push_back("--warmup=0");
+          if (scenario.rfind("echo-", 0) != 0) step.args.push_back("--warmup=0");  // echo: seconds
           if (o.server_cpu >= 0)
             step.args.push_back("--server-cpu=" + std::to_string(o.server_cpu));
           if (o.client_cpu >= 0)

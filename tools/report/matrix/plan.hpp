@@ -12,12 +12,13 @@
 namespace lb {
 
 struct MatrixProfile {
-  std::string name;         // quick | full
-  std::string tcp_total;    // per direction
-  int http_requests = 0;    // per size
-  std::string ws_total;     // ws:// and wss://
-  std::string stream_size;  // the generated file
-  int repeat = 0;           // default rounds
+  std::string name;          // quick | full
+  std::string tcp_total;     // per direction
+  int http_requests = 0;     // per size
+  std::string ws_total;      // ws:// and wss://
+  std::string stream_size;   // the generated file
+  int repeat = 0;            // default rounds
+  std::string echo_seconds;  // measured per echo step (100 connections x 1 KiB)
 };
 
 // Throws std::invalid_argument for an unknown profile.

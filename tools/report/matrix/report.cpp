@@ -59,10 +59,10 @@ std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowCompari
       r.why_missing = "not installed: " + run["peer"].value("note", "");
     double scale = 1;
     const char* metric = "bytes_per_s";
-    if (bench == "http") {
+    if (bench == "http" || bench == "echo") {
       metric = "req_per_s";
-      r.unit = "req/s";
-      r.cpu_unit = "CPU µs/req";
+      r.unit = bench == "echo" ? "msgs/s" : "req/s";
+      r.cpu_unit = bench == "echo" ? "CPU µs/msg" : "CPU µs/req";
       if (s.contains("cpu_us_per_req")) r.cpu = s["cpu_us_per_req"].value("median", 0.0);
       if (s.contains("latency_us")) r.latency = s["latency_us"];
     } else {
@@ -127,7 +127,7 @@ std::string ratio_text(const Row& r) {
 
 std::string cpu_text(const Row& r) {
   if (r.failed) return "-";
-  return r.cpu_unit == "CPU µs/req" ? fmt::format("{:.1f}", r.cpu) : fmt::format("{:.3f}", r.cpu);
+  return r.cpu_unit == "CPU s/GiB" ? fmt::format("{:.3f}", r.cpu) : fmt::format("{:.1f}", r.cpu);
 }
 
 // Horizontal bars with min-max whiskers; one bar per row.
@@ -166,6 +166,11 @@ std::string bar_chart(const std::string& title, const std::vector<Row>& rows, bo
     y += kBar + kGap;
   }
   return svg + "</svg>\n";
+}
+
+// Request/response scenarios have latency histograms.
+bool has_latency_chart(const std::string& scenario) {
+  return scenario == "http" || scenario.rfind("echo-", 0) == 0;
 }
 
 std::string latency_chart(const std::vector<Row>& rows) {
@@ -233,7 +238,7 @@ int matrix_chart_count(const nlohmann::json& doc) {
   const auto rows = rows_of(doc, {});
   int n = 0;
   for (const auto& s : scenarios_in(rows))
-    n += s == "http" ? 3 : 2;
+    n += has_latency_chart(s) ? 3 : 2;
   return n;
 }
 
@@ -295,7 +300,7 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
     h += "<h2>" + esc(scenario) + "</h2>\n";
     h += bar_chart(scenario + ": " + mine.front().unit + " (median, min–max)", mine, false);
     h += bar_chart(scenario + ": " + mine.front().cpu_unit, mine, true);
-    if (scenario == "http") h += latency_chart(mine);
+    if (has_latency_chart(scenario)) h += latency_chart(mine);
     h += "<table><tr><th>what</th><th>loop</th><th>" + esc(mine.front().unit) + "</th><th>" +
          esc(mine.front().cpu_unit) + "</th><th>loop lag p99 / max ms</th><th>vs best</th>" +
          (verdicts.empty() ? "" : "<th>verdict</th>") + "</tr>\n";
