@@ -19,7 +19,8 @@
 //    the kernel no longer refers to it (in-flight io_uring ops, uv handles).
 //  * Errors are std::error_code; end of stream is lb::errc::eof.
 //  * Timers and deferred work belong to the engine (Loop); a backend only
-//    waits for I/O until a deadline or a wake().
+//    waits for I/O until a deadline or a wake(). The Loop runs due timers
+//    for a TurnBudget of their own after the I/O.
 //  * One run_once() runs I/O callbacks for about a TurnBudget
 //    (turn_budget.hpp) at most, and leaves what else is ready for the next
 //    turn, so a stream that stays readable never keeps timers from running.

@@ -106,7 +106,7 @@ void Loop::run_once() {
   budget_.reset();
   backend_->run_once(wait_timeout());
   run_posted();
-  timers_.run_due(Clock::now());
+  run_timers();
   run_deferred();
 }
 
@@ -114,8 +114,16 @@ void Loop::run_nowait() {
   budget_.reset();
   backend_->run_once(std::chrono::nanoseconds::zero());
   run_posted();
-  timers_.run_due(Clock::now());
+  run_timers();
   run_deferred();
+}
+
+// Due timers get a budget of their own after the turn's I/O: 10,000
+// sessions each flushing from a 0 ms timer ran 200 ms of writes in one
+// turn. What is left stays due, so the next wait returns at once.
+void Loop::run_timers() {
+  TurnBudget timers;
+  timers_.run_due(Clock::now(), [&timers] { return timers.spent(); });
 }
 
 void Loop::run() {

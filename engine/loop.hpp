@@ -80,6 +80,7 @@ class Loop {
  private:
   friend class Timer;
   void run_deferred();
+  void run_timers();
   void run_posted();
   std::optional<std::chrono::nanoseconds> wait_timeout();
 

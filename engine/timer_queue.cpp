@@ -24,7 +24,7 @@ std::optional<Clock::time_point> TimerQueue::next_deadline() {
   return heap_.top().deadline;
 }
 
-void TimerQueue::run_due(Clock::time_point now) {
+void TimerQueue::run_due(Clock::time_point now, const std::function<bool()>& enough) {
   const Id first_new = next_id_;
   for (;;) {
     drop_cancelled();
@@ -33,6 +33,7 @@ void TimerQueue::run_due(Clock::time_point now) {
     heap_.pop();
     auto node = callbacks_.extract(id);
     node.mapped()();
+    if (enough && enough()) return;
   }
 }
 

@@ -24,7 +24,9 @@ class TimerQueue {
   std::optional<Clock::time_point> next_deadline();
   // Runs every timer due at `now`; timers started by these callbacks wait for
   // a later call even if already due, so a 0 ms timer cannot starve I/O.
-  void run_due(Clock::time_point now);
+  // With `enough`, stops after any timer once it says so: the rest stay due
+  // for the next call.
+  void run_due(Clock::time_point now, const std::function<bool()>& enough = {});
   std::size_t size() const { return callbacks_.size(); }
 
  private:

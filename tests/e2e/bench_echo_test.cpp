@@ -23,6 +23,9 @@ nlohmann::json run_json(const std::string& args, CommandResult& r, int limit_s =
   return text.empty() ? nlohmann::json{} : nlohmann::json::parse(text);
 }
 
+// A loop every build has (the libuv-only build has no epoll).
+const std::string kLoop = std::string("--loop=") + LOOPBENCH_FIRST_BACKEND;
+
 double latency_us(const nlohmann::json& run, const char* key, const char* q) {
   return run.at("summary").at(key).at(q).get<double>();
 }
@@ -104,12 +107,12 @@ TEST_CASE("bench echo open loop reaches its rate") {
 
 TEST_CASE(
     "bench echo open loop: a stalled server shows in the corrected tail, not the service time") {
-  BenchServer server("serve echo --loop=epoll --cpu=0");
+  BenchServer server("serve echo " + kLoop + " --cpu=0");
   CommandResult r;
   nlohmann::json doc;
   std::thread client([&] {
-    doc = run_json("echo --url=tcp://127.0.0.1:" + std::to_string(server.port()) +
-                       " --loop=epoll --connections=4 --size=64 --rate=4000 --duration=3 "
+    doc = run_json("echo --url=tcp://127.0.0.1:" + std::to_string(server.port()) + " " + kLoop +
+                       " --connections=4 --size=64 --rate=4000 --duration=3 "
                        "--warmup=0.5 --repeat=1 --client-cpu=1",
                    r);
   });
@@ -131,14 +134,14 @@ TEST_CASE(
 }
 
 TEST_CASE("bench echo: a server that dies midway is a clear error, not a hang") {
-  for (const char* transport : {"tcp", "ws"}) {
+  for (const std::string transport : {"tcp", "ws"}) {
     CAPTURE(transport);
-    BenchServer server(std::string("serve echo --loop=epoll --transport=") + transport);
+    BenchServer server("serve echo " + kLoop + " --transport=" + transport);
     CommandResult r;
     std::thread client([&] {
-      const std::string scheme = std::string(transport) + "://127.0.0.1:";
+      const std::string scheme = transport + "://127.0.0.1:";
       r = run_bench("echo --url=" + scheme + std::to_string(server.port()) +
-                        (std::string(transport) == "ws" ? "/echo" : "") +
+                        (transport == "ws" ? "/echo" : "") +
                         " --loop=all --connections=10 --duration=3 --warmup=0 --repeat=1",
                     60);
     });
@@ -175,10 +178,11 @@ TEST_CASE("bench echo catches an echo with one wrong byte") {
           "asyncio.run(main())\n";
   }
   BenchServer server("python3 " + script, true);
-  const auto r = run_bench("echo --url=tcp://127.0.0.1:" + std::to_string(server.port()) +
-                               " --loop=epoll --connections=1 --size=1KiB --duration=1 "
-                               "--warmup=0 --repeat=1",
-                           60);
+  const auto r =
+      run_bench("echo --url=tcp://127.0.0.1:" + std::to_string(server.port()) + " " + kLoop +
+                    " --connections=1 --size=1KiB --duration=1 "
+                    "--warmup=0 --repeat=1",
+                60);
   std::remove(script.c_str());
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
@@ -187,7 +191,7 @@ TEST_CASE("bench echo catches an echo with one wrong byte") {
 
 TEST_CASE("bench echo says so before starting when the connections exceed the fd limit") {
   const auto r =
-      run_bench("echo --connections=5000 --loop=epoll --duration=1", 30, "ulimit -n 1024;");
+      run_bench("echo --connections=5000 " + kLoop + " --duration=1", 30, "ulimit -n 1024;");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("file descriptors for 5000 connections") != std::string::npos);
@@ -196,9 +200,10 @@ TEST_CASE("bench echo says so before starting when the connections exceed the fd
 TEST_CASE("bench echo drives the peer echo servers with the same client") {
   CommandResult r;
   const auto doc = run_json(
-      "echo --transport=tcp,ws --servers=builtin,asyncio,uvloop-streams,node --loop=epoll "
-      "--connections=10 --size=1KiB --duration=0.3 --warmup=0.1 --repeat=1 --server-cpu=0 "
-      "--client-cpu=1",
+      "echo --transport=tcp,ws --servers=builtin,asyncio,uvloop-streams,node " + kLoop +
+          " "
+          "--connections=10 --size=1KiB --duration=0.3 --warmup=0.1 --repeat=1 --server-cpu=0 "
+          "--client-cpu=1",
       r, 180);
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);

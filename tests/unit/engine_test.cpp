@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include "engine/callback_slot.hpp"
 #include "engine/endpoint.hpp"
@@ -90,6 +91,22 @@ TEST_CASE("timer queue: a timer added while running waits for the next call") {
   CHECK(runs == 1);
   q.run_due(t0);
   CHECK(runs == 2);
+}
+
+TEST_CASE("timer queue: a budget stops a call after any timer; the rest stay due, in order") {
+  TimerQueue q;
+  std::vector<int> order;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 5; ++i)
+    q.add(t0, [&order, i] { order.push_back(i); });
+  int asked = 0;
+  q.run_due(t0, [&] { return ++asked >= 2; });  // enough after the second
+  CHECK(order == std::vector<int>{0, 1});
+  q.run_due(t0, [] { return true; });  // at least one timer a call
+  CHECK(order == std::vector<int>{0, 1, 2});
+  q.run_due(t0);
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
+  CHECK(q.size() == 0);
 }
 
 TEST_CASE("write queue gathers across requests and completes them in order") {

@@ -64,18 +64,37 @@ void EchoRun::begin_traffic() {
   if (spec_.server_rss_kib) result_.server_rss_open_kib = spec_.server_rss_kib();
   traffic_ = true;
   lag_.start();
+  if (spec_.rate <= 0) return start_closed_loop();
   for (std::size_t i = 0; i < connections_.size(); ++i) {
-    if (spec_.rate <= 0) {
-      for (std::size_t p = 0; p < spec_.pipeline; ++p)
-        send(i, now, now);
-      continue;
-    }
     // Connections take turns: the first slots are spread over one gap.
     connections_[i].next_slot = now + slot_gap_ * static_cast<std::int64_t>(i) /
                                           static_cast<std::int64_t>(connections_.size());
     arm_slot(i);
   }
+  start_warmup();
+}
+
+void EchoRun::start_warmup() {
   phase_timer_ = loop_.start_timer(spec_.warmup, [this] { begin_window(); });
+}
+
+// Each connection's first `pipeline` messages, about a budget's worth of
+// sends a turn (10,000 connections starting in one callback held the loop
+// for 200 ms); its own budget, since the echoes of those already started
+// spend the turn's. The warm-up starts once every connection sends.
+void EchoRun::start_closed_loop() {
+  TurnBudget budget;
+  for (; started_ < connections_.size(); ++started_) {
+    if (budget.spent()) {
+      start_timer_ =
+          loop_.start_timer(std::chrono::nanoseconds::zero(), [this] { start_closed_loop(); });
+      return;
+    }
+    const auto now = Clock::now();
+    for (std::size_t p = 0; p < spec_.pipeline && traffic_; ++p)
+      send(started_, now, now);
+  }
+  start_warmup();
 }
 
 void EchoRun::begin_window() {
@@ -92,6 +111,7 @@ void EchoRun::end_window() {
   window_end_ = Clock::now();
   in_window_ = false;
   traffic_ = false;
+  start_timer_.cancel();
   result_.cpu = process_cpu_times() - cpu_at_start_;
   if (spec_.server_cpu && server_cpu_at_start_)
     if (auto now = spec_.server_cpu()) result_.server_cpu_s = *now - *server_cpu_at_start_;
@@ -197,6 +217,7 @@ void EchoRun::finish(std::string error) {
   finished_ = true;
   traffic_ = false;
   phase_timer_.cancel();
+  start_timer_.cancel();
   watchdog_.cancel();
   lag_.stop();
   for (auto& c : connections_)

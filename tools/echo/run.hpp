@@ -100,6 +100,8 @@ class EchoRun {
   void open(std::size_t i);
   void on_open(std::size_t i);
   void begin_traffic();
+  void start_closed_loop();
+  void start_warmup();
   void begin_window();
   void end_window();
   void on_echo(std::size_t i);
@@ -124,7 +126,8 @@ class EchoRun {
   std::uint64_t echoes_ = 0, progress_at_check_ = 0;
   CpuTimes cpu_at_start_;
   std::optional<double> server_cpu_at_start_;
-  Timer phase_timer_, watchdog_;
+  std::size_t started_ = 0;  // closed loop: connections sending
+  Timer phase_timer_, start_timer_, watchdog_;
   LagProbe lag_;
   EchoRunResult result_;
 };
