@@ -1,8 +1,10 @@
 #include "backends/epoll/epoll_backend.hpp"
 
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <system_error>
 
 #include "backends/epoll/epoll_listener.hpp"
@@ -72,15 +74,33 @@ void EpollBackend::set_events(int fd, EpollSource* source, std::uint32_t events,
   registered = events;
 }
 
-void EpollBackend::run_once(std::optional<std::chrono::nanoseconds> timeout) {
+// epoll_pwait2 (Linux 5.11) waits to the nanosecond: with epoll_wait's
+// milliseconds, rounded up so as not to wake early and spin, a timer fell
+// due up to 1 ms late (open-loop sends at 6,000/s: corrected p50 655 us
+// against 129 us on io_uring, the same service time).
+int EpollBackend::wait(std::optional<std::chrono::nanoseconds> timeout) {
+  const int capacity = static_cast<int>(events_.size());
+  if (pwait2_) {
+    timespec ts{};
+    if (timeout) {
+      const auto ns = std::min<long long>(timeout->count(), 24LL * 3600 * 1'000'000'000);
+      ts = {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    }
+    const int n =
+        ::epoll_pwait2(epoll_fd_.get(), events_.data(), capacity, timeout ? &ts : nullptr, nullptr);
+    if (n >= 0 || errno != ENOSYS) return n;
+    pwait2_ = false;
+  }
   int timeout_ms = -1;
   if (timeout) {
-    // Round up: waking early would spin until the timer is due.
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*timeout).count();
     timeout_ms = static_cast<int>(std::min<long long>(ms, 24 * 3600 * 1000));
   }
-  const int n =
-      ::epoll_wait(epoll_fd_.get(), events_.data(), static_cast<int>(events_.size()), timeout_ms);
+  return ::epoll_wait(epoll_fd_.get(), events_.data(), capacity, timeout_ms);
+}
+
+void EpollBackend::run_once(std::optional<std::chrono::nanoseconds> timeout) {
+  const int n = wait(timeout);
   // Events left when the budget is spent are reported again by the next
   // wait: every registration is level-triggered.
   TurnBudget& budget = loop_.turn_budget();

@@ -54,6 +54,7 @@ class EpollBackend final : public Backend {
   std::span<std::byte> read_buffer() { return read_buffer_; }
 
  private:
+  int wait(std::optional<std::chrono::nanoseconds> timeout);
   Loop& loop_;
   UniqueFd epoll_fd_;
   UniqueFd wake_fd_;
@@ -61,6 +62,7 @@ class EpollBackend final : public Backend {
   std::vector<std::shared_ptr<EpollSource>> graveyard_;
   std::vector<std::byte> read_buffer_;
   std::vector<epoll_event> events_;
+  bool pwait2_ = true;  // until the kernel says ENOSYS
 };
 
 }  // namespace lb

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <thread>
 
+#include "engine/loop_barrier.hpp"
 #include "harness.hpp"
 
 namespace lb::test {
@@ -85,6 +86,39 @@ TEST_CASE("stop_from_any_thread ends run() while blocked in the backend") {
   loop->run();
   stopper.join();
   CHECK_FALSE(timer_fired);
+}
+
+TEST_CASE("a loop barrier releases every loop only once all arrived, round after round") {
+  constexpr int kLoops = 3, kRounds = 4;
+  LoopBarrier barrier(kLoops);
+  std::atomic<int> arrived{0};
+  std::atomic<bool> early{false};
+  std::vector<int> released(kLoops, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kLoops; ++t) {
+    threads.emplace_back([&, t] {
+      auto loop = make_test_loop();
+      for (int round = 1; round <= kRounds; ++round) {
+        // Each loop arrives after a different delay.
+        bool go = false;
+        Timer wait = loop->start_timer(std::chrono::milliseconds(5 * t), [&] {
+          ++arrived;
+          barrier.arrive(*loop, [&] {
+            if (arrived.load() < round * kLoops) early = true;
+            ++released[t];
+            go = true;
+          });
+        });
+        if (!run_until(
+                *loop, [&] { return go; }, 10s))
+          return;
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  CHECK_FALSE(early.load());
+  CHECK(released == std::vector<int>(kLoops, kRounds));
 }
 
 }  // namespace lb::test

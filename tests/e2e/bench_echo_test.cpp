@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -133,6 +134,45 @@ TEST_CASE(
   CHECK(run.at("summary").at("rate").at("late").get<double>() > 1000);
 }
 
+TEST_CASE("bench echo on several client and server loop threads: rate shared, histograms merged") {
+  CommandResult r;
+  const auto doc = run_json(
+      "echo --transport=tcp,ws --loop=all --connections=101 --size=256 --rate=6000 "
+      "--client-threads=3 --server-threads=2 --duration=1.5 --warmup=0.3 --repeat=1",
+      r, 300);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(doc.at("runs").size() == 2u * LOOPBENCH_BACKEND_COUNT);
+  for (const auto& run : doc.at("runs")) {
+    INFO(run.dump());
+    CHECK(run.at("params").at("client_threads") == 3);
+    CHECK(run.at("params").at("server_threads") == 2);
+    const auto& s = run.at("summary");
+    CHECK(s.at("errors") == 0);
+    CHECK(s.at("connections").get<int>() % 101 == 0);  // a server's first row: a warm-up repeat
+    const auto& rate = s.at("rate");
+    CHECK(rate.at("achieved").get<double>() > 6000 * 0.9);
+    CHECK(rate.at("achieved").get<double>() < 6000 * 1.05);
+    // Every loop's messages in one histogram: about 9,000 in the window.
+    CHECK(s.at("latency_us").at("p999").get<double>() > 0);
+  }
+  CHECK(r.out.find("3/2") != std::string::npos);
+}
+
+TEST_CASE("bench serve echo --threads spreads connections over its loops") {
+  BenchServer server("serve echo " + kLoop + " --threads=2");
+  CommandResult r = run_bench("echo --url=tcp://127.0.0.1:" + std::to_string(server.port()) + " " +
+                                  kLoop + " --connections=64 --duration=0.3 --warmup=0 --repeat=1",
+                              60);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const std::string summary = server.stop();
+  INFO(summary);
+  // "loop 1: N connections, ...; loop 2: M connections, ..." with N, M > 0.
+  const std::regex loops(R"(loop 1: ([1-9]\d*) connections.*loop 2: ([1-9]\d*) connections)");
+  CHECK(std::regex_search(summary, loops));
+}
+
 TEST_CASE("bench echo: a server that dies midway is a clear error, not a hang") {
   for (const std::string transport : {"tcp", "ws"}) {
     CAPTURE(transport);
@@ -142,7 +182,8 @@ TEST_CASE("bench echo: a server that dies midway is a clear error, not a hang") 
       const std::string scheme = transport + "://127.0.0.1:";
       r = run_bench("echo --url=" + scheme + std::to_string(server.port()) +
                         (transport == "ws" ? "/echo" : "") +
-                        " --loop=all --connections=10 --duration=3 --warmup=0 --repeat=1",
+                        " --loop=all --connections=10 --client-threads=2 --duration=3 --warmup=0 "
+                        "--repeat=1",
                     60);
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
@@ -223,9 +264,11 @@ TEST_CASE("bench echo drives the peer echo servers with the same client") {
 }
 
 TEST_CASE("bench echo refuses bad options with a clear message") {
-  for (const char* args : {"--size=2MiB", "--connections=0", "--pipeline=0", "--rate=-1",
-                           "--transport=udp", "--arrival=burst", "--duration=0", "--servers=nginx",
-                           "--servers=uvloop --url=tcp://127.0.0.1:9"}) {
+  for (const char* args :
+       {"--size=2MiB", "--connections=0", "--pipeline=0", "--rate=-1", "--transport=udp",
+        "--arrival=burst", "--duration=0", "--servers=nginx",
+        "--servers=uvloop --url=tcp://127.0.0.1:9", "--client-threads=0",
+        "--connections=2,10 --client-threads=4", "--server-threads=2 --url=tcp://127.0.0.1:9"}) {
     CAPTURE(args);
     const auto r = run_bench(std::string("echo ") + args, 30);
     CHECK(r.exit_code == 2);

@@ -6,7 +6,8 @@
 
 #include "backends/registry.hpp"
 #include "tools/common/options.hpp"
-#include "tools/common/stop_on_signal.hpp"
+#include "tools/common/serving_loops.hpp"
+#include "tools/common/subcommand.hpp"
 
 namespace lb {
 
@@ -17,6 +18,9 @@ void add_serve_options(CLI::App* cmd, ServeOptions& o, int default_port) {
   cmd->add_option("--port", o.port, "Port (0: any free port)")->capture_default_str();
   cmd->add_option("--bind", o.bind, "Address to bind")->capture_default_str();
   cmd->add_option("--cpu", o.cpu, "Pin the server to this CPU");
+  cmd->add_option("--threads", o.threads,
+                  "Loop threads, each with its own listener on the port (SO_REUSEPORT)")
+      ->capture_default_str();
 }
 
 int serve_foreground(const ServeOptions& o, const std::string& name, const std::string& details,
@@ -24,15 +28,16 @@ int serve_foreground(const ServeOptions& o, const std::string& name, const std::
   const auto port = port_option(o.port);
   std::vector<std::string> notes;
   select_backends(o.loop, notes);  // a clear error for an unknown or unusable loop
+  if (o.threads < 1) throw UsageError("--threads must be at least 1");
   pin_or_throw(o.cpu, "server");
-  auto loop = make_loop(o.loop);
-  const ServingOn serving = start(*loop, Endpoint{o.bind, port});
-  StopOnSignal stop(*loop);
-  fmt::print("bench {}: listening on {} ({}); Ctrl-C stops\n", name,
-             Endpoint{o.bind, serving.port}.to_string(), details);
+  ServingLoops serving(o.loop, o.threads, Endpoint{o.bind, port}, start);
+  fmt::print("bench {}: listening on {} ({}{}); Ctrl-C stops\n", name,
+             Endpoint{o.bind, serving.port()}.to_string(), details,
+             o.threads > 1 ? fmt::format(", {} loop threads", o.threads) : "");
   std::fflush(stdout);
-  loop->run();
-  if (serving.summary) fmt::print("bench {}: {}\n", name, serving.summary());
+  serving.run();
+  if (const auto summary = serving.summary(); !summary.empty())
+    fmt::print("bench {}: {}\n", name, summary);
   return 0;
 }
 

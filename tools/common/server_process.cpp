@@ -17,9 +17,8 @@
 #include <thread>
 
 #include "backends/common/unique_fd.hpp"
-#include "backends/registry.hpp"
 #include "tools/common/options.hpp"
-#include "tools/common/stop_on_signal.hpp"
+#include "tools/common/serving_loops.hpp"
 
 namespace lb {
 
@@ -86,15 +85,14 @@ ServerProcess::Body guarded_server_body(ServerProcess::Body body) {
   };
 }
 
-ServerProcess::Body loop_server_body(std::string loop_name, int cpu, StartServer start) {
-  return guarded_server_body([loop_name = std::move(loop_name), cpu, start = std::move(start)](
-                                 const std::function<void(std::uint16_t)>& ready) {
+ServerProcess::Body loop_server_body(std::string loop_name, int cpu, StartServer start,
+                                     int threads) {
+  return guarded_server_body([loop_name = std::move(loop_name), cpu, start = std::move(start),
+                              threads](const std::function<void(std::uint16_t)>& ready) {
     pin_or_throw(cpu, "server");
-    auto loop = make_loop(loop_name);
-    const ServingOn serving = start(*loop, Endpoint{"127.0.0.1", 0});
-    StopOnSignal stop(*loop);
-    ready(serving.port);
-    loop->run();
+    ServingLoops serving(loop_name, threads, Endpoint{"127.0.0.1", 0}, start);
+    ready(serving.port());
+    serving.run();
     return 0;
   });
 }

@@ -47,14 +47,22 @@ struct ServingOn {
   std::uint16_t port = 0;
   std::function<std::string()> summary;
 };
+// Where one of a server's loops listens. Several loops serving one port
+// each have a listener of their own (SO_REUSEPORT) and the kernel spreads
+// the connections over them.
+struct ListenAt {
+  Endpoint endpoint;
+  bool reuse_port = false;
+};
 // Starts a server listening at `at` on `loop`; throws on setup errors.
-using StartServer = std::function<ServingOn(Loop& loop, const Endpoint& at)>;
+using StartServer = std::function<ServingOn(Loop& loop, const ListenAt& at)>;
 
-// The body of a child serving on one loop: pins itself to `cpu` (-1: no),
-// makes the loop, lets start() listen on 127.0.0.1 (any port), reports the
-// port and runs until SIGINT or SIGTERM. A setup error is printed as
-// "bench: server: ..." and is exit status 1.
-ServerProcess::Body loop_server_body(std::string loop_name, int cpu, StartServer start);
+// The body of a child serving on `threads` loops: pins itself to `cpu`
+// (-1: no), makes the loops, lets start() listen on 127.0.0.1 (any port),
+// reports the port and runs until SIGINT or SIGTERM. A setup error is
+// printed as "bench: server: ..." and is exit status 1.
+ServerProcess::Body loop_server_body(std::string loop_name, int cpu, StartServer start,
+                                     int threads = 1);
 
 // The same body around a function that does all of that itself (a server
 // with several loop threads); its exceptions become exit status 1.

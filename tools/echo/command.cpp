@@ -17,6 +17,7 @@
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
 #include "tools/common/size.hpp"
+#include "tools/echo/client_loops.hpp"
 #include "tools/echo/fd_limit.hpp"
 #include "tools/echo/peer_servers.hpp"
 #include "tools/echo/protocol.hpp"
@@ -44,6 +45,8 @@ struct EchoOptions {
   double duration_s = 10;
   double warmup_s = 2;
   int connect_batch = 100;
+  int client_threads = 1;
+  int server_threads = 1;
   std::string url;
   std::string codec = "native";
   std::string server_codec = "native";
@@ -102,18 +105,30 @@ Checked check(const EchoOptions& o) {
   if (o.duration_s <= 0 || o.warmup_s < 0)
     throw UsageError("--duration must be positive and --warmup at least 0");
   if (o.connect_batch < 1) throw UsageError("--connect-batch must be at least 1");
+  if (o.client_threads < 1 || o.client_threads > 256)
+    throw UsageError("--client-threads must be 1 to 256");
+  if (o.server_threads < 1 || o.server_threads > 256)
+    throw UsageError("--server-threads must be 1 to 256");
   c.servers = checked_list("--servers", o.servers, echo_server_names(), "server");
   if ((c.url_ws || c.url_tcp) && o.servers != "builtin")
     throw UsageError("--servers and --url do not go together");
   c.codec = codec_option("--codec", o.codec);
   c.server_codec = codec_option("--server-codec", o.server_codec);
+  if (static_cast<std::uint64_t>(o.client_threads) >
+      *std::min_element(c.connections.begin(), c.connections.end()))
+    throw UsageError("--client-threads: each client loop needs a connection; " +
+                     std::to_string(o.client_threads) + " loops for " +
+                     std::to_string(*std::min_element(c.connections.begin(), c.connections.end())) +
+                     " connections");
+  if ((c.url_ws || c.url_tcp) && o.server_threads != 1)
+    throw UsageError("--server-threads is for the built-in server, not --url");
   check_fd_room(*std::max_element(c.connections.begin(), c.connections.end()), "bench echo");
   return c;
 }
 
-ServingOn start_tcp_echo(Loop& loop, const Endpoint& at) {
+ServingOn start_tcp_echo(Loop& loop, const ListenAt& at) {
   auto server = std::make_shared<TcpEchoServer>(loop);
-  server->listen(at);
+  server->listen(at.endpoint, at.reuse_port);
   return {server, server->port(), [server] {
             return fmt::format("{} connections, {} failed, {} echoed", server->connections(),
                                server->failed(), format_bytes(server->bytes_echoed()));
@@ -286,11 +301,12 @@ int run_echo(const EchoOptions& o) {
             std::chrono::seconds(10));
         target_name = server_name;
       } else if (transport == EchoTransport::tcp) {
-        server.tcp.emplace(loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_echo),
-                           std::chrono::seconds(10));
+        server.tcp.emplace(
+            loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_echo, o.server_threads),
+            std::chrono::seconds(10));
       } else {
         server.ws.emplace(o.run.server_loop, o.run.server_cpu, transport == EchoTransport::wss,
-                          echo_session(c.server_codec, 4096), ws_echo_route());
+                          echo_session(c.server_codec, 4096), ws_echo_route(), o.server_threads);
       }
       const bool builtin = server.tcp || server.ws;
       // A server process's first row gets one uncounted repeat: a fresh
@@ -327,12 +343,12 @@ int run_echo(const EchoOptions& o) {
                                {"arrival", o.arrival},
                                {"duration_s", o.duration_s},
                                {"warmup_s", o.warmup_s},
-                               {"client_threads", 1},
-                               {"server_threads", 1},
+                               {"client_threads", o.client_threads},
                                {"connect_batch", o.connect_batch},
                                {"target", target_name},
                                {"server", c.url_ws || c.url_tcp ? "external" : server_name}});
             row.params["server_loop"] = builtin ? nlohmann::json(o.run.server_loop) : nullptr;
+            row.params["server_threads"] = builtin ? nlohmann::json(o.server_threads) : nullptr;
             if (builtin && transport != EchoTransport::tcp)
               row.params["server_codec"] = ws::codec_name(c.server_codec);
 
@@ -360,15 +376,12 @@ int run_echo(const EchoOptions& o) {
                         [&](const std::string& progress_label, bool counted) {
                           EchoRunResult r;
                           {
-                            EchoRun echo_run(*loop, spec, [&](const EchoRunResult& done) {
-                              r = done;
-                              loop->stop();
-                            });
+                            EchoClientLoops client(*loop, loop_name, spec,
+                                                   static_cast<std::size_t>(o.client_threads));
                             ProgressLine progress(
-                                *loop, [&echo_run] { return echo_run.bytes_so_far(); },
-                                progress_label, 8.0 * (1 << 20), "MiB/s");
-                            echo_run.start();
-                            loop->run();
+                                *loop, [&client] { return client.bytes_so_far(); }, progress_label,
+                                8.0 * (1 << 20), "MiB/s");
+                            r = client.run();
                           }
                           loop->run_nowait();  // let the closed connections go
                           Attempt a = Attempt::of_transfer(r.error);
@@ -433,6 +446,13 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--connect-batch", o->connect_batch, "Connects in progress at once")
       ->capture_default_str();
+  cmd->add_option("--client-threads", o->client_threads,
+                  "Client loops, one thread each, sharing the connections and the rate")
+      ->capture_default_str();
+  cmd->add_option("--server-threads", o->server_threads,
+                  "Loop threads of the built-in server, each with its own listener "
+                  "(SO_REUSEPORT)")
+      ->capture_default_str();
   cmd->add_option("--url", o->url, "tcp://HOST:PORT or ws(s)://HOST:PORT/echo of another server");
   cmd->add_option("--codec", o->codec, "Client WebSocket framing: native or wslay")
       ->capture_default_str();
@@ -481,7 +501,7 @@ void register_serve_echo(CLI::App* serve, CommandRunner& run) {
       return serve_foreground(
           o->serve, "serve echo",
           fmt::format("{} /echo, loop {}, codec {}", transport.front(), o->serve.loop, o->codec),
-          [&](Loop& loop, const Endpoint& at) {
+          [&](Loop& loop, const ListenAt& at) {
             return start_ws_server(loop, at, ctx.get(), options, ws_echo_route());
           });
     };

@@ -11,6 +11,7 @@
 // service time (from the actual send) is kept beside it. A connection
 // whose `pipeline` messages are all in flight when a slot falls due sends
 // that message as soon as an echo frees it: a late send, counted.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,7 @@
 #include "engine/histogram.hpp"
 #include "engine/lag_probe.hpp"
 #include "engine/loop.hpp"
+#include "engine/loop_barrier.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/echo/link.hpp"
 
@@ -43,6 +45,10 @@ struct EchoRunSpec {
   // server is ours.
   std::function<std::optional<double>()> server_cpu;
   std::function<std::optional<std::uint64_t>()> server_rss_kib;
+  // One of several client loops: the runs meet here before their first
+  // connect and again once all their connections are open, so every loop's
+  // traffic, warm-up and window start within a turn of each other.
+  std::shared_ptr<LoopBarrier> barrier;
 };
 
 struct EchoRunResult {
@@ -72,8 +78,12 @@ class EchoRun {
   EchoRun(const EchoRun&) = delete;
   EchoRun& operator=(const EchoRun&) = delete;
   void start();
-  // Echoed payload bytes so far, for the progress line.
-  std::uint64_t bytes_so_far() const { return echoes_ * spec_.size; }
+  // Ends the run with `error` (another client loop failed).
+  void abort(std::string error) { finish(std::move(error)); }
+  // Echoed payload bytes so far, for the progress line (any thread).
+  std::uint64_t bytes_so_far() const {
+    return echoes_.load(std::memory_order_relaxed) * spec_.size;
+  }
 
  private:
   struct InFlight {
@@ -97,6 +107,7 @@ class EchoRun {
     }
   };
 
+  void open_first();
   void open(std::size_t i);
   void on_open(std::size_t i);
   void begin_traffic();
@@ -120,10 +131,11 @@ class EchoRun {
   std::vector<Connection> connections_;
   std::size_t next_to_open_ = 0, opened_ = 0, closed_ = 0;
   Clock::time_point first_connect_{}, window_start_{}, window_end_{};
-  bool traffic_ = false, in_window_ = false, finished_ = false;
+  bool traffic_ = false, in_window_ = false, finished_ = false, at_barrier_ = false;
   std::chrono::nanoseconds slot_gap_{};  // per connection, open loop
   std::mt19937_64 rng_{0x6563686f};
-  std::uint64_t echoes_ = 0, progress_at_check_ = 0;
+  std::atomic<std::uint64_t> echoes_{0};  // written by the loop's thread only
+  std::uint64_t progress_at_check_ = 0;
   CpuTimes cpu_at_start_;
   std::optional<double> server_cpu_at_start_;
   std::size_t started_ = 0;  // closed loop: connections sending

@@ -54,6 +54,13 @@ std::string builtin_over(const RunResult& peer, const std::vector<RunResult>& ru
   return "";
 }
 
+// "client/server" loop threads; a server not ours has "-".
+std::string threads_of(const RunResult& r) {
+  const auto& server = r.params.value("server_threads", nlohmann::json());
+  return fmt::format("{}/{}", r.params.value("client_threads", 1),
+                     server.is_number() ? std::to_string(server.get<int>()) : "-");
+}
+
 }  // namespace
 
 void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
@@ -72,17 +79,19 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
       "process; fair: Jain's index of messages per connection (1 = equal).\n\n",
       open ? ", from each message's intended send time (service: from the actual send)" : "");
   fmt::print(out,
-             "{:<5} {:<6} {:<7} {:>6} {:>7} {:>4}  {:<24} {:>8}  {:>8} {:>8} {:>8} {:>8} {:>8}",
-             "tport", "loop", "codec", "conns", "size", "pipe", "msgs/s", "MiB/s", "p50", "p90",
-             "p99", "p99.9", "max");
+             "{:<5} {:<15} {:<6} {:<7} {:>6} {:>7} {:>4} {:>5}  {:<24} {:>8}  {:>8} {:>8} {:>8} "
+             "{:>8} {:>8}",
+             "tport", "server", "loop", "codec", "conns", "size", "pipe", "thr", "msgs/s", "MiB/s",
+             "p50", "p90", "p99", "p99.9", "max");
   if (open) fmt::print(out, "  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99");
   fmt::print(out, "  {:>7} {:>7}  {:>11}  {:>5}  {:>6}  {}\n", "CPU c", "CPU s", "KiB/conn c/s",
              "fair", "errors", "builtin/this");
   for (const auto& r : runs) {
     const auto conns = r.params.value("connections", std::uint64_t{0});
     const auto pipe = r.params.value("pipeline", 0);
-    fmt::print(out, "{:<5} {:<15} {:<6} {:<7} {:>6} {:>7} {:>4}  ", transport_of(r), server_of(r),
-               r.loop, r.codec.empty() ? "-" : r.codec, conns, format_bytes(r.size_bytes), pipe);
+    fmt::print(out, "{:<5} {:<15} {:<6} {:<7} {:>6} {:>7} {:>4} {:>5}  ", transport_of(r),
+               server_of(r), r.loop, r.codec.empty() ? "-" : r.codec, conns,
+               format_bytes(r.size_bytes), pipe, threads_of(r));
     const auto rate = r.req_per_s();
     if (!rate || !r.latency_ns) {
       fmt::print(out, "{:<24} {:>8}  {}\n", "-", "-", r.errors);
@@ -113,15 +122,19 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
 void write_echo_csv(const std::string& path, const std::vector<RunResult>& runs) {
   std::ofstream out(path);
   if (!out) throw std::runtime_error("cannot write " + path);
-  out << "transport,server,loop,codec,connections,size,pipeline,rate,msgs_per_s,mib_per_s,p50_us,"
+  out << "transport,server,loop,codec,connections,size,pipeline,client_threads,server_threads,rate,"
+         "msgs_per_s,mib_per_s,p50_us,"
          "p90_us,"
          "p99_us,p999_us,max_us,client_cpu_us_per_msg,server_cpu_us_per_msg,jain,errors\n";
   for (const auto& r : runs) {
     const auto rate = r.req_per_s();
     const bool ok = rate && r.latency_ns;
-    out << fmt::format("{},{},{},{},{},{},{},{},", transport_of(r), server_of(r), r.loop, r.codec,
-                       r.params.value("connections", std::uint64_t{0}), r.size_bytes,
-                       r.params.value("pipeline", 0), r.params.value("rate", 0.0));
+    const auto server_threads = r.params.value("server_threads", nlohmann::json());
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},", transport_of(r), server_of(r), r.loop,
+                       r.codec, r.params.value("connections", std::uint64_t{0}), r.size_bytes,
+                       r.params.value("pipeline", 0), r.params.value("client_threads", 1),
+                       server_threads.is_number() ? std::to_string(server_threads.get<int>()) : "",
+                       r.params.value("rate", 0.0));
     if (ok) {
       const auto& h = *r.latency_ns;
       out << fmt::format("{:.1f},{:.3f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.3f},{},{}",

@@ -185,26 +185,25 @@ int run_http(const HttpOptions& o) {
 
 struct ServeHttpOptions {
   ServeOptions serve;
-  int threads = 1;
   double idle_timeout_s = 60;
   double close_probability = 0;
 };
 
 int serve_http_command(const ServeHttpOptions& o) {
-  if (o.threads < 1) throw UsageError("--threads must be at least 1");
+  if (o.serve.threads < 1) throw UsageError("--threads must be at least 1");
   if (o.close_probability < 0 || o.close_probability > 1)
     throw UsageError("--close-probability must be between 0 and 1");
   HttpServeOptions serve;
   serve.loop = o.serve.loop;
   serve.bind = o.serve.bind;
   serve.port = port_option(o.serve.port);
-  serve.threads = o.threads;
+  serve.threads = o.serve.threads;
   serve.cpu = o.serve.cpu;
   serve.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout_s * 1000));
   serve.server.close_probability = o.close_probability;
   const auto stats = serve_http(serve, [&](std::uint16_t port) {
     fmt::print("bench serve http: listening on {} (loop {}, {} thread(s)); Ctrl-C stops\n",
-               Endpoint{o.serve.bind, port}.to_string(), o.serve.loop, o.threads);
+               Endpoint{o.serve.bind, port}.to_string(), o.serve.loop, o.serve.threads);
     std::fflush(stdout);
   });
   fmt::print("bench serve http: {} connections, {} requests, {} bad requests, {} idle closed\n",
@@ -244,8 +243,6 @@ void register_serve_http(CLI::App* serve, CommandRunner& run) {
   auto* cmd = serve->add_subcommand(
       "http", "The HTTP/1.1 keep-alive server: /1k, /20k, /200k, /bytes/N (N <= 64 MiB)");
   add_serve_options(cmd, o->serve, 8080);
-  cmd->add_option("--threads", o->threads, "Loop threads sharing the port (SO_REUSEPORT)")
-      ->capture_default_str();
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Close a connection that completes no request for this many seconds")
       ->capture_default_str();

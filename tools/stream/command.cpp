@@ -107,7 +107,7 @@ int run_serve(const StreamServeOptions& o) {
   const auto config = server_config(o.file, o.truncate_at);
   const std::string details = fmt::format("{}, loop {}, codec {}, file {}, {}", ctx ? "wss" : "ws",
                                           o.serve.loop, o.codec, o.file, format_bytes(size));
-  return serve_foreground(o.serve, "stream serve", details, [&](Loop& loop, const Endpoint& at) {
+  return serve_foreground(o.serve, "stream serve", details, [&](Loop& loop, const ListenAt& at) {
     return start_ws_server(loop, at, ctx.get(), options, stream_route(config));
   });
 }

@@ -25,9 +25,9 @@ struct TcpOptions {
   std::string connect;
 };
 
-ServingOn start_tcp_server(Loop& loop, const Endpoint& at) {
+ServingOn start_tcp_server(Loop& loop, const ListenAt& at) {
   auto server = std::make_shared<TcpBenchServer>(loop);
-  server->listen(at);
+  server->listen(at.endpoint, at.reuse_port);
   return {server, server->port(), [server] {
             return fmt::format("{} transfers served, {} failed", server->finished_sessions(),
                                server->failed_sessions());

@@ -92,10 +92,12 @@ class TcpBenchServer::Session {
 TcpBenchServer::TcpBenchServer(Loop& loop) : loop_(loop) {}
 TcpBenchServer::~TcpBenchServer() = default;
 
-void TcpBenchServer::listen(const Endpoint& at) {
+void TcpBenchServer::listen(const Endpoint& at, bool reuse_port) {
   std::error_code ec;
+  ListenOptions options;
+  options.reuse_port = reuse_port;
   listener_ = loop_.listen(
-      at, ListenOptions{},
+      at, options,
       [this](Stream s) {
         const auto id = next_id_++;
         sessions_.emplace(id, std::make_unique<Session>(*this, id, std::move(s)));

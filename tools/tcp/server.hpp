@@ -13,7 +13,7 @@ class TcpBenchServer {
   explicit TcpBenchServer(Loop& loop);
   ~TcpBenchServer();
   // Throws std::system_error when the address cannot be bound.
-  void listen(const Endpoint& at);
+  void listen(const Endpoint& at, bool reuse_port = false);
   std::uint16_t port() const { return listener_.local_port(); }
   // Connections dropped for a bad header or an I/O error.
   std::uint64_t failed_sessions() const { return failed_; }

@@ -19,25 +19,26 @@ struct ServedWs {
 }  // namespace
 
 BuiltinWsServer::BuiltinWsServer(const std::string& loop_name, int cpu, bool tls,
-                                 ws::SessionOptions options, WsRoute route)
+                                 ws::SessionOptions options, WsRoute route, int threads)
     : tls_(tls) {
   if (tls) identity_ = tls::make_self_signed();
-  process_.emplace(loop_server_body(loop_name, cpu,
-                                    [&](Loop& loop, const Endpoint& at) {
-                                      auto served = std::make_shared<ServedWs>(
-                                          loop,
-                                          tls_ ? tls::make_server_context(identity_) : nullptr,
-                                          options, route);
-                                      served->server.listen(at);
-                                      return ServingOn{served, served->server.port(), {}};
-                                    }),
+  process_.emplace(loop_server_body(
+                       loop_name, cpu,
+                       [&](Loop& loop, const ListenAt& at) {
+                         auto served = std::make_shared<ServedWs>(
+                             loop, tls_ ? tls::make_server_context(identity_) : nullptr, options,
+                             route);
+                         served->server.listen(at.endpoint, at.reuse_port);
+                         return ServingOn{served, served->server.port(), {}};
+                       },
+                       threads),
                    std::chrono::seconds(10));
 }
 
-ServingOn start_ws_server(Loop& loop, const Endpoint& at, SSL_CTX* tls, ws::SessionOptions options,
+ServingOn start_ws_server(Loop& loop, const ListenAt& at, SSL_CTX* tls, ws::SessionOptions options,
                           WsRoute route) {
   auto server = std::make_shared<WsServer>(loop, tls, options, std::move(route));
-  server->listen(at);
+  server->listen(at.endpoint, at.reuse_port);
   return ServingOn{server, server->port(), [server] {
                      return fmt::format("{} sessions served, {} failed", server->served(),
                                         server->failed());

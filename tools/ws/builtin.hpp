@@ -1,8 +1,8 @@
 #pragma once
 // The built-in WebSocket server of `bench ws` and `bench stream client`: a
 // child process (pinned when asked, on its own loop) serving a route on
-// 127.0.0.1, over TLS with a fresh self-signed certificate when asked; and
-// the client's TLS context, which then trusts exactly that certificate.
+// 127.0.0.1 (on several loop threads when asked), over TLS with a fresh self-signed certificate
+// when asked; and the client's TLS context, which then trusts exactly that certificate.
 #include <optional>
 #include <string>
 
@@ -20,7 +20,7 @@ class BuiltinWsServer {
  public:
   // Throws when the child cannot start (its reason is on stderr).
   BuiltinWsServer(const std::string& loop, int cpu, bool tls, ws::SessionOptions options,
-                  WsRoute route);
+                  WsRoute route, int threads = 1);
   Endpoint endpoint() const { return Endpoint{"127.0.0.1", process_->port()}; }
   X509* certificate() const { return tls_ ? identity_.cert.get() : nullptr; }
   void stop() { process_->stop(); }
@@ -36,7 +36,7 @@ class BuiltinWsServer {
 
 // A WsServer for `bench serve ws` and `bench stream serve`, listening at
 // `at`; its summary counts the sessions served and failed.
-ServingOn start_ws_server(Loop& loop, const Endpoint& at, SSL_CTX* tls, ws::SessionOptions options,
+ServingOn start_ws_server(Loop& loop, const ListenAt& at, SSL_CTX* tls, ws::SessionOptions options,
                           WsRoute route);
 
 // Their SSL_CTX from --tls, --cert and --key: the PEM pair when given, a

@@ -201,7 +201,7 @@ int serve_ws(const ServeWsOptions& o) {
   const auto ctx = server_tls_option(o.tls, o.cert, o.key);
   const std::string details =
       fmt::format("{}, loop {}, codec {}", ctx ? "wss" : "ws", o.serve.loop, o.codec);
-  return serve_foreground(o.serve, "serve ws", details, [&](Loop& loop, const Endpoint& at) {
+  return serve_foreground(o.serve, "serve ws", details, [&](Loop& loop, const ListenAt& at) {
     return start_ws_server(loop, at, ctx.get(), options, ws_throughput_route());
   });
 }

@@ -66,10 +66,13 @@ WsServer::WsServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options, WsRoute
     : loop_(loop), tls_(tls), options_(options), route_(std::move(route)) {}
 WsServer::~WsServer() = default;
 
-void WsServer::listen(const Endpoint& at) {
+void WsServer::listen(const Endpoint& at, bool reuse_port) {
   std::error_code ec;
+  ListenOptions options;
+  options.reuse_port = reuse_port;
+  options.backlog = 4096;
   listener_ = loop_.listen(
-      at, ListenOptions{}, [this](Stream s) { accepted(std::move(s)); }, ec);
+      at, options, [this](Stream s) { accepted(std::move(s)); }, ec);
   if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
 }
 

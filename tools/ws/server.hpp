@@ -45,7 +45,7 @@ class WsServer {
   // `tls`: a server SSL_CTX, or null for ws://.
   WsServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options, WsRoute route);
   ~WsServer();
-  void listen(const Endpoint& at);  // throws std::system_error
+  void listen(const Endpoint& at, bool reuse_port = false);  // throws std::system_error
   std::uint16_t port() const { return listener_.local_port(); }
   std::uint64_t served() const { return served_; }
   std::uint64_t failed() const { return failed_; }
