@@ -18,8 +18,9 @@ struct MatrixRun {
   CommandResult result;
   MatrixRun() {
     std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
-    result =
-        run_bench("matrix --profile quick --repeat 1 --out " + dir + "/a --data-dir " + dir, 600);
+    result = run_bench(
+        "matrix --profile quick --repeat 1 --open-loop=yes --out " + dir + "/a --data-dir " + dir,
+        600);
   }
   ~MatrixRun() { std::system(("rm -rf " + dir).c_str()); }
 };
@@ -45,8 +46,9 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
   CHECK(doc.at("machine").at("loops").size() >= 1);
   CHECK(doc.at("matrix").at("failed_steps").empty());
   // Per loop: tcp 1, http 3 sizes, ws and wss 2 codecs each, stream 2
-  // directions, echo over tcp and ws 1 each.
-  CHECK(doc.at("runs").size() == 12 * LOOPBENCH_BACKEND_COUNT);
+  // directions, echo over tcp and ws 1 closed and 1 open loop each.
+  CHECK(doc.at("runs").size() == 14 * LOOPBENCH_BACKEND_COUNT);
+  CHECK(doc.at("matrix").at("open_loop") == true);
   CHECK(doc.at("matrix").at("codecs") == nlohmann::json{"native", "wslay"});
   std::map<std::string, int> per_scenario, per_codec;
   for (const auto& run : doc.at("runs")) {
@@ -58,10 +60,25 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
     CHECK(s.at("errors") == 0);
     CHECK(run.at("repeats").size() == 1);
     const std::string bench = run.at("bench");
-    if (bench == "echo")
+    if (bench == "echo" && run.at("mode") == "open") {
+      // Half of the same loop's closed-loop messages/s, reached.
+      const double asked = run.at("params").at("rate");
+      const auto closed = std::find_if(doc.at("runs").begin(), doc.at("runs").end(), [&](auto& c) {
+        return c.at("bench") == "echo" && c.at("mode") == "closed" &&
+               c.at("loop") == run.at("loop") &&
+               c.at("params").at("transport") == run.at("params").at("transport");
+      });
+      REQUIRE(closed != doc.at("runs").end());
+      CHECK(asked ==
+            doctest::Approx(closed->at("summary").at("req_per_s").at("median").get<double>() / 2)
+                .epsilon(0.01));
+      CHECK(s.at("req_per_s").at("median").get<double>() > asked * 0.9);
+      ++per_scenario["echo-open"];
+    } else if (bench == "echo") {
       ++per_scenario["echo-" + run.at("params").at("transport").get<std::string>()];
-    else
+    } else {
       ++per_scenario[bench + (run.at("tls") ? "s" : "")];
+    }
     if (run.at("bench") == "ws") {
       CHECK(run.at("params").at("server_codec") == run.at("codec"));
       ++per_codec[run.at("codec").get<std::string>()];
@@ -76,9 +93,11 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
   CHECK(per_scenario["stream"] == 2 * LOOPBENCH_BACKEND_COUNT);
   CHECK(per_scenario["echo-tcp"] == LOOPBENCH_BACKEND_COUNT);
   CHECK(per_scenario["echo-ws"] == LOOPBENCH_BACKEND_COUNT);
+  CHECK(per_scenario["echo-open"] == 2 * LOOPBENCH_BACKEND_COUNT);
   const std::string md = slurp(m.dir + "/a/summary.md");
-  for (const char* h : {"## tcp", "## http", "## ws", "## wss", "## stream", "## echo-tcp",
-                        "## echo-ws", "msgs/s", "CPU µs/msg"})
+  for (const char* h :
+       {"## tcp", "## http", "## ws", "## wss", "## stream", "## echo-tcp", "## echo-ws", "msgs/s",
+        "CPU µs/msg", "server CPU µs/msg", "open 1 KiB tcp x100", "closed 1 KiB ws x100"})
     CHECK(md.find(h) != std::string::npos);
 }
 

@@ -79,6 +79,53 @@ TEST_CASE("ws and wss run each loop once per codec, both ends alike; tcp does no
   CHECK(std::find(a.begin(), a.end(), "--tls") != a.end());
 }
 
+TEST_CASE("full echo: the sweep, then an open-loop step per loop; peers never run echo") {
+  MatrixOptions o;
+  o.profile = matrix_profile("full");
+  o.loops = {"epoll", "uring"};
+  o.scenarios = parse_scenarios("echo-tcp");
+  o.repeat = 1;
+  o.server_cpu = 0;
+  o.peers = true;
+  o.echo_open = o.profile.echo_open;
+  const auto steps = plan_matrix(o);
+  REQUIRE(steps.size() == 2 * 2);
+  auto has = [](const MatrixStep& s, const std::string& arg) {
+    return std::find(s.args.begin(), s.args.end(), arg) != s.args.end();
+  };
+  CHECK(has(steps[0], "--connections=1,10,100,1000,10000"));
+  CHECK(has(steps[0], "--size=64,1KiB,16KiB"));
+  CHECK_FALSE(steps[0].half_peak);
+  for (int i : {2, 3}) {
+    CAPTURE(i);
+    CHECK(steps[i].half_peak);
+    CHECK(steps[i].loop == steps[i - 2].loop);
+    CHECK(has(steps[i], "--connections=100"));
+    CHECK(has(steps[i], "--size=1024"));
+    CHECK(has(steps[i], "--loop=" + steps[i].loop));
+    CHECK(has(steps[i], "--server-cpu=0"));
+    CHECK(has(steps[i], "--repeat=1"));
+  }
+  CHECK_FALSE(matrix_profile("quick").echo_open);
+}
+
+TEST_CASE("the open-loop rate is half the closed-loop peak at 100 connections x 1 KiB") {
+  auto run = [](std::uint64_t connections, std::uint64_t size, double msgs) {
+    return nlohmann::json{{"bench", "echo"},
+                          {"mode", "closed"},
+                          {"size_bytes", size},
+                          {"params", {{"connections", connections}}},
+                          {"repeats", nlohmann::json::array({{{"requests", 1}}})},
+                          {"summary", {{"req_per_s", {{"median", msgs}}}}}};
+  };
+  nlohmann::json doc = {{"runs", nlohmann::json::array({run(10, 1024, 9000), run(100, 64, 8000),
+                                                        run(100, 1024, 50001)})}};
+  CHECK(half_peak_rate(doc) == 25000);
+  doc["runs"].erase(2);
+  CHECK_FALSE(half_peak_rate(doc));
+  CHECK_FALSE(half_peak_rate(nlohmann::json{}));
+}
+
 TEST_CASE("rounds merge into one run per row; lag is the worst round's") {
   MatrixResults results;
   results.add(step_doc("ws", "epoll", 100e6, 1.0));

@@ -159,14 +159,6 @@ struct EchoServer {
     return ws ? ws->cpu_seconds() : cpu_seconds_of(pid());
   }
   std::optional<MemoryKib> memory() const { return ws ? ws->memory() : memory_of(pid()); }
-  std::optional<std::uint64_t> rss_kib() const {
-    if (auto m = memory()) return m->rss;
-    return std::nullopt;
-  }
-  std::optional<std::uint64_t> peak_rss_kib() const {
-    if (auto m = memory()) return m->peak;
-    return std::nullopt;
-  }
   void stop() {
     if (tcp) tcp->stop();
     if (ws) ws->stop();
@@ -253,7 +245,7 @@ struct RowExtras {
     if (!client_kib_per_conn.empty())
       rss["client_per_connection"] = spread_of(client_kib_per_conn).median;
     if (server) {
-      if (auto peak = server->peak_rss_kib()) rss["server_peak"] = *peak;
+      if (auto m = server->memory()) rss["server_peak"] = m->peak;
       if (!server_kib_per_conn.empty())
         rss["server_per_connection"] = spread_of(server_kib_per_conn).median;
     }
@@ -365,7 +357,10 @@ int run_echo(const EchoOptions& o) {
             spec.connect_batch = static_cast<std::size_t>(o.connect_batch);
             if (server.started()) {
               spec.server_cpu = [&server] { return server.cpu_seconds(); };
-              spec.server_rss_kib = [&server] { return server.rss_kib(); };
+              spec.server_rss_kib = [&server]() -> std::optional<std::uint64_t> {
+                if (auto m = server.memory()) return m->rss;
+                return std::nullopt;
+              };
             }
 
             RowExtras extras;

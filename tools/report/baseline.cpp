@@ -9,7 +9,7 @@
 namespace lb {
 namespace {
 
-using Key = std::tuple<std::string, std::string, std::string, std::uint64_t, bool>;
+using Key = std::tuple<std::string, std::string, std::string, std::uint64_t, bool, std::string>;
 
 struct Row {
   std::string metric;
@@ -34,7 +34,7 @@ std::map<Key, Row> rows_of(const nlohmann::json& doc, const char* which) {
     if (!summary.contains(row.metric) || run.at("repeats").empty()) continue;  // failed run
     row.value = spread_from(summary.at(row.metric));
     rows[{bench, run.at("mode"), row_label(run), run.value("size_bytes", std::uint64_t{0}),
-          run.value("tls", false)}] = row;
+          run.value("tls", false), row_variant(run)}] = row;
   }
   return rows;
 }
@@ -55,7 +55,7 @@ std::vector<RowComparison> compare_results(const nlohmann::json& old_doc,
   std::vector<RowComparison> out;
   auto base = [](const Key& k) {
     RowComparison c;
-    std::tie(c.bench, c.mode, c.loop, c.size_bytes, c.tls) = k;
+    std::tie(c.bench, c.mode, c.loop, c.size_bytes, c.tls, c.variant) = k;
     return c;
   };
   for (const auto& [key, o] : old_rows) {

@@ -29,7 +29,8 @@ struct RowComparison {
   std::string bench, mode, loop;
   std::uint64_t size_bytes = 0;
   bool tls = false;
-  std::string metric;  // "req_per_s" or "bytes_per_s"
+  std::string variant;  // row_variant
+  std::string metric;   // "req_per_s" or "bytes_per_s"
   Spread old_value, new_value;
   double change_pct = 0;  // (new - old) / old of the medians
   Verdict verdict = Verdict::unchanged;

@@ -35,11 +35,12 @@ int run_compare(const std::string& old_path, const std::string& new_path, double
       "bench compare: {} -> {}; regression/improvement = median moved more than {}% and the "
       "min-max ranges do not overlap\n\n",
       old_path, new_path, threshold);
-  constexpr const char* kRow = "{:<7} {:<10} {:<6} {:>9} {:<4}  {:<32} {:<32} {:>8}  {}\n";
+  constexpr const char* kRow = "{:<7} {:<22} {:<6} {:>9} {:<4}  {:<32} {:<32} {:>8}  {}\n";
   fmt::print(kRow, "bench", "mode", "loop", "size", "tls", "old", "new", "change", "verdict");
   for (const auto& r : rows) {
     const bool both = r.verdict != Verdict::only_old && r.verdict != Verdict::only_new;
-    fmt::print(kRow, r.bench, r.mode, r.loop, format_bytes(r.size_bytes), r.tls ? "yes" : "no",
+    fmt::print(kRow, r.bench, r.variant.empty() ? r.mode : r.mode + " " + r.variant, r.loop,
+               format_bytes(r.size_bytes), r.tls ? "yes" : "no",
                r.verdict == Verdict::only_new ? "-" : figure(r, r.old_value),
                r.verdict == Verdict::only_old ? "-" : figure(r, r.new_value),
                both ? fmt::format("{:+.1f}%", r.change_pct) : "-", verdict_name(r.verdict));

@@ -164,6 +164,16 @@ std::string row_label(const nlohmann::json& run) {
   return codec.empty() ? loop : loop + " " + codec;
 }
 
+std::string row_variant(const nlohmann::json& run) {
+  if (run.value("bench", "") != "echo") return "";
+  const auto params = run.value("params", nlohmann::json::object());
+  std::string v = params.value("transport", std::string("tcp")) + " x" +
+                  std::to_string(params.value("connections", std::uint64_t{0}));
+  if (const int pipe = params.value("pipeline", 1); pipe != 1)
+    v += " pipeline " + std::to_string(pipe);
+  return v;
+}
+
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started) {
   utsname u{};
   ::uname(&u);

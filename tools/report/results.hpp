@@ -83,6 +83,9 @@ nlohmann::json run_to_json(const RunResult& run);
 // codec where there is one ("epoll native"), or for a peer its client and
 // loop ("aiohttp python-uvloop").
 std::string row_label(const nlohmann::json& run);
+// What else tells rows of one bench, mode, loop, size and TLS apart: bench
+// echo's transport and connections ("tcp x100"); empty for the others.
+std::string row_variant(const nlohmann::json& run);
 // A JSON file a user named (`what` says which, e.g. "--baseline"): a
 // UsageError when it cannot be read or is not JSON.
 nlohmann::json read_json_file(const std::string& path, const std::string& what);

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <tuple>
 
 #include "backends/registry.hpp"
 #include "tools/common/child_process.hpp"
@@ -38,6 +40,7 @@ struct Options {
   std::string chunk;
   std::string data_dir = "results";
   bool peers = false;
+  std::string open_loop;  // yes | no; empty: the profile's
 };
 
 std::string self_path() {
@@ -83,6 +86,9 @@ int run_matrix(const Options& o) {
   m.client_cpu = o.client_cpu == -2 ? (two_cpus ? 1 : -1) : o.client_cpu;
   m.ws_chunk = o.chunk;
   m.peers = o.peers;
+  if (!o.open_loop.empty() && o.open_loop != "yes" && o.open_loop != "no")
+    throw UsageError("--open-loop: expected yes or no, got '" + o.open_loop + "'");
+  m.echo_open = o.open_loop.empty() ? m.profile.echo_open : o.open_loop == "yes";
   nlohmann::json baseline;
   if (!o.baseline.empty()) baseline = read_json_file(o.baseline, "--baseline");
 
@@ -107,6 +113,9 @@ int run_matrix(const Options& o) {
   }
 
   const auto steps = plan_matrix(m);
+  // Each closed-loop echo step's results, by round, scenario and loop: its
+  // open-loop step runs at half that peak.
+  std::map<std::tuple<int, std::string, std::string>, nlohmann::json> closed_echo;
   MatrixResults results;
   nlohmann::json failed = nlohmann::json::array();
   const auto t0 = std::chrono::steady_clock::now();
@@ -117,15 +126,35 @@ int run_matrix(const Options& o) {
       std::fprintf(stderr, "\r\033[Kmatrix  step %zu/%zu  round %d/%d  %s on %s  %.0f s", i + 1,
                    steps.size(), step.round, m.repeat, step.scenario.c_str(), where.c_str(),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    const std::string base =
-        (out / "steps" / fmt::format("{:03}-{}-{}-r{}", i + 1, step.scenario, where, step.round))
-            .string();
+    const std::string base = (out / "steps" /
+                              fmt::format("{:03}-{}{}-{}-r{}", i + 1, step.scenario,
+                                          step.half_peak ? "-open" : "", where, step.round))
+                                 .string();
     auto args = step.args;
+    const std::tuple<int, std::string, std::string> echo_key{step.round, step.scenario, step.loop};
+    if (step.half_peak) {
+      const auto rate = half_peak_rate(closed_echo[echo_key]);
+      if (!rate) {
+        failed.push_back({{"scenario", step.scenario},
+                          {"loop", step.loop},
+                          {"codec", step.codec},
+                          {"round", step.round},
+                          {"exit_code", 1},
+                          {"message", "open loop: no closed-loop peak at 100 x 1 KiB to halve"},
+                          {"log", ""}});
+        continue;
+      }
+      args.push_back(fmt::format("--rate={:.0f}", *rate));
+    }
     args.push_back("--json=" + base + ".json");
     args.insert(args.begin(), exe);
     const int rc = run_child(args, base + ".log", base + ".log");
     std::ifstream json_in(base + ".json");
-    if (json_in) results.add(nlohmann::json::parse(json_in));
+    if (json_in) {
+      const auto step_doc = nlohmann::json::parse(json_in);
+      results.add(step_doc);
+      if (step.scenario.rfind("echo-", 0) == 0 && !step.half_peak) closed_echo[echo_key] = step_doc;
+    }
     if (rc != 0)
       failed.push_back({{"scenario", step.scenario},
                         {"loop", step.loop},
@@ -141,6 +170,7 @@ int run_matrix(const Options& o) {
   doc["runs"] = results.runs();
   doc["matrix"] = {{"profile", m.profile.name},
                    {"rounds", m.repeat},
+                   {"open_loop", m.echo_open},
                    {"scenarios", m.scenarios},
                    {"loops", m.loops},
                    {"codecs", m.codecs},
@@ -203,6 +233,10 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_flag("--peers", o->peers,
                 "Also run every peer client (bench http/ws --peers=all) in the http, ws and wss "
                 "scenarios, once per round");
+  cmd->add_option("--open-loop", o->open_loop,
+                  "yes: after each loop's closed-loop echo step, an open-loop step at half the "
+                  "messages/s it reached at 100 connections x 1 KiB (server CPU per message at "
+                  "equal load); the full profile's default");
   cmd->footer(
       "Exit codes: 0 all rows measured and no regression; 1 a step failed (listed, with its\n"
       "log); 2 bad usage; 3 a row regressed against --baseline (median moved more than\n"

@@ -114,8 +114,9 @@ std::string scenario_of(const nlohmann::json& run) {
 
 void MatrixResults::add(const nlohmann::json& step_doc) {
   for (const auto& run : step_doc.at("runs")) {
-    Key key{run.at("bench"), run.at("mode"), row_label(run),
-            run.value("size_bytes", std::uint64_t{0}), run.value("tls", false)};
+    Key key{run.at("bench"),         run.at("mode"),
+            row_label(run),          run.value("size_bytes", std::uint64_t{0}),
+            run.value("tls", false), row_variant(run)};
     if (!rounds_.count(key)) order_.push_back(key);
     rounds_[key].push_back(run);
   }

@@ -22,7 +22,7 @@ class MatrixResults {
   nlohmann::json runs() const;  // merged, in first-seen order
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, std::uint64_t, bool>;
+  using Key = std::tuple<std::string, std::string, std::string, std::uint64_t, bool, std::string>;
   std::vector<Key> order_;
   std::map<Key, std::vector<nlohmann::json>> rounds_;
 };

@@ -1,6 +1,7 @@
 #include "tools/report/matrix/plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "tools/common/options.hpp"
@@ -10,8 +11,12 @@ namespace lb {
 
 MatrixProfile matrix_profile(const std::string& name) {
   // quick: under two minutes on 2 cores; full: the original suite's sizes.
-  if (name == "quick") return {"quick", "1GiB", 1000, "1GiB", "512MiB", 5, "1"};
-  if (name == "full") return {"full", "10GiB", 1000, "10GiB", "10GiB", 5, "10"};
+  if (name == "quick")
+    return {"quick", "1GiB", 1000, "1GiB", "512MiB", 5, "1", "100", "1KiB", false};
+  // The echo sweep: 15 rows of 5 s per loop and transport.
+  if (name == "full")
+    return {"full",          "10GiB", 1000, "10GiB", "10GiB", 5, "5", "1,10,100,1000,10000",
+            "64,1KiB,16KiB", true};
   throw std::invalid_argument("--profile: expected quick or full, got '" + name + "'");
 }
 
@@ -48,19 +53,43 @@ std::vector<std::string> scenario_args(const MatrixOptions& o, const std::string
     return a;
   }
   if (scenario == "echo-tcp" || scenario == "echo-ws")
-    return {"echo",        "--transport=" + scenario.substr(5), "--connections=100",
-            "--size=1KiB", "--duration=" + p.echo_seconds,      "--warmup=0.5"};
+    return {"echo",
+            "--transport=" + scenario.substr(5),
+            "--connections=" + p.echo_connections,
+            "--size=" + p.echo_sizes,
+            "--duration=" + p.echo_seconds,
+            "--warmup=0.5"};
   return {"stream", "client", "--test=both", "--file=" + o.stream_file};
 }
 
 }  // namespace
+
+// The open-loop step of an echo scenario: one row at the size and
+// connections whose closed-loop peak it halves.
+MatrixStep open_loop_step(const MatrixOptions& o, const MatrixStep& closed) {
+  MatrixStep step = closed;
+  step.half_peak = true;
+  step.args = {"echo",
+               "--transport=" + closed.scenario.substr(5),
+               "--connections=" + std::to_string(kOpenLoopConnections),
+               "--size=" + std::to_string(kOpenLoopSize),
+               "--duration=" + o.profile.echo_seconds,
+               "--warmup=0.5"};
+  for (const auto& a : closed.args)
+    if (a.rfind("--loop=", 0) == 0 || a.rfind("--repeat=", 0) == 0 ||
+        a.rfind("--server-cpu=", 0) == 0 || a.rfind("--client-cpu=", 0) == 0)
+      step.args.push_back(a);
+  return step;
+}
 
 std::vector<MatrixStep> plan_matrix(const MatrixOptions& o) {
   std::vector<MatrixStep> steps;
   for (int round = 1; round <= o.repeat; ++round) {
     for (const auto& scenario : o.scenarios) {
       std::vector<std::string> loops = o.loops;
-      if (o.peers && scenario != "tcp" && scenario != "stream") loops.emplace_back("peers");
+      if (o.peers && (scenario == "http" || scenario == "ws" || scenario == "wss"))
+        loops.emplace_back("peers");
+      const std::size_t first = steps.size();
       const bool ws = scenario == "ws" || scenario == "wss";
       for (const auto& loop : loops) {
         const std::vector<std::string> codecs =
@@ -82,9 +111,29 @@ std::vector<MatrixStep> plan_matrix(const MatrixOptions& o) {
           steps.push_back(std::move(step));
         }
       }
+      if (o.echo_open && scenario.rfind("echo-", 0) == 0)
+        for (std::size_t i = first, end = steps.size(); i < end; ++i)
+          steps.push_back(open_loop_step(o, steps[i]));
     }
   }
   return steps;
+}
+
+std::optional<double> half_peak_rate(const nlohmann::json& doc) {
+  if (!doc.is_object() || !doc.contains("runs")) return std::nullopt;
+  for (const auto& run : doc.at("runs")) {
+    const auto params = run.value("params", nlohmann::json::object());
+    if (run.value("bench", "") != "echo" || run.value("mode", "") != "closed" ||
+        params.value("connections", std::uint64_t{0}) != kOpenLoopConnections ||
+        run.value("size_bytes", std::uint64_t{0}) != kOpenLoopSize)
+      continue;
+    const auto summary = run.value("summary", nlohmann::json::object());
+    if (!summary.contains("req_per_s") || run.value("repeats", nlohmann::json::array()).empty())
+      return std::nullopt;
+    const double peak = summary["req_per_s"].value("median", 0.0);
+    if (peak > 0) return std::floor(peak / 2);
+  }
+  return std::nullopt;
 }
 
 }  // namespace lb

@@ -6,19 +6,24 @@
 // matrix shows what framing costs. Each step is one
 // `bench` command line with --repeat=1 --warmup=0, so a step is exactly what
 // a user could run by hand.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace lb {
 
 struct MatrixProfile {
-  std::string name;          // quick | full
-  std::string tcp_total;     // per direction
-  int http_requests = 0;     // per size
-  std::string ws_total;      // ws:// and wss://
-  std::string stream_size;   // the generated file
-  int repeat = 0;            // default rounds
-  std::string echo_seconds;  // measured per echo step (100 connections x 1 KiB)
+  std::string name;                          // quick | full
+  std::string tcp_total;                     // per direction
+  int http_requests = 0;                     // per size
+  std::string ws_total;                      // ws:// and wss://
+  std::string stream_size;                   // the generated file
+  int repeat = 0;                            // default rounds
+  std::string echo_seconds;                  // measured per echo row
+  std::string echo_connections, echo_sizes;  // the closed-loop sweep (lists)
+  bool echo_open = false;                    // an open-loop echo step per loop at half its peak
 };
 
 // Throws std::invalid_argument for an unknown profile.
@@ -34,6 +39,7 @@ struct MatrixOptions {
   std::string ws_chunk;     // empty: bench ws's default
   std::string stream_file;  // generated before the first round
   bool peers = false;       // http, ws, wss: also a step of every installed peer client
+  bool echo_open = false;   // the profile's unless asked
 };
 
 struct MatrixStep {
@@ -41,11 +47,20 @@ struct MatrixStep {
   std::string scenario, loop;     // loop "peers": the step of the peer clients
   std::string codec;              // ws and wss: the WebSocket codec of both ends
   std::vector<std::string> args;  // after "bench"; --json is added by the runner
+  // An open-loop echo step: the runner adds --rate, half of what the
+  // closed-loop step of the same round, scenario and loop measured at
+  // kOpenLoopConnections x kOpenLoopSize (half_peak_rate).
+  bool half_peak = false;
 };
+
+inline constexpr std::uint64_t kOpenLoopConnections = 100, kOpenLoopSize = 1024;
 
 const std::vector<std::string>& matrix_scenarios();
 // Throws std::invalid_argument for an unknown scenario.
 std::vector<std::string> parse_scenarios(const std::string& list);
 std::vector<MatrixStep> plan_matrix(const MatrixOptions& options);
+// Half the messages/s of the closed-loop row at kOpenLoopConnections x
+// kOpenLoopSize in a bench echo results document; nullopt without one.
+std::optional<double> half_peak_rate(const nlohmann::json& closed_step_doc);
 
 }  // namespace lb

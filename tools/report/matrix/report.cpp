@@ -18,6 +18,7 @@ struct Row {
   double median = 0, min = 0, max = 0;
   std::string cpu_unit;
   double cpu = 0;
+  double server_cpu = -1;  // echo: the server's CPU µs per message, median over the rounds
   double lag_p99 = -1, lag_max = -1;
   double ratio = 0;  // to the best loop of the same scenario and group
   std::string verdict;
@@ -43,6 +44,14 @@ std::string esc(const std::string& s) {
   return out;
 }
 
+double server_cpu_per_message(const nlohmann::json& run) {
+  std::vector<double> us;
+  for (const auto& rep : run.at("repeats"))
+    if (rep.contains("server_cpu_s") && rep.value("requests", 0.0) > 0)
+      us.push_back(rep["server_cpu_s"].get<double>() * 1e6 / rep["requests"].get<double>());
+  return us.empty() ? -1 : spread_of(us).median;
+}
+
 std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
   std::vector<Row> rows;
   for (const auto& run : doc.at("runs")) {
@@ -54,6 +63,7 @@ std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowCompari
     const std::string mode = run.at("mode");
     const auto size = run.value("size_bytes", std::uint64_t{0});
     r.group = mode + " " + format_bytes(size);
+    if (const auto variant = row_variant(run); !variant.empty()) r.group += " " + variant;
     r.failed = run.at("repeats").empty();
     if (run.contains("peer") && run["peer"].value("status", "") == "not installed")
       r.why_missing = "not installed: " + run["peer"].value("note", "");
@@ -65,6 +75,7 @@ std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowCompari
       r.cpu_unit = bench == "echo" ? "CPU µs/msg" : "CPU µs/req";
       if (s.contains("cpu_us_per_req")) r.cpu = s["cpu_us_per_req"].value("median", 0.0);
       if (s.contains("latency_us")) r.latency = s["latency_us"];
+      if (bench == "echo") r.server_cpu = server_cpu_per_message(run);
     } else {
       if (bench == "stream") {
         r.unit = "MiB/s";
@@ -87,7 +98,7 @@ std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowCompari
     }
     for (const auto& v : verdicts)
       if (v.bench == bench && v.mode == mode && v.loop == r.loop && v.size_bytes == size &&
-          v.tls == run.value("tls", false))
+          v.tls == run.value("tls", false) && v.variant == row_variant(run))
         r.verdict = fmt::format("{} ({:+.1f}%)", verdict_name(v.verdict), v.change_pct);
     rows.push_back(std::move(r));
   }
@@ -168,6 +179,16 @@ std::string bar_chart(const std::string& title, const std::vector<Row>& rows, bo
   return svg + "</svg>\n";
 }
 
+std::string server_cpu_text(const Row& r) {
+  return r.failed || r.server_cpu < 0 ? "-" : fmt::format("{:.1f}", r.server_cpu);
+}
+
+// Echo rows say what the server spent per message: the fairest loop figure
+// at equal load (an open-loop row).
+bool has_server_cpu(const std::string& scenario) {
+  return scenario.rfind("echo-", 0) == 0;
+}
+
 // Request/response scenarios have latency histograms.
 bool has_latency_chart(const std::string& scenario) {
   return scenario == "http" || scenario.rfind("echo-", 0) == 0;
@@ -224,9 +245,9 @@ std::string missing_rows_text(const std::vector<RowComparison>& verdicts, bool h
   std::string out;
   for (const auto& v : verdicts) {
     if (v.verdict != Verdict::only_old && v.verdict != Verdict::only_new) continue;
-    const std::string line =
-        fmt::format("{} {} {} {} tls={}: {}", v.bench, v.mode, v.loop, format_bytes(v.size_bytes),
-                    v.tls, verdict_name(v.verdict));
+    const std::string line = fmt::format(
+        "{} {}{} {} {} tls={}: {}", v.bench, v.mode, v.variant.empty() ? "" : " " + v.variant,
+        v.loop, format_bytes(v.size_bytes), v.tls, verdict_name(v.verdict));
     out += html ? "<li>" + esc(line) + "</li>\n" : "- " + line + "\n";
   }
   return out;
@@ -254,14 +275,17 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
   md += "\nFigures are medians [min–max] over the rounds; CPU is the client's.\n";
   for (const auto& scenario : scenarios_in(rows)) {
     const auto mine = of_scenario(rows, scenario);
-    md += fmt::format("\n## {}\n\n| what | loop | {} | {} | loop lag p99 / max ms | vs best |{}\n",
-                      scenario, mine.front().unit, mine.front().cpu_unit,
-                      verdicts.empty() ? "" : " verdict |");
-    md += fmt::format("|---|---|---:|---:|---:|---:|{}\n", verdicts.empty() ? "" : "---|");
+    const bool server = has_server_cpu(scenario);
+    md +=
+        fmt::format("\n## {}\n\n| what | loop | {} | {} |{} loop lag p99 / max ms | vs best |{}\n",
+                    scenario, mine.front().unit, mine.front().cpu_unit,
+                    server ? " server CPU µs/msg |" : "", verdicts.empty() ? "" : " verdict |");
+    md += fmt::format("|---|---|---:|---:|{}---:|---:|{}\n", server ? "---:|" : "",
+                      verdicts.empty() ? "" : "---|");
     for (const auto& r : mine)
-      md += fmt::format("| {} | {} | {} | {} | {} | {} |{}\n", r.group, r.loop, figure_text(r),
-                        cpu_text(r), lag_text(r), ratio_text(r),
-                        verdicts.empty() ? "" : " " + r.verdict + " |");
+      md += fmt::format("| {} | {} | {} | {} |{} {} | {} |{}\n", r.group, r.loop, figure_text(r),
+                        cpu_text(r), server ? " " + server_cpu_text(r) + " |" : "", lag_text(r),
+                        ratio_text(r), verdicts.empty() ? "" : " " + r.verdict + " |");
   }
   if (!verdicts.empty()) {
     const std::string missing = missing_rows_text(verdicts, false);
@@ -301,13 +325,16 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
     h += bar_chart(scenario + ": " + mine.front().unit + " (median, min–max)", mine, false);
     h += bar_chart(scenario + ": " + mine.front().cpu_unit, mine, true);
     if (has_latency_chart(scenario)) h += latency_chart(mine);
+    const bool server = has_server_cpu(scenario);
     h += "<table><tr><th>what</th><th>loop</th><th>" + esc(mine.front().unit) + "</th><th>" +
-         esc(mine.front().cpu_unit) + "</th><th>loop lag p99 / max ms</th><th>vs best</th>" +
+         esc(mine.front().cpu_unit) + "</th>" + (server ? "<th>server CPU µs/msg</th>" : "") +
+         "<th>loop lag p99 / max ms</th><th>vs best</th>" +
          (verdicts.empty() ? "" : "<th>verdict</th>") + "</tr>\n";
     for (const auto& r : mine) {
       h += "<tr><td>" + esc(r.group) + "</td><td>" + esc(r.loop) + "</td><td>" +
-           esc(figure_text(r)) + "</td><td>" + esc(cpu_text(r)) + "</td><td>" + esc(lag_text(r)) +
-           "</td><td>" + ratio_text(r) + "</td>";
+           esc(figure_text(r)) + "</td><td>" + esc(cpu_text(r)) + "</td><td>" +
+           (server ? esc(server_cpu_text(r)) + "</td><td>" : "") + esc(lag_text(r)) + "</td><td>" +
+           ratio_text(r) + "</td>";
       if (!verdicts.empty())
         h += std::string("<td") +
              (r.verdict.rfind("REGRESSION", 0) == 0 ? " class=\"regression\"" : "") + ">" +
