@@ -260,7 +260,39 @@ TEST_CASE("bench echo drives the peer echo servers with the same client") {
   CHECK(seen == std::set<std::string>{"tcp builtin", "tcp asyncio", "tcp uvloop-streams",
                                       "tcp node", "ws builtin", "ws node"});
   CHECK(r.err.find("server asyncio: serves no ws, skipped for ws") != std::string::npos);
-  CHECK(r.out.find("builtin/this") != std::string::npos);
+  CHECK(r.out.find("ours/this") != std::string::npos);
+}
+
+TEST_CASE("bench echo --peers: their clients drive our server, beside our loops") {
+  CommandResult r;
+  const auto doc = run_json("echo --transport=tcp,ws --peers=all " + kLoop +
+                                " --connections=10 --size=1KiB --duration=0.5 --warmup=0.2 "
+                                "--repeat=1 --server-cpu=0 --client-cpu=1",
+                            r, 180);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  std::set<std::string> seen;
+  for (const auto& run : doc.at("runs")) {
+    INFO(run.dump().substr(0, 2000));
+    const std::string transport = run.at("params").at("transport");
+    seen.insert(transport + " " + std::string(run.at("client")) + " " +
+                std::string(run.at("loop")));
+    const auto& s = run.at("summary");
+    CHECK(s.at("errors") == 0);
+    CHECK(s.at("req_per_s").at("median").get<double>() > 0);
+    CHECK(s.at("latency_us").at("p99").get<double>() > 0);
+    if (run.at("client") != "loopbench") {
+      CHECK(run.at("peer").at("status") == "ok");
+      CHECK(s.contains("ours_over_peer"));
+      CHECK(s.at("connections") == 10);
+    }
+  }
+  // uvloop and node-ws are Debian packages the dependencies install.
+  CHECK(seen == std::set<std::string>{"tcp loopbench " LOOPBENCH_FIRST_BACKEND,
+                                      "tcp asyncio python-asyncio", "tcp asyncio python-uvloop",
+                                      "tcp net node", "ws loopbench " LOOPBENCH_FIRST_BACKEND,
+                                      "ws aiohttp python-asyncio", "ws aiohttp python-uvloop",
+                                      "ws ws node"});
 }
 
 TEST_CASE("bench echo refuses bad options with a clear message") {

@@ -25,6 +25,7 @@
 #include "tools/echo/table.hpp"
 #include "tools/echo/tcp_server.hpp"
 #include "tools/echo/ws_route.hpp"
+#include "tools/peers/runner.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/ws/builtin.hpp"
@@ -54,6 +55,7 @@ struct EchoOptions {
   std::string cacert;
   std::string csv;
   std::string servers = "builtin";
+  std::string peers;
 };
 
 struct Checked {
@@ -112,6 +114,14 @@ Checked check(const EchoOptions& o) {
   c.servers = checked_list("--servers", o.servers, echo_server_names(), "server");
   if ((c.url_ws || c.url_tcp) && o.servers != "builtin")
     throw UsageError("--servers and --url do not go together");
+  for (const auto& name : split_list(o.peers)) {
+    if (name.empty() || name == "all") continue;
+    bool known = false;
+    for (const auto& p : peer_catalog())
+      known = known || ((p.bench == "echo-tcp" || p.bench == "echo-ws") && p.name == name);
+    if (!known)
+      throw UsageError("--peers: no echo client '" + name + "' (asyncio, aiohttp, node or all)");
+  }
   c.codec = codec_option("--codec", o.codec);
   c.server_codec = codec_option("--server-codec", o.server_codec);
   if (static_cast<std::uint64_t>(o.client_threads) >
@@ -133,6 +143,20 @@ ServingOn start_tcp_echo(Loop& loop, const ListenAt& at) {
             return fmt::format("{} connections, {} failed, {} echoed", server->connections(),
                                server->failed(), format_bytes(server->bytes_echoed()));
           }};
+}
+
+// The --peers clients that speak `transport` (asyncio: tcp; aiohttp: ws;
+// node: both); none over wss.
+std::vector<const PeerClient*> echo_peers(const std::string& list, EchoTransport transport) {
+  std::vector<const PeerClient*> out;
+  const std::string bench = std::string("echo-") + transport_name(transport);
+  const auto names = split_list(list);
+  for (const auto& p : peer_catalog())
+    if (p.bench == bench && std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+          return n == "all" || n == p.name;
+        }))
+      out.push_back(&p);
+  return out;
 }
 
 ws::SessionOptions echo_session(ws::Codec codec, std::size_t pipeline) {
@@ -317,32 +341,34 @@ int run_echo(const EchoOptions& o) {
 
       for (const auto connections : c.connections) {
         for (const auto size : c.sizes) {
+          RunResult base;
+          base.bench = "echo";
+          base.mode = o.rate > 0 ? "open" : "closed";
+          base.tls = transport == EchoTransport::wss;
+          base.size_bytes = size;
+          base.params = o.run.params();
+          base.params.erase("warmup");
+          base.params.update({{"transport", transport_name(transport)},
+                              {"connections", connections},
+                              {"size_bytes", size},
+                              {"pipeline", o.pipeline},
+                              {"rate", o.rate},
+                              {"arrival", o.arrival},
+                              {"duration_s", o.duration_s},
+                              {"warmup_s", o.warmup_s},
+                              {"client_threads", o.client_threads},
+                              {"connect_batch", o.connect_batch},
+                              {"target", target_name},
+                              {"server", c.url_ws || c.url_tcp ? "external" : server_name}});
+          base.params["server_loop"] = builtin ? nlohmann::json(o.run.server_loop) : nullptr;
+          base.params["server_threads"] = builtin ? nlohmann::json(o.server_threads) : nullptr;
+          if (builtin && transport != EchoTransport::tcp)
+            base.params["server_codec"] = ws::codec_name(c.server_codec);
+
           for (const auto& loop_name : loops) {
-            RunResult row;
-            row.bench = "echo";
+            RunResult row = base;
             row.loop = loop_name;
-            row.mode = o.rate > 0 ? "open" : "closed";
             if (transport != EchoTransport::tcp) row.codec = ws::codec_name(c.codec);
-            row.tls = transport == EchoTransport::wss;
-            row.size_bytes = size;
-            row.params = o.run.params();
-            row.params.erase("warmup");
-            row.params.update({{"transport", transport_name(transport)},
-                               {"connections", connections},
-                               {"size_bytes", size},
-                               {"pipeline", o.pipeline},
-                               {"rate", o.rate},
-                               {"arrival", o.arrival},
-                               {"duration_s", o.duration_s},
-                               {"warmup_s", o.warmup_s},
-                               {"client_threads", o.client_threads},
-                               {"connect_batch", o.connect_batch},
-                               {"target", target_name},
-                               {"server", c.url_ws || c.url_tcp ? "external" : server_name}});
-            row.params["server_loop"] = builtin ? nlohmann::json(o.run.server_loop) : nullptr;
-            row.params["server_threads"] = builtin ? nlohmann::json(o.server_threads) : nullptr;
-            if (builtin && transport != EchoTransport::tcp)
-              row.params["server_codec"] = ws::codec_name(c.server_codec);
 
             EchoRunSpec spec;
             spec.target = target;
@@ -393,11 +419,43 @@ int run_echo(const EchoOptions& o) {
             errors += row.errors;
             runs.push_back(std::move(row));
           }
+          // The peers' clients, on the same server and CPU: closed loop over
+          // tcp and ws.
+          const auto peers = echo_peers(o.peers, transport);
+          if (peers.empty() || o.rate > 0) continue;
+          PeerWorkload w;
+          w.args = {"--url",
+                    transport == EchoTransport::tcp
+                        ? "tcp://" + target.server.to_string()
+                        : "ws://" + target.server.to_string() + target.path,
+                    "--connections",
+                    std::to_string(connections),
+                    "--size",
+                    std::to_string(size),
+                    "--pipeline",
+                    std::to_string(o.pipeline),
+                    "--duration",
+                    fmt::format("{}", o.duration_s),
+                    "--warmup",
+                    fmt::format("{}", o.warmup_s),
+                    "--repeat",
+                    std::to_string(o.run.repeat),
+                    "--timeout",
+                    std::to_string(o.run.timeout().count() / 1000)};
+          w.row = base;
+          w.row.params["client_threads"] = 1;
+          w.row.params.erase("connect_batch");
+          for (const auto* client : peers)
+            for (auto& row : run_peer(*client, w)) {
+              errors += row.errors;
+              runs.push_back(std::move(row));
+            }
         }
       }
       server.stop();
     }
   }
+  add_ours_over_peer(runs);
   print_echo_table(stdout, runs,
                    EchoTableContext{c.url_ws || c.url_tcp ? o.url : "builtin", o.run.server_loop,
                                     o.run.server_cpu, o.run.client_cpu, o.run.repeat});
@@ -460,6 +518,10 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
                   "Echo servers our client drives: builtin, asyncio, asyncio-streams, uvloop, "
                   "uvloop-streams (tcp), node (tcp, ws); a comma list, or all")
       ->capture_default_str();
+  cmd->add_option("--peers", o->peers,
+                  "Also drive each server with other clients, closed loop: asyncio (tcp, the "
+                  "protocol API on asyncio and uvloop), aiohttp (ws, asyncio and uvloop), node "
+                  "(net for tcp, ws for ws); a comma list, or all");
   cmd->callback([o, &run] { run = [o] { return run_echo(*o); }; });
 }
 

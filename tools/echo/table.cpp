@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "tools/common/size.hpp"
+#include "tools/peers/runner.hpp"
 
 namespace lb {
 namespace {
@@ -44,8 +45,8 @@ std::string builtin_over(const RunResult& peer, const std::vector<RunResult>& ru
   const auto mine = peer.req_per_s();
   if (server_of(peer) == "builtin" || server_of(peer) == "external" || !mine) return "";
   for (const auto& r : runs) {
-    if (server_of(r) != "builtin" || transport_of(r) != transport_of(peer) || r.loop != peer.loop ||
-        r.size_bytes != peer.size_bytes ||
+    if (server_of(r) != "builtin" || !r.client.empty() || transport_of(r) != transport_of(peer) ||
+        r.loop != peer.loop || r.size_bytes != peer.size_bytes ||
         r.params.value("connections", 0) != peer.params.value("connections", 0))
       continue;
     if (auto ours = r.req_per_s(); ours && mine->median > 0)
@@ -76,25 +77,30 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
       out,
       "msgs/s: echoes per second in the measured window, medians [min-max] over the "
       "repeats; latency µs over all repeats{}; CPU µs per message (user+sys) of each "
-      "process; fair: Jain's index of messages per connection (1 = equal).\n\n",
+      "process; fair: Jain's index of messages per connection (1 = equal); ours/this: for "
+      "another server, our server's msgs/s over its (same client loop), for another client, "
+      "each of our client loops' msgs/s over its (same server).\n\n",
       open ? ", from each message's intended send time (service: from the actual send)" : "");
   fmt::print(out,
-             "{:<5} {:<15} {:<6} {:<7} {:>6} {:>7} {:>4} {:>5}  {:<24} {:>8}  {:>8} {:>8} {:>8} "
+             "{:<5} {:<15} {:<21} {:<7} {:>6} {:>7} {:>4} {:>5}  {:<24} {:>8}  {:>8} {:>8} {:>8} "
              "{:>8} {:>8}",
-             "tport", "server", "loop", "codec", "conns", "size", "pipe", "thr", "msgs/s", "MiB/s",
-             "p50", "p90", "p99", "p99.9", "max");
+             "tport", "server", "client loop", "codec", "conns", "size", "pipe", "thr", "msgs/s",
+             "MiB/s", "p50", "p90", "p99", "p99.9", "max");
   if (open) fmt::print(out, "  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99");
   fmt::print(out, "  {:>7} {:>7}  {:>11}  {:>5}  {:>6}  {}\n", "CPU c", "CPU s", "KiB/conn c/s",
-             "fair", "errors", "builtin/this");
+             "fair", "errors", "ours/this");
   for (const auto& r : runs) {
     const auto conns = r.params.value("connections", std::uint64_t{0});
     const auto pipe = r.params.value("pipeline", 0);
-    fmt::print(out, "{:<5} {:<15} {:<6} {:<7} {:>6} {:>7} {:>4} {:>5}  ", transport_of(r),
-               server_of(r), r.loop, r.codec.empty() ? "-" : r.codec, conns,
-               format_bytes(r.size_bytes), pipe, threads_of(r));
+    fmt::print(out, "{:<5} {:<15} {:<21} {:<7} {:>6} {:>7} {:>4} {:>5}  ", transport_of(r),
+               server_of(r), r.client.empty() ? r.loop : r.client + " " + r.loop,
+               r.codec.empty() ? "-" : r.codec, conns, format_bytes(r.size_bytes), pipe,
+               threads_of(r));
     const auto rate = r.req_per_s();
-    if (!rate || !r.latency_ns) {
-      fmt::print(out, "{:<24} {:>8}  {}\n", "-", "-", r.errors);
+    if (!rate || !r.latency_ns || r.latency_ns->count() == 0) {
+      fmt::print(
+          out, "{:<24} {:>8}  {}\n", "-", "-",
+          r.peer_note.empty() ? std::to_string(r.errors) : r.peer_status + ": " + r.peer_note);
       continue;
     }
     const auto& h = *r.latency_ns;
@@ -111,7 +117,8 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
                     dash_or(extra(r, "rss_kib", "server_per_connection"), "{:.1f}"));
     fmt::print(out, "  {:>7.2f} {:>7}  {:>11}  {:>5}  {:>6}  {}\n", r.cpu_us_per_req()->median,
                dash_or(extra(r, "server_cpu_us_per_msg", "median"), "{:.2f}"), kib,
-               dash_or(extra(r, "fairness", "jain"), "{:.3f}"), r.errors, builtin_over(r, runs));
+               dash_or(extra(r, "fairness", "jain"), "{:.3f}"), r.errors,
+               r.client.empty() ? builtin_over(r, runs) : ours_over_peer_text(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

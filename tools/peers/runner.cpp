@@ -157,6 +157,43 @@ const std::vector<PeerClient>& peer_catalog() {
        "node",
        "ws",
        "apt-get install nodejs node-ws"},
+      // bench echo's clients, one bench per transport.
+      {"asyncio",
+       "asyncio",
+       "echo-tcp",
+       "echo_client.py",
+       {"closed"},
+       {"asyncio", "uvloop"},
+       "python",
+       "asyncio",
+       "apt-get install python3"},
+      {"aiohttp",
+       "aiohttp",
+       "echo-ws",
+       "echo_client.py",
+       {"closed"},
+       {"asyncio", "uvloop"},
+       "python",
+       "aiohttp",
+       "apt-get install python3-aiohttp"},
+      {"node",
+       "net",
+       "echo-tcp",
+       "echo_client_node.js",
+       {"closed"},
+       {},
+       "node",
+       "net",
+       "apt-get install nodejs"},
+      {"node",
+       "ws",
+       "echo-ws",
+       "echo_client_node.js",
+       {"closed"},
+       {},
+       "node",
+       "ws",
+       "apt-get install nodejs node-ws"},
   };
   return all;
 }
@@ -231,7 +268,7 @@ RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const s
     row.repeats.push_back({r.value("duration_s", 0.0), as_count(r.value("bytes", nlohmann::json())),
                            as_count(r.value("requests", nlohmann::json())),
                            r.value("cpu_user_s", 0.0), r.value("cpu_sys_s", 0.0)});
-  if (row.bench == "http") {
+  if (row.bench == "http" || row.bench == "echo") {
     row.latency_ns.emplace();
     for (const auto& ns : run.value("latency_ns_samples", nlohmann::json::array()))
       row.latency_ns->record(as_count(ns));
@@ -256,15 +293,24 @@ RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const s
 
 void add_ours_over_peer(std::vector<RunResult>& runs) {
   const auto figure = [](const RunResult& r) {
-    if (r.bench == "http") return r.req_per_s() ? r.req_per_s()->median : 0.0;
+    if (r.bench == "http" || r.bench == "echo") return r.req_per_s() ? r.req_per_s()->median : 0.0;
     return r.bytes_per_s().median;
+  };
+  // bench echo's rows also differ in transport, connections, pipeline and server.
+  const auto same_workload = [](const RunResult& a, const RunResult& b) {
+    if (a.bench != "echo") return true;
+    for (const char* key : {"transport", "connections", "pipeline", "server"})
+      if (a.params.value(key, nlohmann::json()) != b.params.value(key, nlohmann::json()))
+        return false;
+    return true;
   };
   for (auto& peer : runs) {
     if (peer.client.empty() || peer.repeats.empty() || figure(peer) <= 0) continue;
     nlohmann::json ratios = nlohmann::json::object();
     for (const auto& ours : runs)
       if (ours.client.empty() && !ours.repeats.empty() && ours.bench == peer.bench &&
-          ours.mode == peer.mode && ours.size_bytes == peer.size_bytes && ours.tls == peer.tls)
+          ours.mode == peer.mode && ours.size_bytes == peer.size_bytes && ours.tls == peer.tls &&
+          same_workload(ours, peer))
         ratios[ours.loop == "none"  ? "loopbench"
                : ours.codec.empty() ? ours.loop
                                     : ours.loop + "/" + ours.codec] = figure(ours) / figure(peer);

@@ -25,7 +25,8 @@ struct PeerClient {
 
 const std::vector<PeerClient>& peer_catalog();
 
-// The peers of `bench` (http or ws) in a comma list, or all of them.
+// The peers of `bench` (http, ws, echo-tcp or echo-ws) in a comma list, or
+// all of them.
 // Throws UsageError for a name it does not know, listing the known ones.
 std::vector<const PeerClient*> select_peers(const std::string& bench, const std::string& list);
 
@@ -42,8 +43,9 @@ struct PeerWorkload {
 std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& workload);
 
 // For every peer row with figures, how many times faster each of our rows
-// of the same bench, mode, size and TLS is: our median over the peer's
-// (req/s for http, payload bytes/s otherwise), by our loop, into
+// of the same bench, mode, size and TLS (and for echo the same transport,
+// connections, pipeline and server) is: our median over the peer's (req/s
+// for http, messages/s for echo, payload bytes/s otherwise), by our loop, into
 // summary_extra["ours_over_peer"]; and ours_over_peer_text() for tables.
 void add_ours_over_peer(std::vector<RunResult>& runs);
 std::string ours_over_peer_text(const RunResult& row);  // "epoll 6.1x libuv 5.8x"
