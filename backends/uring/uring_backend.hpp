@@ -23,7 +23,9 @@ class UringBackend;
 // RAII for the ring itself and for anonymous mappings.
 class Ring {
  public:
-  Ring(unsigned entries, unsigned flags);  // throws std::system_error
+  // A completion queue of `cq_entries` (IORING_SETUP_CQSIZE); throws
+  // std::system_error.
+  Ring(unsigned entries, unsigned cq_entries, unsigned flags);
   ~Ring() { io_uring_queue_exit(&ring_); }
   Ring(const Ring&) = delete;
   Ring& operator=(const Ring&) = delete;
