@@ -27,11 +27,17 @@ void EchoRun::start() {
   if (auto m = memory_of(::getpid())) result_.rss_before_open_kib = m->rss;
   if (spec_.server_rss_kib) result_.server_rss_before_open_kib = spec_.server_rss_kib();
   watchdog_ = loop_.start_timer(spec_.timeout, [this] { check_progress(); });
-  if (!spec_.barrier) return open_first();
+  meet_then(&EchoRun::open_first);
+}
+
+// With several client loops, each waits here for the others; alone, it
+// goes straight on.
+void EchoRun::meet_then(void (EchoRun::*next)()) {
+  if (!spec_.barrier) return (this->*next)();
   at_barrier_ = true;
-  spec_.barrier->arrive(loop_, [this] {
+  spec_.barrier->arrive(loop_, [this, next] {
     at_barrier_ = false;
-    if (!finished_) open_first();
+    if (!finished_) (this->*next)();
   });
 }
 
@@ -64,12 +70,7 @@ void EchoRun::on_open(std::size_t i) {
           .count()));
   if (next_to_open_ < connections_.size()) open(next_to_open_++);
   if (++opened_ < connections_.size()) return;
-  if (!spec_.barrier) return begin_traffic();
-  at_barrier_ = true;
-  spec_.barrier->arrive(loop_, [this] {
-    at_barrier_ = false;
-    if (!finished_) begin_traffic();
-  });
+  meet_then(&EchoRun::begin_traffic);
 }
 
 void EchoRun::begin_traffic() {

@@ -107,6 +107,7 @@ class EchoRun {
     }
   };
 
+  void meet_then(void (EchoRun::*next)());
   void open_first();
   void open(std::size_t i);
   void on_open(std::size_t i);

@@ -20,8 +20,12 @@ class EchoHandler final : public WsHandler {
   void on_data(std::span<const std::byte> piece, bool last) override {
     message_.insert(message_.end(), piece.begin(), piece.end());
     if (!last) return;
+    const std::size_t size = message_.size();
     waiting_ = std::make_shared<const Bytes>(std::move(message_));
+    // The session may hold the sent buffer until it is written, so the next
+    // message gets a new one, sized at once like this one.
     message_ = Bytes{};
+    message_.reserve(size);
     send_waiting();
   }
 

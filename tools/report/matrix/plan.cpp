@@ -62,6 +62,13 @@ std::vector<std::string> scenario_args(const MatrixOptions& o, const std::string
   return {"stream", "client", "--test=both", "--file=" + o.stream_file};
 }
 
+// One repeat per step, pinned as asked.
+void add_repeat_and_pinning(const MatrixOptions& o, std::vector<std::string>& args) {
+  args.push_back("--repeat=1");
+  if (o.server_cpu >= 0) args.push_back("--server-cpu=" + std::to_string(o.server_cpu));
+  if (o.client_cpu >= 0) args.push_back("--client-cpu=" + std::to_string(o.client_cpu));
+}
+
 }  // namespace
 
 // The open-loop step of an echo scenario: one row at the size and
@@ -74,11 +81,9 @@ MatrixStep open_loop_step(const MatrixOptions& o, const MatrixStep& closed) {
                "--connections=" + std::to_string(kOpenLoopConnections),
                "--size=" + std::to_string(kOpenLoopSize),
                "--duration=" + o.profile.echo_seconds,
-               "--warmup=0.5"};
-  for (const auto& a : closed.args)
-    if (a.rfind("--loop=", 0) == 0 || a.rfind("--repeat=", 0) == 0 ||
-        a.rfind("--server-cpu=", 0) == 0 || a.rfind("--client-cpu=", 0) == 0)
-      step.args.push_back(a);
+               "--warmup=0.5",
+               "--loop=" + closed.loop};
+  add_repeat_and_pinning(o, step.args);
   return step;
 }
 
@@ -102,12 +107,8 @@ std::vector<MatrixStep> plan_matrix(const MatrixOptions& o) {
             step.args.push_back("--loop=" + loop);
           if (!codec.empty())
             step.args.insert(step.args.end(), {"--codec=" + codec, "--server-codec=" + codec});
-          step.args.push_back("--repeat=1");
           if (scenario.rfind("echo-", 0) != 0) step.args.push_back("--warmup=0");  // echo: seconds
-          if (o.server_cpu >= 0)
-            step.args.push_back("--server-cpu=" + std::to_string(o.server_cpu));
-          if (o.client_cpu >= 0)
-            step.args.push_back("--client-cpu=" + std::to_string(o.client_cpu));
+          add_repeat_and_pinning(o, step.args);
           steps.push_back(std::move(step));
         }
       }
