@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP/1.1 keep-alive benchmark server on the engine (any backend):
 // requests parsed by RequestReader, answered from Routes in one write each,
-// pipelined requests answered in order. One instance per loop; N threads
+// pipelined requests answered in order. A refused request is answered with
+// its status, and the connection closed once that answer is out. One instance per loop; N threads
 // run N instances on one port with SO_REUSEPORT.
 #include <chrono>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <random>
 
 #include "engine/loop.hpp"
+#include "protocols/http/request_rules.hpp"
 #include "protocols/http/routes.hpp"
 
 namespace lb::http {
@@ -18,7 +20,7 @@ struct ServerOptions {
   // A connection must complete a request within this long of accept or of
   // its previous request, or it is closed (slow or stalled clients).
   std::chrono::milliseconds idle_timeout{60'000};
-  std::size_t max_header_bytes = 8 * 1024;
+  RequestLimits limits;
   // Testing aid: answer this fraction of requests with "Connection: close"
   // and close, so clients must reconnect mid-run.
   double close_probability = 0;

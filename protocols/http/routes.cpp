@@ -1,5 +1,7 @@
 #include "protocols/http/routes.hpp"
 
+#include "protocols/http/request_rules.hpp"
+
 #include <charconv>
 #include <cstring>
 #include <random>
@@ -28,10 +30,18 @@ const char* reason_of(int status) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 417:
+      return "Expectation Failed";
     case 431:
       return "Request Header Fields Too Large";
     case 501:
       return "Not Implemented";
+    case 505:
+      return "HTTP Version Not Supported";
     default:
       return "Error";
   }
@@ -78,8 +88,8 @@ BufferList Routes::respond(std::string_view method, std::string_view target,
   if (method != "GET" && method != "HEAD") {
     return {copy_slice(head(405, 0, keep_alive, "text/plain"))};
   }
-  const auto query = target.find('?');
-  const std::string_view path = target.substr(0, query);
+  const std::string_view origin = origin_form(target);
+  const std::string_view path = origin.substr(0, origin.find('?'));
   std::uint64_t n = path.size() > 1 ? route_size(path.substr(1)) : UINT64_MAX;
   if (n == UINT64_MAX) n = bytes_route(path);
   if (n == UINT64_MAX) {
@@ -95,6 +105,11 @@ BufferList Routes::respond(std::string_view method, std::string_view target,
                        : copy_slice(head(200, n, keep_alive, "application/octet-stream"))};
   if (method == "GET" && n > 0) out.push_back(slice_of(body_, 0, n));
   return out;
+}
+
+BufferList Routes::continue_response() {
+  static const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  return {copy_slice(kContinue)};
 }
 
 BufferList Routes::error(int status) {

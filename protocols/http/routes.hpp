@@ -18,6 +18,8 @@ class Routes {
   BufferList respond(std::string_view method, std::string_view target, bool keep_alive) const;
   // A bodyless error response that announces the connection's close.
   static BufferList error(int status);
+  // The interim answer to "Expect: 100-continue".
+  static BufferList continue_response();
   // The bytes a client should get for a size route ("1k" -> 1024).
   static std::uint64_t route_size(std::string_view name);
 

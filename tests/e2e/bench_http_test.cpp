@@ -82,7 +82,7 @@ TEST_CASE("the HTTP server on every loop: routes, pipelining, keep-alive") {
   }
 }
 
-TEST_CASE("the HTTP server refuses broken requests with 400 or 431 and closes") {
+TEST_CASE("the HTTP server refuses broken requests with their status and closes") {
   struct Case {
     std::string name, request, status;
   };
@@ -98,6 +98,25 @@ TEST_CASE("the HTTP server refuses broken requests with 400 or 431 and closes") 
        "HTTP/1.1 400 Bad Request"},
       {"oversized headers", "GET /1k HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n",
        "HTTP/1.1 431 Request Header Fields Too Large"},
+      {"no Host", "GET /1k HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+      {"two Hosts", "GET /1k HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+      {"request line too long", "GET /" + std::string(5000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n",
+       "HTTP/1.1 414 URI Too Long"},
+      // Answered at once: the server does not wait for a body it would refuse.
+      {"declared body too large", "POST /1k HTTP/1.1\r\nHost: t\r\nContent-Length: 2000000\r\n\r\n",
+       "HTTP/1.1 413 Content Too Large"},
+      {"Content-Length over 64 bits",
+       "POST /1k HTTP/1.1\r\nHost: t\r\nContent-Length: 123456789012345678901234567890\r\n\r\n",
+       "HTTP/1.1 413 Content Too Large"},
+      {"chunk too large", "POST /1k HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nfffffff\r\n",
+       "HTTP/1.1 413 Content Too Large"},
+      {"HTTP/2.0 request line", "GET /1k HTTP/2.0\r\nHost: t\r\n\r\n",
+       "HTTP/1.1 505 HTTP Version Not Supported"},
+      {"unknown method", "BREW /1k HTTP/1.1\r\nHost: t\r\n\r\n", "HTTP/1.1 501 Not Implemented"},
+      {"unknown transfer coding", "POST /1k HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br, chunked\r\n\r\n",
+       "HTTP/1.1 501 Not Implemented"},
+      {"unknown expectation", "GET /1k HTTP/1.1\r\nHost: t\r\nExpect: tea\r\n\r\n",
+       "HTTP/1.1 417 Expectation Failed"},
   };
   for (const auto& loop : compiled_loops()) {
     BenchServer server("serve http --port 0 --loop " + loop);
@@ -114,6 +133,29 @@ TEST_CASE("the HTTP server refuses broken requests with 400 or 431 and closes") 
     }
     const auto report = server.stop();
     CHECK(report.find(std::to_string(cases.size()) + " bad requests") != std::string::npos);
+  }
+}
+
+TEST_CASE("the HTTP server: 100-continue before the body, absolute-form targets") {
+  for (const auto& loop : compiled_loops()) {
+    INFO("server loop " << loop);
+    BenchServer server("serve http --port 0 --loop " + loop);
+    RawClient c(server.port());
+    REQUIRE(c.send("POST /1k HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+    const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    CHECK(c.receive(interim.size()) == interim);
+    REQUIRE(c.send("hello"));
+    std::string answer;
+    while (!response_length(answer)) {
+      const auto more = c.receive(1);
+      if (more.empty()) break;
+      answer += more;
+    }
+    CHECK(status_line(answer) == "HTTP/1.1 405 Method Not Allowed");
+    REQUIRE(c.send("GET http://elsewhere:1/1k HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+    const auto got = c.receive_all();
+    CHECK(status_line(got) == "HTTP/1.1 200 OK");
+    CHECK(got.find("Content-Length: 1024\r\n") != std::string::npos);
   }
 }
 

@@ -187,6 +187,7 @@ struct ServeHttpOptions {
   ServeOptions serve;
   double idle_timeout_s = 60;
   double close_probability = 0;
+  std::string max_body = "1MiB";
 };
 
 int serve_http_command(const ServeHttpOptions& o) {
@@ -201,6 +202,7 @@ int serve_http_command(const ServeHttpOptions& o) {
   serve.cpu = o.serve.cpu;
   serve.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout_s * 1000));
   serve.server.close_probability = o.close_probability;
+  serve.server.limits.body = size_option("--max-body", o.max_body);
   const auto stats = serve_http(serve, [&](std::uint16_t port) {
     fmt::print("bench serve http: listening on {} (loop {}, {} thread(s)); Ctrl-C stops\n",
                Endpoint{o.serve.bind, port}.to_string(), o.serve.loop, o.serve.threads);
@@ -248,6 +250,9 @@ void register_serve_http(CLI::App* serve, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--close-probability", o->close_probability,
                   "Testing aid: answer this fraction of requests with Connection: close")
+      ->capture_default_str();
+  cmd->add_option("--max-body", o->max_body,
+                  "Refuse a request whose declared or chunked body is larger (413)")
       ->capture_default_str();
   cmd->callback([o, &run] { run = [o] { return serve_http_command(*o); }; });
 }
