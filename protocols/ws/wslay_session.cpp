@@ -149,9 +149,18 @@ ssize_t WslaySession::recv_cb(wslay_event_context_ptr ctx, uint8_t* buf, size_t 
     wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
   }
-  const std::size_t n = std::min(len, self.input_.size());
-  std::memcpy(buf, self.input_.data(), n);
+  const auto offered = self.input_.first(std::min(len, self.input_.size()));
+  const std::size_t n = self.faults_.clear_prefix(offered);
   self.input_ = self.input_.subspan(n);
+  if (n == 0) {
+    // Every frame before the faulty header has been read; wslay never sees
+    // that header whole, and we refuse it with a Close.
+    self.refuse(WSLAY_CODE_PROTOCOL_ERROR);
+    self.input_ = {};
+    wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+    return -1;
+  }
+  std::memcpy(buf, offered.data(), n);
   return static_cast<ssize_t>(n);
 }
 
@@ -257,6 +266,9 @@ void WslaySession::proceed() {
     in_proceed_ = false;
     return finish(std::make_error_code(std::errc::protocol_error));
   }
+  // wslay returns once it needs bytes it was not given: every frame before
+  // a faulty header has been read, so the refusal goes out now.
+  if (faults_.found()) refuse(WSLAY_CODE_PROTOCOL_ERROR);
   if (!paused_) input_ = {};  // what wslay did not take (after a close) is dropped
   if (wslay_event_want_write(ctx) && wslay_event_send(ctx) != 0) {
     in_proceed_ = false;
