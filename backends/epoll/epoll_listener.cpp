@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include "backends/common/tcp_socket.hpp"
 #include "backends/epoll/epoll_stream.hpp"
 #include "engine/callback_slot.hpp"
@@ -32,9 +34,13 @@ void EpollListener::on_events(std::uint32_t) {
   auto self = shared_from_this();
   for (int i = 0; i < kAcceptsPerEvent && !closed_; ++i) {
     UniqueFd fd(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    // EAGAIN ends the batch; EMFILE and friends leave the connection in the
-    // backlog for a later turn rather than failing the listener.
-    if (!fd) return;
+    if (!fd) {
+      if (errno == ECONNABORTED || errno == EINTR) continue;
+      // Out of descriptors, the waiting connections are shed rather than
+      // left to keep the socket readable; EAGAIN ends the batch.
+      if (AcceptReserve::out_of_descriptors(errno)) reserve_.shed(fd_.get());
+      return;
+    }
     invoke_slot(accept_cb_, EpollStream::adopt_accepted(backend_, std::move(fd)));
   }
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include "backends/common/accept_reserve.hpp"
 #include "backends/common/unique_fd.hpp"
 #include "backends/epoll/epoll_backend.hpp"
 
@@ -25,6 +26,7 @@ class EpollListener final : public ListenerImpl,
   std::uint16_t port_;
   std::uint32_t registered_ = 0;
   AcceptCallback accept_cb_;
+  AcceptReserve reserve_;
 };
 
 }  // namespace lb

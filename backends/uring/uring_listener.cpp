@@ -1,5 +1,7 @@
 #include "backends/uring/uring_listener.hpp"
 
+#include <poll.h>
+
 #include "backends/common/tcp_socket.hpp"
 #include "backends/uring/uring_stream.hpp"
 #include "engine/callback_slot.hpp"
@@ -30,12 +32,35 @@ void UringListener::arm() {
   backend_.track(sqe, shared_from_this(), UringOp::accept);
 }
 
-void UringListener::on_completion(UringOp, std::uint64_t, int res, std::uint32_t flags) {
+// Waits for the next connection without taking a descriptor: io_uring's
+// accept reserves the new descriptor before it looks at the backlog, so at
+// the limit a re-armed accept fails at once, forever.
+void UringListener::arm_readable() {
+  io_uring_sqe* sqe = backend_.sqe();
+  io_uring_prep_poll_add(sqe, fd_.get(), POLLIN);
+  backend_.track(sqe, shared_from_this(), UringOp::poll);
+}
+
+void UringListener::on_completion(UringOp op, std::uint64_t, int res, std::uint32_t flags) {
   auto self = shared_from_this();
-  // Errors (EMFILE, ECONNABORTED) drop that one connection attempt; the
-  // listener carries on.
-  if (res >= 0) invoke_slot(accept_cb_, UringStream::adopt_accepted(backend_, UniqueFd(res)));
-  if (!closed_ && !(flags & IORING_CQE_F_MORE)) arm();
+  if (op == UringOp::poll) {
+    if (!closed_) arm();
+    return;
+  }
+  bool out_of_descriptors = false;
+  if (res >= 0) {
+    invoke_slot(accept_cb_, UringStream::adopt_accepted(backend_, UniqueFd(res)));
+  } else if (AcceptReserve::out_of_descriptors(-res) && !closed_) {
+    // The waiting connections are shed; other errors (ECONNABORTED) drop
+    // that one attempt, and the listener carries on.
+    reserve_.shed(fd_.get());
+    out_of_descriptors = true;
+  }
+  if (closed_ || (flags & IORING_CQE_F_MORE)) return;
+  if (out_of_descriptors)
+    arm_readable();
+  else
+    arm();
 }
 
 void UringListener::close() {

@@ -1,11 +1,12 @@
 #pragma once
+#include "backends/common/accept_reserve.hpp"
 #include "backends/common/unique_fd.hpp"
 #include "backends/uring/uring_backend.hpp"
 
 namespace lb {
 
 // A listening socket served by one multishot ACCEPT, re-armed when the
-// kernel ends it.
+// kernel ends it; out of descriptors, by a POLL until a connection waits.
 class UringListener final : public ListenerImpl,
                             public UringSource,
                             public std::enable_shared_from_this<UringListener> {
@@ -24,11 +25,13 @@ class UringListener final : public ListenerImpl,
 
  private:
   void arm();
+  void arm_readable();
 
   UringBackend& backend_;
   UniqueFd fd_;
   std::uint16_t port_;
   AcceptCallback accept_cb_;
+  AcceptReserve reserve_;
 };
 
 }  // namespace lb

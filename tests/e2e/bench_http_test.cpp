@@ -16,15 +16,6 @@
 namespace lb::test {
 namespace {
 
-std::vector<std::string> compiled_loops() {
-  std::vector<std::string> out;
-  std::stringstream ss(LOOPBENCH_BACKENDS);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    out.push_back(item);
-  return out;
-}
-
 // Length of a complete response at the start of `text` (header + body), or
 // 0 when it is not all there.
 std::size_t response_length(const std::string& text) {

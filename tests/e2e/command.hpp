@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace lb::test {
 
@@ -22,6 +23,16 @@ inline std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The backends this build has, as bench names them.
+inline std::vector<std::string> compiled_loops() {
+  std::vector<std::string> out;
+  std::stringstream ss(LOOPBENCH_BACKENDS);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    out.push_back(item);
+  return out;
 }
 
 inline std::string temp_path(const std::string& name) {
