@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test suite: the default build (all backends), an
-# ASan+UBSan build, and a libuv-only build (what Windows and macOS get).
+# ASan+UBSan build, a libuv-only build (what Windows and macOS get), and the
+# fuzz targets for a bounded time.
 # Installs missing Debian packages first. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +17,17 @@ run_suite() {
   (cd "$dir" && ctest --output-on-failure -j 1)
 }
 
-# bench matrix drives the same bench commands the other e2e cases run, at
-# full size: the default build runs it, the other two skip it.
-skip_matrix="-DLOOPBENCH_E2E_SKIP=bench matrix*,report.html*"
+# The other two builds leave out what the default build runs at full size
+# with nothing of their own to add: bench matrix drives the same bench
+# commands as the other cases, and the --peers cases measure Python and
+# Node clients beside ours. The libuv-only build also leaves out the
+# interop case (the same peers and protocol code as in the default build).
+skip="bench matrix*,report.html*,bench * --peers*,bench echo drives the peer*"
 run_suite build-libuv-only -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLOOPBENCH_EPOLL=OFF -DLOOPBENCH_URING=OFF -DLOOPBENCH_LIBUV=ON "$skip_matrix"
-run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENCH_SANITIZE=ON "$skip_matrix"
+  -DLOOPBENCH_EPOLL=OFF -DLOOPBENCH_URING=OFF -DLOOPBENCH_LIBUV=ON \
+  "-DLOOPBENCH_E2E_SKIP=$skip,interop*"
+run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENCH_SANITIZE=ON "-DLOOPBENCH_E2E_SKIP=$skip"
+# libFuzzer targets (clang, ASan+UBSan), a minute each from the seed corpus.
+bash tools/fuzz.sh 60
 # Last, so that ctest's summary of the full build closes the run.
 run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -22,7 +22,6 @@ WslaySession::WslaySession(Loop& loop, Stream stream, Role role, SessionOptions 
                            SessionHandlers handlers)
     : loop_(loop),
       stream_(std::move(stream)),
-      role_(role),
       options_(options),
       handlers_(std::move(handlers)),
       ctx_(nullptr, &wslay_event_context_free) {

@@ -71,7 +71,6 @@ class WslaySession final : public Session {
 
   Loop& loop_;
   Stream stream_;
-  Role role_;
   SessionOptions options_;
   SessionHandlers handlers_;
   std::unique_ptr<wslay_event_context, void (*)(wslay_event_context_ptr)> ctx_;
