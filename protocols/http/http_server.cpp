@@ -19,7 +19,8 @@ class Server::Connection {
         stream_(std::move(stream)),
         reader_(server.options_.limits),
         last_request_(Clock::now()) {
-    reader_.on_continue([this] { stream_.write(Routes::continue_response(), [](std::error_code) {}); });
+    reader_.on_continue(
+        [this] { stream_.write(Routes::continue_response(), [](std::error_code) {}); });
     stream_.set_drain_callback([this] {
       if (paused_ && !closing_) {
         paused_ = false;

@@ -179,7 +179,8 @@ int RequestReader::read_head() {
   const std::string_view block = std::string_view(buffer_).substr(0, block_bytes);
   // A bare LF can hide the end of the block; check what we have so far
   // (a CR at the very end may be followed by its LF later).
-  if (auto why = check_line_ends(block); !why.empty() && (end != std::string::npos || why != "bare CR"))
+  if (auto why = check_line_ends(block);
+      !why.empty() && (end != std::string::npos || why != "bare CR"))
     return fail(400, why);
   if (end == std::string::npos) {
     // Bytes that cannot start a request line (a TLS ClientHello sent to this

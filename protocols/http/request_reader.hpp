@@ -97,7 +97,7 @@ class RequestReader {
   std::uint64_t chunked_bytes_ = 0;
   std::size_t extension_bytes_ = 0;
   std::size_t trailer_bytes_ = 0;
-  std::size_t crlf_due_ = 0;  // bytes of a chunk's closing CRLF not seen yet
+  std::size_t crlf_due_ = 0;        // bytes of a chunk's closing CRLF not seen yet
   const char* exec_end_ = nullptr;  // end of what llhttp is parsing now
   int callback_status_ = 0;
   std::string callback_reason_;

@@ -61,8 +61,7 @@ bool valid_ip_literal(std::string_view s) {
            std::all_of(s.begin() + static_cast<long>(dot) + 1, s.end(),
                        [](char c) { return is_unreserved_or_sub_delim(c) || c == ':'; });
   }
-  return s.find(':') != std::string_view::npos &&
-         std::all_of(s.begin(), s.end(), [](char c) {
+  return s.find(':') != std::string_view::npos && std::all_of(s.begin(), s.end(), [](char c) {
            return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
          });
 }
@@ -92,8 +91,7 @@ bool over(std::string_view digits, std::uint64_t limit) {
   return n > limit;
 }
 
-HeadVerdict check_request_line(std::string_view line, const RequestLimits& limits,
-                               bool& http10) {
+HeadVerdict check_request_line(std::string_view line, const RequestLimits& limits, bool& http10) {
   if (line.size() > limits.request_line)
     return refuse(414, "request line over " + std::to_string(limits.request_line) + " bytes");
   const auto sp1 = line.find(' ');

@@ -11,8 +11,8 @@ std::size_t HeaderFaults::clear_prefix(std::span<const std::byte> data) {
   std::size_t i = 0;
   while (i < data.size()) {
     if (payload_left_ > 0) {
-      const auto skip = static_cast<std::size_t>(
-          std::min<std::uint64_t>(payload_left_, data.size() - i));
+      const auto skip =
+          static_cast<std::size_t>(std::min<std::uint64_t>(payload_left_, data.size() - i));
       payload_left_ -= skip;
       i += skip;
       continue;

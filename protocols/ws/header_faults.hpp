@@ -21,8 +21,8 @@ class HeaderFaults {
 
  private:
   std::uint64_t payload_left_ = 0;
-  std::size_t header_seen_ = 0;  // bytes of the current header
-  std::size_t header_size_ = 2;  // known once its second byte is in
+  std::size_t header_seen_ = 0;   // bytes of the current header
+  std::size_t header_size_ = 2;   // known once its second byte is in
   std::size_t length_bytes_ = 0;  // 0, 2 or 8 after the second byte
   std::uint8_t first_ = 0;
   std::uint64_t length_ = 0;

@@ -75,7 +75,7 @@ class WslaySession final : public Session {
   SessionHandlers handlers_;
   std::unique_ptr<wslay_event_context, void (*)(wslay_event_context_ptr)> ctx_;
   std::span<const std::byte> input_;  // unread part of the current read
-  HeaderFaults faults_;                // what wslay would drop without a Close
+  HeaderFaults faults_;               // what wslay would drop without a Close
   Bytes held_;  // read but not yet given to wslay: handshake leftovers, or a pause's
   Timer writable_timer_;
   Timer held_timer_;  // delivers them on the next turn

@@ -99,12 +99,14 @@ TEST_CASE("the HTTP server refuses broken requests with their status and closes"
       {"Content-Length over 64 bits",
        "POST /1k HTTP/1.1\r\nHost: t\r\nContent-Length: 123456789012345678901234567890\r\n\r\n",
        "HTTP/1.1 413 Content Too Large"},
-      {"chunk too large", "POST /1k HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nfffffff\r\n",
+      {"chunk too large",
+       "POST /1k HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nfffffff\r\n",
        "HTTP/1.1 413 Content Too Large"},
       {"HTTP/2.0 request line", "GET /1k HTTP/2.0\r\nHost: t\r\n\r\n",
        "HTTP/1.1 505 HTTP Version Not Supported"},
       {"unknown method", "BREW /1k HTTP/1.1\r\nHost: t\r\n\r\n", "HTTP/1.1 501 Not Implemented"},
-      {"unknown transfer coding", "POST /1k HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br, chunked\r\n\r\n",
+      {"unknown transfer coding",
+       "POST /1k HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br, chunked\r\n\r\n",
        "HTTP/1.1 501 Not Implemented"},
       {"unknown expectation", "GET /1k HTTP/1.1\r\nHost: t\r\nExpect: tea\r\n\r\n",
        "HTTP/1.1 417 Expectation Failed"},
@@ -132,7 +134,8 @@ TEST_CASE("the HTTP server: 100-continue before the body, absolute-form targets"
     INFO("server loop " << loop);
     BenchServer server("serve http --port 0 --loop " + loop);
     RawClient c(server.port());
-    REQUIRE(c.send("POST /1k HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+    REQUIRE(c.send(
+        "POST /1k HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
     const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
     CHECK(c.receive(interim.size()) == interim);
     REQUIRE(c.send("hello"));

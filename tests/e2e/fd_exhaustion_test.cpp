@@ -41,8 +41,8 @@ TEST_CASE("out of descriptors, the server sheds connections without spinning, th
   constexpr int kConnections = 300;
   for (const auto& loop : compiled_loops()) {
     INFO("server loop " << loop);
-    BenchServer server("(ulimit -n " + std::to_string(kLimit) + "; exec " LOOPBENCH_BENCH
-                       " serve http --port 0 --loop " + loop + ")",
+    BenchServer server("(ulimit -n " + std::to_string(kLimit) +
+                           "; exec " LOOPBENCH_BENCH " serve http --port 0 --loop " + loop + ")",
                        true);
     std::vector<std::unique_ptr<RawClient>> idle;
     for (int i = 0; i < kConnections; ++i) {

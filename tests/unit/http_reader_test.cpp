@@ -96,7 +96,8 @@ TEST_CASE("request rules: each refusal with its status, whatever the split") {
       {"bare LF inside", "GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n", 400},
       {"bare CR inside", "GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n", 400},
       {"whitespace after the request line", "GET / HTTP/1.1\r\n Host: x\r\n\r\n", 400},
-      {"empty lines before the request line are ignored", "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+      {"empty lines before the request line are ignored",
+       "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 0},
       // §2.3 version
       {"no version (HTTP/0.9)", "GET /1k\r\nHost: x\r\n\r\n", 400},
       {"lower-case version", "GET / http/1.1\r\nHost: x\r\n\r\n", 400},
@@ -139,51 +140,69 @@ TEST_CASE("request rules: each refusal with its status, whatever the split") {
       {"space before the colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
       {"header line without a colon", "GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n", 400},
       {"empty header name", "GET / HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n", 400},
-      {"NUL in a value (RFC 9110 §5.5)", std::string("GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n", 38), 400},
+      {"NUL in a value (RFC 9110 §5.5)",
+       std::string("GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n", 38), 400},
       {"DEL in a value", "GET / HTTP/1.1\r\nHost: x\r\nX: a\x7f\r\n\r\n", 400},
       {"folded header", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n", 400},
       {"folded with tab", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n\tb\r\n\r\n", 400},
-      {"oversized headers", "GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'a') + "\r\n\r\n", 431},
+      {"oversized headers",
+       "GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'a') + "\r\n\r\n", 431},
       {"endless header block", "GET / HTTP/1.1\r\nX: " + std::string(9000, 'a'), 431},
       // §6 message body
       {"CL and TE (smuggling)",
        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
        "0\r\n\r\n",
        400},
-      {"two Content-Lengths", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-       400},
+      {"two Content-Lengths",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
       {"Content-Length list", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 1\r\n\r\na", 400},
-      {"Content-Length not a number", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1a\r\n\r\n", 400},
+      {"Content-Length not a number", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1a\r\n\r\n",
+       400},
       {"negative Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400},
-      {"Content-Length over --max-body", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n", 413},
-      {"Content-Length at --max-body", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" + std::string(1048576, 'b'), 0},
-      {"Content-Length over 64 bits", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413},
-      {"Content-Length zeros are fine", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0000000000000000000000001\r\n\r\na", 0},
-      {"TE not ending in chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
-      {"TE chunked twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400},
-      {"TE with a coding we do not decode", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+      {"Content-Length over --max-body",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n", 413},
+      {"Content-Length at --max-body",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" + std::string(1048576, 'b'),
+       0},
+      {"Content-Length over 64 bits",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413},
+      {"Content-Length zeros are fine",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0000000000000000000000001\r\n\r\na", 0},
+      {"TE not ending in chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+       400},
+      {"TE chunked twice",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400},
+      {"TE with a coding we do not decode",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
       {"TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
-      {"TE is case-insensitive", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n", 0},
+      {"TE is case-insensitive",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n", 0},
       // §7 chunked coding
-      {"chunk size not hex", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-      {"chunk over --max-body", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n", 413},
+      {"chunk size not hex",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+      {"chunk over --max-body",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n", 413},
       {"chunks adding up over --max-body",
        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n80000\r\n" +
            std::string(0x80000, 'c') + "\r\n80001\r\n",
        413},
       {"chunk size overflowing 64 bits",
-       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n11111111111111111\r\n", 400},
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n11111111111111111\r\n",
+       400},
       {"chunk without CRLF after its data",
        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\naXY", 400},
       {"chunk data ending in CR only",
        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\rX0\r\n\r\n", 400},
       {"chunks split anywhere",
-       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", 0},
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+       0},
       {"chunk extensions are ignored",
-       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b\r\nx\r\n0\r\n\r\n", 0},
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b\r\nx\r\n0\r\n\r\n",
+       0},
       {"chunk extensions over the limit",
-       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=" + std::string(2000, 'e') +
-           "\r\nx\r\n0\r\n\r\n",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=" +
+           std::string(2000, 'e') + "\r\nx\r\n0\r\n\r\n",
        400},
       {"trailers are read past",
        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n", 0},
@@ -193,7 +212,8 @@ TEST_CASE("request rules: each refusal with its status, whatever the split") {
        431},
       // RFC 9110 §10.1.1 Expect
       {"unknown expectation", "GET / HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n", 417},
-      {"100-continue", "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\na", 0},
+      {"100-continue",
+       "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\na", 0},
   };
   for (const auto& c : cases) {
     INFO(std::string(c.rule));
@@ -227,10 +247,11 @@ TEST_CASE("Expect: 100-continue asks for the body once the head is read") {
 }
 
 TEST_CASE("Host values by RFC 9112 §3.2 and targets by form") {
-  for (const char* good : {"", "a", "a.b-c_d~e", "a:80", "a:", "127.0.0.1:8080", "[::1]", "[::1]:443",
-                           "[v1.x:y]", "%41b", "a!$&'()*+,;="})
+  for (const char* good : {"", "a", "a.b-c_d~e", "a:80", "a:", "127.0.0.1:8080", "[::1]",
+                           "[::1]:443", "[v1.x:y]", "%41b", "a!$&'()*+,;="})
     CHECK_MESSAGE(valid_host(good), good);
-  for (const char* bad : {"a b", "u@a", "a:1:2", "a/b", "[::1", "[::1]x", "[zz]", "a:8x", "%4", "a?b"})
+  for (const char* bad :
+       {"a b", "u@a", "a:1:2", "a/b", "[::1", "[::1]x", "[zz]", "a:8x", "%4", "a?b"})
     CHECK_MESSAGE(!valid_host(bad), bad);
   CHECK(origin_form("/1k?x") == "/1k?x");
   CHECK(origin_form("http://a:80/1k?x") == "/1k?x");
