@@ -26,7 +26,12 @@ skip="bench matrix*,report.html*,bench * --peers*,bench echo drives the peer*"
 run_suite build-libuv-only -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLOOPBENCH_EPOLL=OFF -DLOOPBENCH_URING=OFF -DLOOPBENCH_LIBUV=ON \
   "-DLOOPBENCH_E2E_SKIP=$skip,interop*"
-run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENCH_SANITIZE=ON "-DLOOPBENCH_E2E_SKIP=$skip"
+# Out of descriptors, the sanitizers' own runtime fails: UBSan's vptr check
+# probes memory through a pipe(), which EMFILE refuses, and reports a valid
+# std::error_category as an invalid object. The default and libuv-only
+# builds run that case.
+run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENCH_SANITIZE=ON \
+  "-DLOOPBENCH_E2E_SKIP=$skip,out of descriptors*"
 # libFuzzer targets (clang, ASan+UBSan), a minute each from the seed corpus.
 bash tools/fuzz.sh 60
 # Last, so that ctest's summary of the full build closes the run.
