@@ -36,8 +36,11 @@ Loop::~Loop() {
     posted_.clear();
   }
   timers_ = TimerQueue{};
+  handles_left_ += backend_->live_handles();
   backend_.reset();
 }
+
+std::atomic<std::size_t> Loop::handles_left_{0};
 
 void Loop::defer(std::function<void()> fn) {
   deferred_.push_back(std::move(fn));

@@ -2,6 +2,7 @@
 // One event loop per thread: the engine's timers and deferred work on top of
 // a Backend that only waits for I/O. Everything here runs on the loop's
 // thread, except post() and stop_from_any_thread().
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -66,6 +67,10 @@ class Loop {
   void post(std::function<void()> fn);
 
   Timer start_timer(std::chrono::nanoseconds delay, std::function<void()> cb);
+  // Handles still live when loops of this process were destroyed, summed:
+  // a leak, since every stream, listener and watch should close before
+  // its loop goes (`LOOPBENCH_TEARDOWN_CHECK` makes bench fail on it).
+  static std::size_t handles_left_at_teardown() { return handles_left_.load(); }
   Clock::time_point now() const { return Clock::now(); }
   // This turn's share of callback time: backends stop dispatching I/O once
   // it is spent, and a producer (a file sender) yields to the next turn.
@@ -91,6 +96,7 @@ class Loop {
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
   bool stopped_ = false;
+  static std::atomic<std::size_t> handles_left_;
 };
 
 }  // namespace lb

@@ -1,5 +1,6 @@
 #include "tools/common/cpu.hpp"
 
+#include <dirent.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -73,6 +74,19 @@ std::optional<MemoryKib> memory_of(pid_t pid) {
   }
   if (!rss || !peak) return std::nullopt;
   return m;
+}
+
+std::optional<std::size_t> open_fds_of(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* dir = ::opendir(path.c_str());
+  if (!dir) return std::nullopt;
+  std::size_t n = 0;
+  while (const dirent* e = ::readdir(dir))
+    if (e->d_name[0] != '.') ++n;
+  ::closedir(dir);
+  // Our own listing holds one descriptor of its own: the directory's.
+  if (pid == ::getpid() && n > 0) --n;
+  return n;
 }
 
 void release_free_memory() {

@@ -1,6 +1,7 @@
 #pragma once
-// CPU pinning; the CPU time and memory of the measuring process, and of
-// another process of ours (the built-in server) read from /proc.
+// CPU pinning; the CPU time, memory and open descriptors of the measuring
+// process, and of another process of ours (the built-in server) read from
+// /proc.
 #include <sys/types.h>
 
 #include <cstdint>
@@ -39,6 +40,10 @@ struct MemoryKib {
   std::uint64_t peak = 0;
 };
 std::optional<MemoryKib> memory_of(pid_t pid);
+
+// Open file descriptors of a process (/proc/PID/fd), a listing of our own
+// not counted; nullopt when the process is gone.
+std::optional<std::size_t> open_fds_of(pid_t pid);
 
 // Hands freed heap memory back to the system (glibc's malloc_trim; nothing
 // elsewhere), so a resident-set difference measured next counts what is

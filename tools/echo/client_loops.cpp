@@ -43,6 +43,13 @@ std::uint64_t EchoClientLoops::bytes_so_far() const {
   return bytes;
 }
 
+std::uint64_t EchoClientLoops::reconnects_so_far() const {
+  std::uint64_t n = 0;
+  for (const auto& r : runs_)
+    n += r->reconnects_so_far();
+  return n;
+}
+
 void EchoClientLoops::on_done(std::size_t i, const EchoRunResult& r) {
   results_[i] = r;
   loops_[i]->stop();
@@ -83,6 +90,7 @@ EchoRunResult EchoClientLoops::run() {
     merged.open_s = std::max(merged.open_s, r.open_s);
     merged.slots += r.slots;
     merged.late += r.late;
+    merged.reconnects += r.reconnects;
     merged.per_connection.insert(merged.per_connection.end(), r.per_connection.begin(),
                                  r.per_connection.end());
     if (r.cpu.user_s + r.cpu.sys_s > merged.cpu.user_s + merged.cpu.sys_s) merged.cpu = r.cpu;

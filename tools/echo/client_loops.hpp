@@ -27,6 +27,8 @@ class EchoClientLoops {
 
   // Echoed payload bytes so far over every loop, for the progress line.
   std::uint64_t bytes_so_far() const;
+  // Connections replaced so far over every loop (--churn).
+  std::uint64_t reconnects_so_far() const;
   // Runs every loop until its run is done; the merged result.
   EchoRunResult run();
 

@@ -13,6 +13,7 @@
 #include "tools/common/listening_program.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/progress_line.hpp"
+#include "tools/common/resource_sampler.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
@@ -46,6 +47,8 @@ struct EchoOptions {
   double duration_s = 10;
   double warmup_s = 2;
   int connect_batch = 100;
+  std::uint64_t churn = 0;
+  double interval_s = 0;
   int client_threads = 1;
   int server_threads = 1;
   std::string url;
@@ -107,6 +110,15 @@ Checked check(const EchoOptions& o) {
   if (o.duration_s <= 0 || o.warmup_s < 0)
     throw UsageError("--duration must be positive and --warmup at least 0");
   if (o.connect_batch < 1) throw UsageError("--connect-batch must be at least 1");
+  if (o.churn && o.churn < static_cast<std::uint64_t>(o.pipeline))
+    throw UsageError("--churn: a connection sends at least --pipeline messages (" +
+                     std::to_string(o.pipeline) + ") before it is replaced");
+  if (o.churn && !o.peers.empty())
+    throw UsageError(
+        "--churn and --peers do not go together: the peers' clients keep their "
+        "connections");
+  if (o.interval_s < 0 || !std::isfinite(o.interval_s))
+    throw UsageError("--interval must be 0 (off) or more seconds");
   if (o.client_threads < 1 || o.client_threads > 256)
     throw UsageError("--client-threads must be 1 to 256");
   if (o.server_threads < 1 || o.server_threads > 256)
@@ -174,15 +186,13 @@ struct EchoServer {
   std::optional<BuiltinWsServer> ws;
   std::optional<ListeningProgram> peer;
   bool started() const { return tcp || ws || peer; }
-  pid_t pid() const { return tcp ? tcp->pid() : peer ? peer->pid() : -1; }
+  pid_t pid() const { return tcp ? tcp->pid() : ws ? ws->pid() : peer ? peer->pid() : -1; }
   Endpoint endpoint() const {
     if (ws) return ws->endpoint();
     return Endpoint{"127.0.0.1", tcp ? tcp->port() : peer->port()};
   }
-  std::optional<double> cpu_seconds() const {
-    return ws ? ws->cpu_seconds() : cpu_seconds_of(pid());
-  }
-  std::optional<MemoryKib> memory() const { return ws ? ws->memory() : memory_of(pid()); }
+  std::optional<double> cpu_seconds() const { return cpu_seconds_of(pid()); }
+  std::optional<MemoryKib> memory() const { return memory_of(pid()); }
   void stop() {
     if (tcp) tcp->stop();
     if (ws) ws->stop();
@@ -217,6 +227,8 @@ struct RowExtras {
   std::optional<std::vector<std::uint64_t>> least_fair;
   double least_jain = 2;
   std::vector<double> client_kib_per_conn, server_kib_per_conn;
+  std::vector<double> reconnects_per_s;
+  nlohmann::json resources = nlohmann::json::array();  // --interval: one curve per repeat
 
   void add(const EchoRunResult& r, std::size_t connections) {
     service_ns.merge(r.service_ns);
@@ -224,6 +236,7 @@ struct RowExtras {
     if (r.open_s > 0) opened_per_s.push_back(static_cast<double>(connections) / r.open_s);
     slots += r.slots;
     late += r.late;
+    if (r.window_s > 0) reconnects_per_s.push_back(static_cast<double>(r.reconnects) / r.window_s);
     const double jain = jain_index(r.per_connection);
     if (jain < least_jain) {
       least_jain = jain;
@@ -239,8 +252,13 @@ struct RowExtras {
           per_conn(*r.server_rss_before_open_kib, *r.server_rss_open_kib));
   }
 
-  nlohmann::json json(const RunResult& row, double rate, const EchoServer* server) const {
+  nlohmann::json json(const RunResult& row, double rate, std::uint64_t churn,
+                      const EchoServer* server) const {
     nlohmann::json j;
+    if (churn && !reconnects_per_s.empty())
+      j["churn"] = {{"messages_per_connection", churn},
+                    {"reconnects_per_s", to_json(spread_of(reconnects_per_s))}};
+    if (!resources.empty()) j["resources"] = resources;
     j["service_latency_us"] = percentiles_us(service_ns);
     j["connect_ms"] = {{"p50", static_cast<double>(connect_ns.percentile(0.5)) / 1e6},
                        {"p99", static_cast<double>(connect_ns.percentile(0.99)) / 1e6},
@@ -358,6 +376,7 @@ int run_echo(const EchoOptions& o) {
                               {"warmup_s", o.warmup_s},
                               {"client_threads", o.client_threads},
                               {"connect_batch", o.connect_batch},
+                              {"churn", o.churn},
                               {"target", target_name},
                               {"server", c.url_ws || c.url_tcp ? "external" : server_name}});
           base.params["server_loop"] = builtin ? nlohmann::json(o.run.server_loop) : nullptr;
@@ -381,6 +400,7 @@ int run_echo(const EchoOptions& o) {
             spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(o.duration_s * 1e9));
             spec.timeout = o.run.timeout();
             spec.connect_batch = static_cast<std::size_t>(o.connect_batch);
+            spec.churn = o.churn;
             if (server.started()) {
               spec.server_cpu = [&server] { return server.cpu_seconds(); };
               spec.server_rss_kib = [&server]() -> std::optional<std::uint64_t> {
@@ -393,28 +413,41 @@ int run_echo(const EchoOptions& o) {
             auto loop = make_loop(loop_name);
             const std::string label = fmt::format("{} {} {}x{}", transport_name(transport),
                                                   loop_name, connections, format_bytes(size));
-            run_repeats(row, first_row ? 1 : 0, o.run.repeat, label,
-                        [&](const std::string& progress_label, bool counted) {
-                          EchoRunResult r;
-                          {
-                            EchoClientLoops client(*loop, loop_name, spec,
-                                                   static_cast<std::size_t>(o.client_threads));
-                            ProgressLine progress(
-                                *loop, [&client] { return client.bytes_so_far(); }, progress_label,
-                                8.0 * (1 << 20), "MiB/s");
-                            r = client.run();
-                          }
-                          loop->run_nowait();  // let the closed connections go
-                          Attempt a = Attempt::of_transfer(r.error);
-                          a.connections = connections;
-                          a.repeat = {r.window_s,   r.messages * size, r.messages,
-                                      r.cpu.user_s, r.cpu.sys_s,       r.server_cpu_s};
-                          a.loop_lag_ns = r.loop_lag_ns;
-                          a.latency_ns = r.latency_ns;
-                          if (counted && r.error.empty()) extras.add(r, connections);
-                          return a;
-                        });
-            row.summary_extra = extras.json(row, o.rate, server.started() ? &server : nullptr);
+            run_repeats(
+                row, first_row ? 1 : 0, o.run.repeat, label,
+                [&](const std::string& progress_label, bool counted) {
+                  EchoRunResult r;
+                  {
+                    EchoClientLoops client(*loop, loop_name, spec,
+                                           static_cast<std::size_t>(o.client_threads));
+                    ProgressLine progress(
+                        *loop, [&client] { return client.bytes_so_far(); }, progress_label,
+                        8.0 * (1 << 20), "MiB/s");
+                    std::optional<ResourceSampler> sampler;
+                    if (o.interval_s > 0)
+                      sampler.emplace(
+                          *loop,
+                          std::chrono::nanoseconds(static_cast<std::int64_t>(o.interval_s * 1e9)),
+                          server.started() ? server.pid() : -1, [&client, size] {
+                            return fmt::format("{} echoes  {} reconnects",
+                                               client.bytes_so_far() / size,
+                                               client.reconnects_so_far());
+                          });
+                    r = client.run();
+                    if (sampler && counted) extras.resources.push_back(sampler->json());
+                  }
+                  loop->run_nowait();  // let the closed connections go
+                  Attempt a = Attempt::of_transfer(r.error);
+                  a.connections = connections;
+                  a.repeat = {r.window_s,   r.messages * size, r.messages,
+                              r.cpu.user_s, r.cpu.sys_s,       r.server_cpu_s};
+                  a.loop_lag_ns = r.loop_lag_ns;
+                  a.latency_ns = r.latency_ns;
+                  if (counted && r.error.empty()) extras.add(r, connections);
+                  return a;
+                });
+            row.summary_extra =
+                extras.json(row, o.rate, o.churn, server.started() ? &server : nullptr);
             first_row = false;
             errors += row.errors;
             runs.push_back(std::move(row));
@@ -498,6 +531,14 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--warmup", o->warmup_s, "Seconds of traffic before each repeat's measurement")
       ->capture_default_str();
   cmd->add_option("--connect-batch", o->connect_batch, "Connects in progress at once")
+      ->capture_default_str();
+  cmd->add_option("--churn", o->churn,
+                  "Messages per connection before it closes politely and a new one takes its "
+                  "place (0: connections stay); with --interval, a soak")
+      ->capture_default_str();
+  cmd->add_option("--interval", o->interval_s,
+                  "Every this many seconds, print the client's and the built-in server's "
+                  "resident set and open descriptors (kept in --json as resources; 0: off)")
       ->capture_default_str();
   cmd->add_option("--client-threads", o->client_threads,
                   "Client loops, one thread each, sharing the connections and the rate")

@@ -51,12 +51,13 @@ void EchoRun::open_first() {
 void EchoRun::open(std::size_t i) {
   Connection& c = connections_[i];
   c.connect_started = Clock::now();
+  c.link_sent = 0;
   c.link = make_echo_link(loop_, spec_.target, payload_,
                           EchoLink::Handlers{
                               [this, i] { on_open(i); },
                               [this, i] { on_echo(i); },
                               [this](std::string error) { finish(std::move(error)); },
-                              [this] { on_closed(); },
+                              [this, i] { on_closed(i); },
                           });
   c.link->start();
 }
@@ -68,9 +69,46 @@ void EchoRun::on_open(std::size_t i) {
   result_.connect_ns.record(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - c.connect_started)
           .count()));
+  if (c.replacing) return resume(i);
   if (next_to_open_ < connections_.size()) open(next_to_open_++);
   if (++opened_ < connections_.size()) return;
   meet_then(&EchoRun::begin_traffic);
+}
+
+// --churn: a connection that sent its share closes once its echoes are
+// back, and a new one opens in its place and takes over its traffic.
+void EchoRun::retire(std::size_t i) {
+  Connection& c = connections_[i];
+  c.open = false;
+  c.retiring = true;
+  c.slot_timer.cancel();
+  c.link->close();
+}
+
+void EchoRun::replace(std::size_t i) {
+  Connection& c = connections_[i];
+  c.retiring = false;
+  c.replacing = true;
+  // The old link goes on the next turn, not inside its own handler.
+  loop_.defer([old = std::shared_ptr<EchoLink>(std::move(c.link))] {});
+  open(i);
+}
+
+void EchoRun::resume(std::size_t i) {
+  Connection& c = connections_[i];
+  c.replacing = false;
+  if (!traffic_) return c.link->close();  // the window ended while it connected
+  if (in_window_) ++result_.reconnects;
+  reconnects_.store(reconnects_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  const auto now = Clock::now();
+  if (spec_.rate <= 0) {
+    for (std::size_t p = 0; p < spec_.pipeline && !link_spent(c); ++p)
+      send(i, now, now);
+    return;
+  }
+  // Slots that fell due while it connected go out now, late.
+  send_due(i, now, true);
+  arm_slot(i);
 }
 
 void EchoRun::begin_traffic() {
@@ -107,7 +145,8 @@ void EchoRun::start_closed_loop() {
       return;
     }
     const auto now = Clock::now();
-    for (std::size_t p = 0; p < spec_.pipeline && traffic_; ++p)
+    for (std::size_t p = 0; p < spec_.pipeline && traffic_ && !link_spent(connections_[started_]);
+         ++p)
       send(started_, now, now);
   }
   start_warmup();
@@ -146,20 +185,22 @@ void EchoRun::end_window() {
     }
   }
   // Echoes still in flight come back before each server's end of stream.
+  // A replacement still connecting closes once it is open (resume).
   for (auto& c : connections_)
-    c.link->close();
+    if (!c.replacing) c.link->close();
 }
 
 void EchoRun::send(std::size_t i, Clock::time_point intended, Clock::time_point now) {
   Connection& c = connections_[i];
   c.push({intended, now});
+  ++c.link_sent;
   c.link->send();
 }
 
 // Open loop: every slot that fell due goes out while the pipeline has room.
 void EchoRun::send_due(std::size_t i, Clock::time_point now, bool late) {
   Connection& c = connections_[i];
-  while (traffic_ && c.next_slot <= now && c.count < spec_.pipeline) {
+  while (traffic_ && c.open && !link_spent(c) && c.next_slot <= now && c.count < spec_.pipeline) {
     if (in_window_ && c.next_slot >= window_start_) {
       ++result_.slots;
       if (late) ++result_.late;
@@ -177,7 +218,8 @@ std::chrono::nanoseconds EchoRun::next_gap() {
 
 void EchoRun::arm_slot(std::size_t i) {
   Connection& c = connections_[i];
-  if (!traffic_ || c.count >= spec_.pipeline) return;  // an echo will send the next
+  // An echo (or the replacement of a spent link) will send the next.
+  if (!traffic_ || !c.open || link_spent(c) || c.count >= spec_.pipeline) return;
   c.slot_timer = loop_.start_timer(c.next_slot - Clock::now(), [this, i] {
     send_due(i, Clock::now(), false);
     arm_slot(i);
@@ -199,6 +241,10 @@ void EchoRun::on_echo(std::size_t i) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - m.sent).count()));
   }
   if (!traffic_) return;
+  if (link_spent(c)) {
+    if (c.count == 0) retire(i);
+    return;
+  }
   if (spec_.rate <= 0) return send(i, now, now);
   // A slot that fell due while the pipeline was full goes out now, late.
   if (c.next_slot <= now) send_due(i, now, true);
@@ -225,7 +271,10 @@ void EchoRun::check_progress() {
   watchdog_ = loop_.start_timer(spec_.timeout, [this] { check_progress(); });
 }
 
-void EchoRun::on_closed() {
+void EchoRun::on_closed(std::size_t i) {
+  Connection& c = connections_[i];
+  if (c.retiring && traffic_) return replace(i);
+  c.retiring = false;  // closed after the window: its slot's last close
   if (++closed_ == connections_.size()) finish({});
 }
 

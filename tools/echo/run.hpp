@@ -41,6 +41,9 @@ struct EchoRunSpec {
   std::chrono::nanoseconds duration{std::chrono::seconds(10)};
   std::chrono::milliseconds timeout{10'000};  // no echo for this long: failed
   std::size_t connect_batch = 100;            // connects in progress at once
+  // Messages per connection before it closes politely and a new one opens
+  // in its place (a soak's churn); 0: connections stay for the whole run.
+  std::uint64_t churn = 0;
   // The server's CPU seconds and resident set (KiB) so far, when the
   // server is ours.
   std::function<std::optional<double>()> server_cpu;
@@ -61,6 +64,7 @@ struct EchoRunResult {
   double open_s = 0;                          // first connect to the last one open
   std::uint64_t slots = 0;                    // open loop: send slots due in the window
   std::uint64_t late = 0;                     // open loop: of those, sent late (pipeline full)
+  std::uint64_t reconnects = 0;               // --churn: replacements opened in the window
   std::vector<std::uint64_t> per_connection;  // echoes in the window, per connection
   CpuTimes cpu;                               // this process, over the window
   std::optional<double> server_cpu_s;         // over the window
@@ -84,6 +88,8 @@ class EchoRun {
   std::uint64_t bytes_so_far() const {
     return echoes_.load(std::memory_order_relaxed) * spec_.size;
   }
+  // Connections replaced so far (--churn), any thread.
+  std::uint64_t reconnects_so_far() const { return reconnects_.load(std::memory_order_relaxed); }
 
  private:
   struct InFlight {
@@ -97,7 +103,10 @@ class EchoRun {
     Clock::time_point next_slot{};  // open loop
     Timer slot_timer;
     std::uint64_t window_echoes = 0;
+    std::uint64_t link_sent = 0;  // messages sent on this link (--churn)
     bool open = false;
+    bool retiring = false;   // --churn: closing, a replacement follows
+    bool replacing = false;  // --churn: the replacement is connecting
     void push(InFlight m) { ring[(head + count++) % ring.size()] = m; }
     InFlight pop() {
       const InFlight m = ring[head];
@@ -111,6 +120,10 @@ class EchoRun {
   void open_first();
   void open(std::size_t i);
   void on_open(std::size_t i);
+  void resume(std::size_t i);
+  bool link_spent(const Connection& c) const { return spec_.churn && c.link_sent >= spec_.churn; }
+  void retire(std::size_t i);
+  void replace(std::size_t i);
   void begin_traffic();
   void start_closed_loop();
   void start_warmup();
@@ -122,7 +135,7 @@ class EchoRun {
   void arm_slot(std::size_t i);
   std::chrono::nanoseconds next_gap();
   void check_progress();
-  void on_closed();
+  void on_closed(std::size_t i);
   void finish(std::string error);
 
   Loop& loop_;
@@ -136,6 +149,7 @@ class EchoRun {
   std::chrono::nanoseconds slot_gap_{};  // per connection, open loop
   std::mt19937_64 rng_{0x6563686f};
   std::atomic<std::uint64_t> echoes_{0};  // written by the loop's thread only
+  std::atomic<std::uint64_t> reconnects_{0};
   std::uint64_t progress_at_check_ = 0;
   CpuTimes cpu_at_start_;
   std::optional<double> server_cpu_at_start_;

@@ -24,6 +24,7 @@ class BuiltinWsServer {
   Endpoint endpoint() const { return Endpoint{"127.0.0.1", process_->port()}; }
   X509* certificate() const { return tls_ ? identity_.cert.get() : nullptr; }
   void stop() { process_->stop(); }
+  pid_t pid() const { return process_->pid(); }
   // The server process's CPU time so far (see cpu_seconds_of).
   std::optional<double> cpu_seconds() const { return cpu_seconds_of(process_->pid()); }
   std::optional<MemoryKib> memory() const { return memory_of(process_->pid()); }
