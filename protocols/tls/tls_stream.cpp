@@ -52,6 +52,14 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
     handshake();  // the client's hello goes out now; no callback runs here
   }
 
+  // The owner of the handshake gave up on it before it ended.
+  void abandon() {
+    if (!ready_) return;
+    ready_ = nullptr;
+    auto self = std::move(handshaking_self_);
+    close();
+  }
+
   void read_start(ReadCallback cb) override {
     read_cb_ = std::move(cb);
     reading_ = true;
@@ -198,8 +206,7 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
       const std::error_code failure = rc != 1 && !want_read ? ssl_error(rc) : std::error_code{};
       if (rc != 1) flush(nullptr);  // e.g. a key update answer
       if (filled)
-        invoke_slot(read_cb_, std::error_code{},
-                    std::span<std::byte>(plaintext_.data(), filled));
+        invoke_slot(read_cb_, std::error_code{}, std::span<std::byte>(plaintext_.data(), filled));
       if (rc == 1) continue;
       if (!reading_ || closed_) return;
       if (!want_read) return end_reading(failure);
@@ -241,13 +248,16 @@ const std::error_category& verify_category() noexcept {
   return category;
 }
 
-void start_tls(Loop& loop, Stream inner, SSL_CTX* ctx, Role role, const std::string& host,
-               ReadyCallback ready) {
+Handshake start_tls(Loop& loop, Stream inner, SSL_CTX* ctx, Role role, const std::string& host,
+                    ReadyCallback ready) {
   SslPtr ssl(SSL_new(ctx));
   if (!ssl) {
     const std::error_code ec{static_cast<int>(ERR_get_error()), tls_category()};
-    loop.defer([ready = std::move(ready), ec] { ready(ec, Stream{}); });
-    return;
+    auto pending = std::make_shared<ReadyCallback>(std::move(ready));
+    loop.defer([pending, ec] {
+      if (auto cb = std::exchange(*pending, nullptr)) cb(ec, Stream{});
+    });
+    return Handshake([pending] { *pending = nullptr; });
   }
   if (role == Role::client) {
     SSL_set_connect_state(ssl.get());
@@ -266,6 +276,9 @@ void start_tls(Loop& loop, Stream inner, SSL_CTX* ctx, Role role, const std::str
   auto stream =
       std::make_shared<TlsStream>(loop, std::move(inner), std::move(ssl), std::move(ready));
   stream->start();
+  return Handshake([weak = std::weak_ptr<TlsStream>(stream)] {
+    if (auto self = weak.lock()) self->abandon();
+  });
 }
 
 }  // namespace lb::tls

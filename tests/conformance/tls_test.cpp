@@ -28,7 +28,7 @@ TlsSetup& setup() {
 struct TlsEchoServer {
   explicit TlsEchoServer(Loop& loop) : loop_(loop) {
     listener = listen_local(loop, [this](Stream tcp) {
-      tls::start_tls(
+      handshakes.push_back(tls::start_tls(
           loop_, std::move(tcp), setup().server.get(), tls::Role::server, "",
           [this](std::error_code ec, Stream s) {
             if (ec) {
@@ -44,11 +44,12 @@ struct TlsEchoServer {
               }
               streams[id].write({copy_slice(d)}, [](std::error_code) {});
             });
-          });
+          }));
     });
   }
   Loop& loop_;
   Listener listener;
+  std::vector<tls::Handshake> handshakes;
   std::map<int, Stream> streams;
   std::vector<std::error_code> handshake_errors;
   int next = 0;
@@ -59,6 +60,7 @@ std::pair<std::error_code, Stream> tls_connect(Loop& loop, std::uint16_t port, S
                                                const std::string& host) {
   std::error_code result;
   Stream stream;
+  tls::Handshake handshake;
   bool done = false;
   loop.connect(Endpoint{"127.0.0.1", port}, [&](std::error_code ec, Stream tcp) {
     if (ec) {
@@ -66,12 +68,12 @@ std::pair<std::error_code, Stream> tls_connect(Loop& loop, std::uint16_t port, S
       done = true;
       return;
     }
-    tls::start_tls(loop, std::move(tcp), ctx, tls::Role::client, host,
-                   [&](std::error_code tec, Stream s) {
-                     result = tec;
-                     stream = std::move(s);
-                     done = true;
-                   });
+    handshake = tls::start_tls(loop, std::move(tcp), ctx, tls::Role::client, host,
+                               [&](std::error_code tec, Stream s) {
+                                 result = tec;
+                                 stream = std::move(s);
+                                 done = true;
+                               });
   });
   REQUIRE(run_until(loop, [&] { return done; }));
   return {result, std::move(stream)};
@@ -172,6 +174,40 @@ TEST_CASE("TLS: plain bytes to a TLS server and TLS to a plain server fail clean
     CHECK_FALSE(static_cast<bool>(s));
     plain.close();
     accepted.close();
+  }
+  check_no_live_handles(*loop);
+}
+
+TEST_CASE("TLS: a handshake abandoned midway closes its stream and never reports") {
+  auto loop = make_test_loop();
+  {
+    // A peer that accepts and then says nothing: the client's handshake
+    // waits for a ServerHello that never comes.
+    std::vector<Stream> silent;
+    Listener listener = listen_local(*loop, [&](Stream s) { silent.push_back(std::move(s)); });
+    bool connected = false, reported = false;
+    tls::Handshake handshake;
+    loop->connect(Endpoint{"127.0.0.1", listener.local_port()},
+                  [&](std::error_code ec, Stream tcp) {
+                    REQUIRE_FALSE(ec);
+                    connected = true;
+                    handshake = tls::start_tls(*loop, std::move(tcp), setup().client_insecure.get(),
+                                               tls::Role::client, "localhost",
+                                               [&](std::error_code, Stream) { reported = true; });
+                  });
+    REQUIRE(run_until(*loop, [&] { return connected && silent.size() == 1; }));
+    settle(*loop, 5);
+    handshake.abandon();
+    // The silent peer sees the client's end of stream.
+    bool eof = false;
+    silent.front().read_start([&](std::error_code ec, std::span<const std::byte>) {
+      if (ec) eof = true;
+    });
+    CHECK(run_until(*loop, [&] { return eof; }));
+    CHECK_FALSE(reported);
+    silent.clear();
+    listener.close();
+    settle(*loop, 5);
   }
   check_no_live_handles(*loop);
 }

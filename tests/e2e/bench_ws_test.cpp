@@ -157,7 +157,7 @@ TEST_CASE("an upload to a plain sink ends with our Close after the last byte, on
   }
 }
 
-TEST_CASE("handshake garbage gets 400 or 426; the server keeps serving") {
+TEST_CASE("handshake garbage gets 400, 426 or the HTTP rules' status; the server keeps serving") {
   BenchServer server("serve ws --port 0");
   struct Case {
     std::string name, request, status;
@@ -173,6 +173,13 @@ TEST_CASE("handshake garbage gets 400 or 426; the server keeps serving") {
            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"),
        "HTTP/1.1 400 Bad Request"},
       {"garbage", "HELLO\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+      {"headers over 8 KiB", upgrade_request("X-Big: " + std::string(9000, 'a') + "\r\n"),
+       "HTTP/1.1 431 Request Header Fields Too Large"},
+      {"HTTP/2.0", "GET /ws HTTP/2.0\r\nHost: a\r\n\r\n",
+       "HTTP/1.1 505 HTTP Version Not Supported"},
+      {"a target over 4 KiB", "GET /" + std::string(5000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n",
+       "HTTP/1.1 414 URI Too Long"},
+      {"no Host", "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n", "HTTP/1.1 400 Bad Request"},
   };
   for (const auto& c : cases) {
     INFO(c.name);

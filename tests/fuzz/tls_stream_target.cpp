@@ -28,14 +28,15 @@ int tls_stream(const std::uint8_t* data, std::size_t size) {
   const bool server = (selector & 0x10) == 0;
   Stream plain;
   bool done = false;
-  tls::start_tls(*loop, Stream(wire), server ? server_ctx.get() : client_ctx.get(),
-                 server ? tls::Role::server : tls::Role::client, "localhost",
-                 [&](std::error_code ec, Stream s) {
-                   done = true;
-                   if (ec) return;
-                   plain = std::move(s);
-                   plain.read_start([](std::error_code, std::span<const std::byte>) {});
-                 });
+  auto handshake =
+      tls::start_tls(*loop, Stream(wire), server ? server_ctx.get() : client_ctx.get(),
+                     server ? tls::Role::server : tls::Role::client, "localhost",
+                     [&](std::error_code ec, Stream s) {
+                       done = true;
+                       if (ec) return;
+                       plain = std::move(s);
+                       plain.read_start([](std::error_code, std::span<const std::byte>) {});
+                     });
   loop->run_nowait();
   for (std::size_t at = 0; at < input.size();) {
     const std::size_t n = piece_size(selector, input.size() - at);

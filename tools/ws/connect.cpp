@@ -52,12 +52,12 @@ void WsConnector::start() {
     if (!*alive || !done_) return;
     if (ec) return finish("cannot connect to " + spec_.server.to_string() + ": " + ec.message());
     if (!spec_.tls) return on_transport(std::move(tcp));
-    tls::start_tls(loop_, std::move(tcp), spec_.tls, tls::Role::client, spec_.host,
-                   [this, alive](std::error_code tec, Stream s) {
-                     if (!*alive || !done_) return;
-                     if (tec) return finish("TLS handshake failed: " + tec.message());
-                     on_transport(std::move(s));
-                   });
+    handshake_ = tls::start_tls(loop_, std::move(tcp), spec_.tls, tls::Role::client, spec_.host,
+                                [this, alive](std::error_code tec, Stream s) {
+                                  if (!*alive || !done_) return;
+                                  if (tec) return finish("TLS handshake failed: " + tec.message());
+                                  on_transport(std::move(s));
+                                });
   });
 }
 

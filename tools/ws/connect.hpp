@@ -10,6 +10,7 @@
 #include "engine/handles.hpp"
 #include "engine/loop.hpp"
 #include "protocols/tls/openssl_handles.hpp"
+#include "protocols/tls/tls_stream.hpp"
 
 namespace lb {
 
@@ -51,6 +52,7 @@ class WsConnector {
   Loop& loop_;
   WsConnectSpec spec_;
   Done done_;
+  tls::Handshake handshake_;  // abandoned with the connector
   Stream stream_;
   std::string key_;
   std::string head_;

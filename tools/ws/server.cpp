@@ -1,16 +1,11 @@
 #include "tools/ws/server.hpp"
 
 #include "protocols/http/request_reader.hpp"
+#include "protocols/http/routes.hpp"
 #include "protocols/tls/tls_stream.hpp"
 #include "protocols/ws/handshake.hpp"
 
 namespace lb {
-namespace {
-
-constexpr std::string_view kBadRequest =
-    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-
-}  // namespace
 
 class WsServer::Connection {
  public:
@@ -18,24 +13,26 @@ class WsServer::Connection {
       : server_(server), id_(id), stream_(std::move(stream)) {
     stream_.read_start([this](std::error_code ec, std::span<const std::byte> data) {
       if (ec) return server_.done(id_, false);
-      reader_.feed(data, [this](const http::Request& r) { on_request(r); });
-      if (reader_.error_reason().size() && !session_) refuse(std::string(kBadRequest));
+      // A request the HTTP rules refuse gets their status (400, 414, 431,
+      // 501, 505, ...), as from the HTTP server.
+      const int status = reader_.feed(data, [this](const http::Request& r) { on_request(r); });
+      if (status && !session_) refuse(http::Routes::error(status));
     });
   }
 
  private:
-  void refuse(std::string response) {
+  void refuse(BufferList response) {
     stream_.read_stop();
-    stream_.write({copy_slice(response)}, [](std::error_code) {});
+    stream_.write(std::move(response), [](std::error_code) {});
     stream_.shutdown([this](std::error_code) { server_.done(id_, false); });
   }
 
   void on_request(const http::Request& r) {
     const auto verdict = ws::answer_request(r);
-    if (verdict.status != 101) return refuse(verdict.response);
+    if (verdict.status != 101) return refuse({copy_slice(verdict.response)});
     std::string why;
     handler_ = server_.route_(r.target, why);
-    if (!handler_) return refuse(std::string(kBadRequest));
+    if (!handler_) return refuse(http::Routes::error(400));
     stream_.write({copy_slice(verdict.response)}, [](std::error_code) {});
     const std::string rest = reader_.take_unread();
     stream_.read_stop();
@@ -82,14 +79,16 @@ void WsServer::accepted(Stream stream) {
     connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream)));
     return;
   }
-  tls::start_tls(loop_, std::move(stream), tls_, tls::Role::server, "",
-                 [this, id](std::error_code ec, Stream s) {
-                   if (ec) {
-                     ++failed_;  // plain HTTP to a TLS port and the like
-                     return;
-                   }
-                   connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(s)));
-                 });
+  handshakes_[id] = tls::start_tls(loop_, std::move(stream), tls_, tls::Role::server, "",
+                                   [this, id](std::error_code ec, Stream s) {
+                                     handshakes_.erase(id);  // it has ended: nothing to abandon
+                                     if (ec) {
+                                       ++failed_;  // plain HTTP to a TLS port and the like
+                                       return;
+                                     }
+                                     connections_.emplace(
+                                         id, std::make_unique<Connection>(*this, id, std::move(s)));
+                                   });
 }
 
 void WsServer::done(std::uint64_t id, bool ok) {

@@ -17,6 +17,7 @@
 #include "engine/handles.hpp"
 #include "engine/loop.hpp"
 #include "protocols/tls/openssl_handles.hpp"
+#include "protocols/tls/tls_stream.hpp"
 #include "protocols/ws/session.hpp"
 
 namespace lb {
@@ -61,6 +62,7 @@ class WsServer {
   WsRoute route_;
   Listener listener_;
   std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::map<std::uint64_t, tls::Handshake> handshakes_;  // wss: abandoned with the server
   std::uint64_t next_id_ = 0, served_ = 0, failed_ = 0;
 };
 
