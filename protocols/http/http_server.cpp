@@ -100,15 +100,29 @@ void Server::listen(const Endpoint& at, bool reuse_port) {
   ListenOptions lo;
   lo.reuse_port = reuse_port;
   listener_ = loop_.listen(
-      at, lo,
-      [this](Stream s) {
-        ++stats_.connections;
-        const auto id = next_id_++;
-        connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(s)));
-      },
-      ec);
+      at, lo, [this](Stream s) { accepted(std::move(s)); }, ec);
   if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
   sweep_idle();
+}
+
+void Server::accepted(Stream stream) {
+  ++stats_.connections;
+  const auto id = next_id_++;
+  if (!options_.tls) return serve(id, std::move(stream));
+  handshakes_[id] = {tls::start_tls(loop_, std::move(stream), options_.tls, tls::Role::server, "",
+                                    [this, id](std::error_code ec, Stream s) {
+                                      handshakes_.erase(id);  // ended: nothing to abandon
+                                      if (ec) {
+                                        ++stats_.tls_failed;
+                                        return;
+                                      }
+                                      serve(id, std::move(s));
+                                    }),
+                     Clock::now()};
+}
+
+void Server::serve(std::uint64_t id, Stream stream) {
+  connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream)));
 }
 
 // Connections end from inside their own callbacks: unhook now, free on the
@@ -129,6 +143,16 @@ void Server::sweep_idle() {
   for (auto id : idle) {
     ++stats_.idle_closed;
     close_connection(id);
+  }
+  // A client stalled mid-handshake is dropped the same way.
+  for (auto it = handshakes_.begin(); it != handshakes_.end();) {
+    if (now - it->second.started <= options_.idle_timeout) {
+      ++it;
+      continue;
+    }
+    ++stats_.idle_closed;
+    ++stats_.tls_failed;
+    it = handshakes_.erase(it);
   }
   const auto period = std::min<std::chrono::milliseconds>(options_.idle_timeout / 4,
                                                           std::chrono::milliseconds(1000));

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP/1.1 keep-alive benchmark server on the engine (any backend):
 // requests parsed by RequestReader, answered from Routes in one write each,
-// pipelined requests answered in order. A refused request is answered with
+// pipelined requests answered in order; over TLS (the same stream wrapper
+// as wss://) when given a server context. A refused request is answered with
 // its status, and the connection closed once that answer is out. One instance per loop; N threads
 // run N instances on one port with SO_REUSEPORT.
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "engine/loop.hpp"
 #include "protocols/http/request_rules.hpp"
 #include "protocols/http/routes.hpp"
+#include "protocols/tls/tls_stream.hpp"
 
 namespace lb::http {
 
@@ -24,6 +26,9 @@ struct ServerOptions {
   // Testing aid: answer this fraction of requests with "Connection: close"
   // and close, so clients must reconnect mid-run.
   double close_probability = 0;
+  // https: every connection handshakes first (a handshake that has not
+  // ended within idle_timeout is abandoned). Not owned; outlives the server.
+  SSL_CTX* tls = nullptr;
 };
 
 struct ServerStats {
@@ -31,6 +36,7 @@ struct ServerStats {
   std::uint64_t requests = 0;
   std::uint64_t bad_requests = 0;
   std::uint64_t idle_closed = 0;
+  std::uint64_t tls_failed = 0;  // handshakes that failed or were abandoned
 };
 
 class Server {
@@ -44,6 +50,8 @@ class Server {
 
  private:
   class Connection;
+  void accepted(Stream stream);
+  void serve(std::uint64_t id, Stream stream);
   void close_connection(std::uint64_t id);
   void sweep_idle();
 
@@ -52,6 +60,11 @@ class Server {
   ServerOptions options_;
   Listener listener_;
   std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  struct Handshaking {
+    tls::Handshake handshake;
+    Clock::time_point started;
+  };
+  std::map<std::uint64_t, Handshaking> handshakes_;
   std::uint64_t next_id_ = 0;
   ServerStats stats_;
   Timer sweep_;

@@ -3,6 +3,7 @@
 // its libcurl clients on every backend against it.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -300,6 +301,61 @@ TEST_CASE("bench http against nginx: every client shape fetches the same files")
   if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
   CHECK_MESSAGE(up, slurp(dir + ".log"));
   std::system(("rm -rf " + dir + " " + dir + ".log " + pidfile).c_str());
+}
+
+TEST_CASE("bench http --tls: https to the built-in server in every mode on every loop, verified") {
+  const std::string json = temp_path("https.json");
+  const auto r = run_bench(
+      "http --tls --loop=all --mode=all --size=1k,20k --requests=200 "
+      "--concurrency=10 --threads=2 --repeat=1 --warmup=0 --json " +
+      json);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  std::ifstream in(json);
+  const auto doc = nlohmann::json::parse(in);
+  std::remove(json.c_str());
+  // sync and threads once each, async once per loop; two sizes each.
+  CHECK(doc.at("runs").size() == 2 * (2 + LOOPBENCH_BACKEND_COUNT));
+  for (const auto& run : doc.at("runs")) {
+    CAPTURE(run.dump());
+    CHECK(run.at("tls") == true);
+    CHECK(run.at("params").at("url").get<std::string>().rfind("https://127.0.0.1:", 0) == 0);
+    CHECK(run.at("summary").at("errors") == 0);
+    CHECK(run.at("repeats").at(0).at("requests") == 200);
+    // Connections (TLS handshakes) are reused, not one per request.
+    const auto conns = run.at("summary").at("connections").get<int>();
+    CHECK(conns >= 1);
+    CHECK(conns <= 10);
+  }
+}
+
+TEST_CASE("https: an untrusted certificate is a clear error; --insecure and --cacert trust it") {
+  const std::string dir = temp_path("https-certs");
+  REQUIRE(std::system(("mkdir -p " + dir).c_str()) == 0);
+  REQUIRE(run_bench("cert --out=" + dir).exit_code == 0);
+  BenchServer server("serve http --port 0 --cert " + dir + "/cert.pem --key " + dir + "/key.pem");
+  const std::string port = std::to_string(server.port());
+  const std::string common =
+      " --mode=sync,async --loop=all --size=1k --requests=20 --repeat=1 "
+      "--warmup=0 --timeout=5";
+  const auto refused = run_bench("http --url=https://localhost:" + port + common);
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("SSL certificate problem: self-signed certificate") != std::string::npos);
+  CHECK(run_bench("http --insecure --url=https://localhost:" + port + common).exit_code == 0);
+  CHECK(run_bench("http --cacert=" + dir + "/cert.pem --url=https://localhost:" + port + common)
+            .exit_code == 0);
+  // Plain HTTP to the TLS port: no answer, a clear failure, and the
+  // server counts the failed handshakes and keeps serving.
+  const auto plain = run_bench("http --url=http://127.0.0.1:" + port + common);
+  CHECK(plain.exit_code == 1);
+  CHECK(plain.err.find("Empty reply from server") != std::string::npos);
+  CHECK(run_bench("http --insecure --url=https://127.0.0.1:" + port + common).exit_code == 0);
+  CHECK(run_bench("http --tls --url=https://localhost:" + port).exit_code == 2);
+  const std::string said = server.stop();
+  CHECK(said.find("TLS handshakes failed") != std::string::npos);
+  CHECK(said.find(" 0 TLS handshakes failed") == std::string::npos);
+  std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace lb::test

@@ -75,6 +75,13 @@ std::vector<Scenario> scenarios() {
                             " --size=20k --requests=40 --threads=2 --concurrency=4" + ending(t);
                    },
                    true});
+  out.push_back({"https async", "serve http --port 0 --tls",
+                 [=](int p, int t) {
+                   return "http --url=https://" + at(p) +
+                          " --insecure --mode=async --size=20k --requests=40 --concurrency=4" +
+                          ending(t);
+                 },
+                 true});
   out.push_back({"ws", "serve ws --port 0", [=](int p, int t) {
                    return "ws --url=ws://" + at(p) +
                           "/ws --direction=download,upload --total=2MiB" + ending(t);

@@ -18,6 +18,7 @@
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
 #include "tools/common/size.hpp"
+#include "tools/common/tls_options.hpp"
 #include "tools/echo/client_loops.hpp"
 #include "tools/echo/fd_limit.hpp"
 #include "tools/echo/peer_servers.hpp"

@@ -1,5 +1,6 @@
 #include "tools/http/clients.hpp"
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -22,6 +23,7 @@ struct Transfer {
   std::uint64_t received = 0;
   Clock::time_point started{};
   int index = -1;  // async: which request this is
+  std::array<char, CURL_ERROR_SIZE> error{};  // libcurl's detail ("SSL certificate problem: ...")
 };
 
 std::size_t count_body(char*, std::size_t size, std::size_t n, void* userp) {
@@ -37,6 +39,16 @@ void configure(Transfer& t, const HttpRunSpec& spec) {
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error.data());
+  if (!spec.ca_pem.empty()) {
+    curl_blob blob{const_cast<char*>(spec.ca_pem.data()), spec.ca_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  if (!spec.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, spec.ca_file.c_str());
+  if (spec.insecure) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
 }
 
 // Records the outcome of one finished transfer into `r`.
@@ -47,7 +59,7 @@ void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& sp
   r.connections += static_cast<std::uint64_t>(connects);
   std::string error;
   if (code != CURLE_OK)
-    error = curl_easy_strerror(code);
+    error = t.error[0] ? t.error.data() : curl_easy_strerror(code);
   else if (status != 200)
     error = "HTTP status " + std::to_string(status);
   else if (t.received != spec.expected_bytes)

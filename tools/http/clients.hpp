@@ -21,6 +21,10 @@ struct HttpRunSpec {
   int concurrency = 100;                      // async
   int threads = 10;                           // threads
   std::chrono::milliseconds timeout{10'000};  // per request
+  // https: trust this PEM certificate (the built-in server's) or CA file;
+  // `insecure` skips verification.
+  std::string ca_pem, ca_file;
+  bool insecure = false;
 };
 
 struct HttpRunResult {

@@ -7,11 +7,14 @@
 
 #include "backends/registry.hpp"
 #include "protocols/http/routes.hpp"
+#include "protocols/tls/certificate.hpp"
+#include "protocols/tls/tls_context.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
+#include "tools/common/tls_options.hpp"
 #include "tools/http/clients.hpp"
 #include "tools/http/server.hpp"
 #include "tools/http/table.hpp"
@@ -34,6 +37,9 @@ struct HttpOptions {
   std::string csv;
   std::string peers;
   bool peers_only = false;
+  bool tls = false;
+  std::string cacert;
+  bool insecure = false;
 };
 
 // A row's fixed fields, ours or a peer's: what was fetched, how, from where.
@@ -42,6 +48,7 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
   RunResult row;
   row.bench = "http";
   row.mode = mode;
+  row.tls = base.rfind("https://", 0) == 0;
   row.size_bytes = http::Routes::route_size(size);
   row.params = o.run.params();
   row.params.update({{"size", size},
@@ -114,22 +121,35 @@ int run_http(const HttpOptions& o) {
   const auto peers = select_peers("http", o.peers);
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
 
+  if (o.tls && !o.url.empty())
+    throw UsageError("--tls is for the built-in server; give --url https://... for another");
+  if (!peers.empty() && (o.tls || o.url.rfind("https://", 0) == 0))
+    throw UsageError("--peers run over http:// only so far");
   std::string base = o.url;
   std::optional<ServerProcess> server;
+  // https to the built-in server: a fresh certificate, the only one the
+  // client trusts (the server child inherits the context).
+  std::optional<tls::Certificate> identity;
+  tls::SslCtxPtr server_tls;
   if (base.empty()) {
     o.run.check_server_loop();
     HttpServeOptions serve;
     serve.loop = o.run.server_loop;
     serve.threads = o.server_threads;
     serve.cpu = o.run.server_cpu;
+    if (o.tls) {
+      identity = tls::make_self_signed();
+      server_tls = tls::make_server_context(*identity);
+      serve.server.tls = server_tls.get();
+    }
     server.emplace(guarded_server_body([serve](const auto& ready) {
                      serve_http(serve, ready);
                      return 0;
                    }),
                    std::chrono::seconds(20));
-    base = "http://127.0.0.1:" + std::to_string(server->port());
-  } else if (base.rfind("http://", 0) != 0) {
-    throw UsageError("--url: expected http://HOST:PORT, got '" + base + "'");
+    base = (o.tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(server->port());
+  } else if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
+    throw UsageError("--url: expected http://HOST:PORT or https://HOST:PORT, got '" + base + "'");
   }
   while (!base.empty() && base.back() == '/')
     base.pop_back();
@@ -151,6 +171,9 @@ int run_http(const HttpOptions& o) {
         spec.concurrency = o.concurrency;
         spec.threads = o.threads;
         spec.timeout = o.run.timeout();
+        if (identity) spec.ca_pem = tls::to_pem(identity->cert.get());
+        spec.ca_file = o.cacert;
+        spec.insecure = o.insecure;
         RunResult run = http_row(o, mode, size, base, server.has_value());
         run.loop = loop_name;
         run.latency_ns.emplace();
@@ -185,6 +208,8 @@ int run_http(const HttpOptions& o) {
 
 struct ServeHttpOptions {
   ServeOptions serve;
+  bool tls = false;
+  std::string cert, key;
   double idle_timeout_s = 60;
   double close_probability = 0;
   std::string max_body = "1MiB";
@@ -203,13 +228,18 @@ int serve_http_command(const ServeHttpOptions& o) {
   serve.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout_s * 1000));
   serve.server.close_probability = o.close_probability;
   serve.server.limits.body = size_option("--max-body", o.max_body);
+  const auto ctx = server_tls_option(o.tls, o.cert, o.key);
+  serve.server.tls = ctx.get();
   const auto stats = serve_http(serve, [&](std::uint16_t port) {
-    fmt::print("bench serve http: listening on {} (loop {}, {} thread(s)); Ctrl-C stops\n",
-               Endpoint{o.serve.bind, port}.to_string(), o.serve.loop, o.serve.threads);
+    fmt::print("bench serve http: listening on {} ({}loop {}, {} thread(s)); Ctrl-C stops\n",
+               Endpoint{o.serve.bind, port}.to_string(), ctx ? "https, " : "", o.serve.loop,
+               o.serve.threads);
     std::fflush(stdout);
   });
-  fmt::print("bench serve http: {} connections, {} requests, {} bad requests, {} idle closed\n",
-             stats.connections, stats.requests, stats.bad_requests, stats.idle_closed);
+  fmt::print(
+      "bench serve http: {} connections, {} requests, {} bad requests, {} idle closed, {} TLS "
+      "handshakes failed\n",
+      stats.connections, stats.requests, stats.bad_requests, stats.idle_closed, stats.tls_failed);
   return 0;
 }
 
@@ -237,6 +267,10 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
                   "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "
                   "curl_cffi, tls_client (comma list) or all");
   cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
+  cmd->add_flag("--tls", o->tls,
+                "https:// to the built-in server (a fresh self-signed certificate, verified)");
+  cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for --url https://");
+  cmd->add_flag("--insecure", o->insecure, "Do not verify the server's certificate");
   cmd->callback([o, &run] { run = [o] { return run_http(*o); }; });
 }
 
@@ -254,6 +288,9 @@ void register_serve_http(CLI::App* serve, CommandRunner& run) {
   cmd->add_option("--max-body", o->max_body,
                   "Refuse a request whose declared or chunked body is larger (413)")
       ->capture_default_str();
+  cmd->add_flag("--tls", o->tls, "https:// with a fresh self-signed certificate");
+  cmd->add_option("--cert", o->cert, "PEM certificate for https://");
+  cmd->add_option("--key", o->key, "PEM private key for https://");
   cmd->callback([o, &run] { run = [o] { return serve_http_command(*o); }; });
 }
 

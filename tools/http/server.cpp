@@ -29,6 +29,7 @@ http::ServerStats serve_http(const HttpServeOptions& o,
     total.requests += s->stats().requests;
     total.bad_requests += s->stats().bad_requests;
     total.idle_closed += s->stats().idle_closed;
+    total.tls_failed += s->stats().tls_failed;
   }
   return total;
 }

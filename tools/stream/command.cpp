@@ -17,6 +17,7 @@
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/size.hpp"
+#include "tools/common/tls_options.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/stream/data_file.hpp"

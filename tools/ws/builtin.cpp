@@ -45,13 +45,6 @@ ServingOn start_ws_server(Loop& loop, const ListenAt& at, SSL_CTX* tls, ws::Sess
                    }};
 }
 
-tls::SslCtxPtr server_tls_option(bool tls, const std::string& cert, const std::string& key) {
-  if (cert.empty() != key.empty()) throw UsageError("--cert and --key go together");
-  if (!cert.empty()) return tls::make_server_context(tls::load_pem(cert, key));
-  if (tls) return tls::make_server_context(tls::make_self_signed());
-  return nullptr;
-}
-
 tls::SslCtxPtr ws_client_tls(bool insecure, const std::string& cacert, X509* trusted) {
   tls::ClientConfig config;
   config.verify = !insecure;

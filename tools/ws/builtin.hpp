@@ -12,6 +12,7 @@
 #include "protocols/ws/session.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/server_process.hpp"
+#include "tools/common/tls_options.hpp"
 #include "tools/ws/server.hpp"
 
 namespace lb {
@@ -39,11 +40,6 @@ class BuiltinWsServer {
 // `at`; its summary counts the sessions served and failed.
 ServingOn start_ws_server(Loop& loop, const ListenAt& at, SSL_CTX* tls, ws::SessionOptions options,
                           WsRoute route);
-
-// Their SSL_CTX from --tls, --cert and --key: the PEM pair when given, a
-// fresh self-signed certificate with --tls alone, else null (ws://).
-// UsageError when only one of --cert and --key is given.
-tls::SslCtxPtr server_tls_option(bool tls, const std::string& cert, const std::string& key);
 
 // The client's SSL_CTX for wss://: verifying unless `insecure`, with
 // `cacert` (or the system store), also trusting `trusted` when not null.

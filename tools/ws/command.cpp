@@ -13,6 +13,7 @@
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/size.hpp"
+#include "tools/common/tls_options.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
 #include "tools/report/repeats.hpp"
