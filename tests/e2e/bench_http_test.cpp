@@ -358,4 +358,25 @@ TEST_CASE("https: an untrusted certificate is a clear error; --insecure and --ca
   std::system(("rm -rf " + dir).c_str());
 }
 
+#ifdef LOOPBENCH_CURL_REFERENCE
+TEST_CASE("the plain-C reference (libcurl multi on epoll) fetches and checks like bench") {
+  BenchServer server("serve http --port 0");
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/1k";
+  const auto run = [](const std::string& args) {
+    const std::string out = temp_path("reference.out");
+    const int status = std::system(
+        (std::string(LOOPBENCH_CURL_REFERENCE) + " " + args + " >" + out + " 2>&1").c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out));
+  };
+  const auto [ok, said] = run(url + " 500 20 1024");
+  INFO(said);
+  CHECK(ok == 0);
+  CHECK(said.find("requests 500 failed 0 ") != std::string::npos);
+  const auto [wrong, why] = run(url + " 50 5 1000");  // the wrong body length
+  CHECK(wrong == 1);
+  CHECK(why.find("failed 50 ") != std::string::npos);
+  CHECK(run("").first == 2);
+}
+#endif
+
 }  // namespace lb::test
