@@ -22,7 +22,7 @@ struct Transfer {
   http::EasyHandle easy = http::make_easy();
   std::uint64_t received = 0;
   Clock::time_point started{};
-  int index = -1;  // async: which request this is
+  int index = -1;                             // async: which request this is
   std::array<char, CURL_ERROR_SIZE> error{};  // libcurl's detail ("SSL certificate problem: ...")
 };
 
@@ -59,7 +59,9 @@ void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& sp
   r.connections += static_cast<std::uint64_t>(connects);
   std::string error;
   if (code != CURLE_OK)
-    error = t.error[0] ? t.error.data() : curl_easy_strerror(code);
+    // libcurl's kind of failure, then its detail when it has one.
+    error = std::string(curl_easy_strerror(code)) +
+            (t.error[0] ? std::string(": ") + t.error.data() : std::string());
   else if (status != 200)
     error = "HTTP status " + std::to_string(status);
   else if (t.received != spec.expected_bytes)
