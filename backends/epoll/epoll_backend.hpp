@@ -62,7 +62,8 @@ class EpollBackend final : public Backend {
   std::vector<std::shared_ptr<EpollSource>> graveyard_;
   std::vector<std::byte> read_buffer_;
   std::vector<epoll_event> events_;
-  bool pwait2_ = true;  // until the kernel says ENOSYS
+  std::size_t next_event_ = 0, ready_events_ = 0;  // events_[next, ready): not yet handled
+  bool pwait2_ = true;                             // until the kernel says ENOSYS
 };
 
 }  // namespace lb

@@ -39,6 +39,7 @@ LibuvBackend::LibuvBackend(Loop& loop) : loop_(loop), read_buffer_(kReadBufferBy
 }
 
 LibuvBackend::~LibuvBackend() {
+  poll_pool_.close_all();
   uv_walk(
       &uv_loop_,
       [](uv_handle_t* handle, void*) {

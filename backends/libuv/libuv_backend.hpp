@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "backends/libuv/libuv_poll_pool.hpp"
 #include "engine/backend.hpp"
 
 namespace lb {
@@ -40,6 +41,7 @@ class LibuvBackend final : public Backend {
   // One scratch buffer for reads: libuv calls alloc then read for one stream
   // at a time, and read data is only valid during the callback.
   uv_buf_t read_buffer();
+  LibuvPollPool& poll_pool() { return poll_pool_; }
   void handle_opened() { ++live_handles_; }
   void handle_released() { --live_handles_; }
 
@@ -48,6 +50,7 @@ class LibuvBackend final : public Backend {
   uv_loop_t uv_loop_{};
   uv_async_t wake_{};
   uv_timer_t wait_timer_{};
+  LibuvPollPool poll_pool_{&uv_loop_};
   std::vector<char> read_buffer_;
   std::size_t live_handles_ = 0;
 };

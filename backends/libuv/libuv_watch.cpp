@@ -1,39 +1,57 @@
 #include "backends/libuv/libuv_watch.hpp"
 
 #include "engine/callback_slot.hpp"
+#include "engine/loop.hpp"
 
 namespace lb {
 
-LibuvWatch::LibuvWatch(LibuvBackend& backend, WatchCallback cb)
-    : backend_(backend), cb_(std::move(cb)) {
+LibuvWatch::LibuvWatch(LibuvBackend& backend, int fd, WatchCallback cb)
+    : backend_(backend), fd_(fd), cb_(std::move(cb)) {
   backend_.handle_opened();
+}
+
+LibuvWatch::~LibuvWatch() {
+  close();
+  backend_.handle_released();
 }
 
 std::shared_ptr<WatchImpl> LibuvWatch::open(LibuvBackend& backend, int fd, unsigned interest,
                                             WatchCallback cb) {
-  auto watch = std::make_shared<LibuvWatch>(backend, std::move(cb));
-  uv_poll_init_socket(backend.uv(), &watch->poll_, fd);
-  watch->poll_.data = static_cast<LibuvSource*>(watch.get());
-  watch->self_ = watch;
+  auto watch = std::make_shared<LibuvWatch>(backend, fd, std::move(cb));
+  int status = 0;
+  watch->poll_ = backend.poll_pool().take(fd, status);
+  if (!watch->poll_) {
+    // Reported on a later turn, never from inside watch().
+    backend.loop().defer([w = std::weak_ptr<LibuvWatch>(watch)] {
+      if (auto self = w.lock(); self && !self->closed_) invoke_slot(self->cb_, kError);
+    });
+    watch->closed_ = true;
+    return watch;
+  }
+  watch->poll_->data = static_cast<LibuvSource*>(watch.get());
   watch->update(interest);
   return watch;
 }
 
+// uv_poll_start stops the handle first (an EPOLL_CTL_DEL) and adds the fd
+// again on the next poll, so an unchanged interest is left alone.
 void LibuvWatch::update(unsigned interest) {
   if (closed_) return;
-  interest_ = interest & (kReadable | kWritable);
+  interest &= kReadable | kWritable;
+  if (interest == interest_ && uv_is_active(reinterpret_cast<uv_handle_t*>(poll_))) return;
+  interest_ = interest;
   int events = 0;
   if (interest_ & kReadable) events |= UV_READABLE;
   if (interest_ & kWritable) events |= UV_WRITABLE;
   if (events == 0)
-    uv_poll_stop(&poll_);
+    uv_poll_stop(poll_);
   else
-    uv_poll_start(&poll_, events, &LibuvWatch::on_poll);
+    uv_poll_start(poll_, events, &LibuvWatch::on_poll);
 }
 
 void LibuvWatch::on_poll(uv_poll_t* handle, int status, int events) {
   auto* raw = static_cast<LibuvWatch*>(static_cast<LibuvSource*>(handle->data));
-  if (raw->closed_) return;
+  if (!raw || raw->closed_) return;
   auto self = raw->shared_from_this();
   unsigned ready = kNone;
   if (events & (UV_READABLE | UV_DISCONNECT)) ready |= kReadable;
@@ -43,16 +61,13 @@ void LibuvWatch::on_poll(uv_poll_t* handle, int status, int events) {
   if (ready != kNone) invoke_slot(self->cb_, ready);
 }
 
-// uv_close stops the poll at once (libuv removes the fd from its epoll set),
-// so the caller may close the fd right after this returns.
+// Giving the handle back stops the poll at once (libuv removes the fd from
+// its epoll set), so the caller may close the fd right after this returns.
 void LibuvWatch::close() {
   if (closed_) return;
   closed_ = true;
-  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), [](uv_handle_t* h) {
-    auto* self = static_cast<LibuvWatch*>(static_cast<LibuvSource*>(h->data));
-    self->cb_ = nullptr;
-    auto keep = std::move(self->self_);
-  });
+  backend_.poll_pool().give_back(fd_, poll_);
+  poll_ = nullptr;
 }
 
 void LibuvWatch::teardown() {

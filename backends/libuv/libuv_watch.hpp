@@ -3,14 +3,15 @@
 
 namespace lb {
 
-// Readiness on a caller-owned fd with one uv_poll_t (libuv allows exactly one
-// per fd). libuv polls level-triggered, as the contract wants.
+// Readiness on a caller-owned socket with one uv_poll_t (libuv allows exactly
+// one per fd), taken from the backend's LibuvPollPool and given back stopped
+// on close(). libuv polls level-triggered, as the contract wants.
 class LibuvWatch final : public WatchImpl,
                          public LibuvSource,
                          public std::enable_shared_from_this<LibuvWatch> {
  public:
-  explicit LibuvWatch(LibuvBackend& backend, WatchCallback cb);
-  ~LibuvWatch() override { backend_.handle_released(); }
+  LibuvWatch(LibuvBackend& backend, int fd, WatchCallback cb);
+  ~LibuvWatch() override;
   static std::shared_ptr<WatchImpl> open(LibuvBackend& backend, int fd, unsigned interest,
                                          WatchCallback cb);
 
@@ -22,8 +23,8 @@ class LibuvWatch final : public WatchImpl,
   static void on_poll(uv_poll_t* handle, int status, int events);
 
   LibuvBackend& backend_;
-  uv_poll_t poll_{};
-  std::shared_ptr<LibuvWatch> self_;
+  int fd_;
+  uv_poll_t* poll_ = nullptr;  // the pool's, lent until close()
   bool closed_ = false;
   unsigned interest_ = kNone;
   WatchCallback cb_;

@@ -2,6 +2,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "backends/common/unique_fd.hpp"
 #include "harness.hpp"
 
@@ -129,6 +132,57 @@ TEST_CASE("an fd number reused right after close gets only its own events") {
     REQUIRE(::write(second.b.get(), "x", 1) == 1);
     REQUIRE(run_until(*loop, [&] { return seen != 0; }));
     CHECK(old_calls == old_calls_at_close);
+  }
+  check_no_live_handles(*loop);
+}
+
+// Busy watches whose sockets stay readable and whose callbacks each spend
+// 0.5 ms, so every turn spends its budget with ready work left over, must
+// not keep a quiet socket that becomes readable from being reported.
+// Starved before: epoll's next wait reported the busy fds first again in
+// the same order; io_uring (DEFER_TASKRUN) turns a poll's wake-up into a
+// CQE only inside an enter for events, and a wait that still had CQEs (the
+// busy polls complete at once when re-armed) did not enter for them.
+TEST_CASE("a socket that becomes readable is reported while busy watches fill every turn") {
+  auto loop = make_test_loop();
+  {
+    constexpr int kBusy = 8;
+    std::vector<SocketPair> busy(kBusy);
+    std::vector<Watch> busy_watches;
+    std::size_t busy_calls = 0;
+    for (auto& pair : busy) {
+      const std::vector<char> fill(4096, 'x');
+      REQUIRE(::write(pair.b.get(), fill.data(), fill.size()) == 4096);
+      busy_watches.push_back(loop->watch(pair.a.get(), kReadable, [&busy_calls](unsigned) {
+        ++busy_calls;
+        const auto until = Clock::now() + 500us;
+        while (Clock::now() < until) {
+        }
+      }));
+    }
+    REQUIRE(run_until(*loop, [&] { return busy_calls > kBusy; }));
+
+    SocketPair quiet;
+    bool fired = false;
+    Watch watch = loop->watch(quiet.a.get(), kReadable, [&](unsigned events) {
+      char byte;
+      if ((events & kReadable) && ::read(quiet.a.get(), &byte, 1) == 1) fired = true;
+    });
+    std::size_t worst = 0;
+    for (int round = 0; round < 10; ++round) {
+      fired = false;
+      const std::size_t at_start = busy_calls;
+      run_until(*loop, [&] { return busy_calls >= at_start + kBusy; });  // the watch is armed
+      const std::size_t at_write = busy_calls;
+      REQUIRE(::write(quiet.b.get(), "x", 1) == 1);
+      REQUIRE(run_until(*loop, [&] { return fired; }));
+      worst = std::max(worst, busy_calls - at_write);
+    }
+    INFO("most busy callbacks before the quiet socket was reported: " << worst);
+    CHECK(worst <= 3 * kBusy);
+    watch.close();
+    for (auto& w : busy_watches)
+      w.close();
   }
   check_no_live_handles(*loop);
 }

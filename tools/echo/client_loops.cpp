@@ -23,8 +23,8 @@ EchoClientLoops::EchoClientLoops(Loop& first, const std::string& loop_name, cons
   for (std::size_t i = 0; i < threads; ++i) {
     EchoRunSpec part = spec;
     part.connections = share_of(spec.connections, threads, i);
-    part.rate =
-        spec.rate * static_cast<double>(part.connections) / static_cast<double>(spec.connections);
+    part.pacing.rate = spec.pacing.rate * static_cast<double>(part.connections) /
+                       static_cast<double>(spec.connections);
     part.connect_batch = std::max<std::size_t>(1, share_of(spec.connect_batch, threads, i));
     part.barrier = barrier;
     runs_.push_back(std::make_unique<EchoRun>(
@@ -88,8 +88,7 @@ EchoRunResult EchoClientLoops::run() {
     merged.connect_ns.merge(r.connect_ns);
     merged.loop_lag_ns.merge(r.loop_lag_ns);
     merged.open_s = std::max(merged.open_s, r.open_s);
-    merged.slots += r.slots;
-    merged.late += r.late;
+    merged.slots.add(r.slots);
     merged.reconnects += r.reconnects;
     merged.per_connection.insert(merged.per_connection.end(), r.per_connection.begin(),
                                  r.per_connection.end());

@@ -43,8 +43,7 @@ struct EchoOptions {
   std::string connections = "100";
   std::string size = "1KiB";
   int pipeline = 1;
-  double rate = 0;
-  std::string arrival = "uniform";
+  Pacing pacing;
   double duration_s = 10;
   double warmup_s = 2;
   int connect_batch = 100;
@@ -104,10 +103,7 @@ Checked check(const EchoOptions& o) {
     c.sizes.push_back(n);
   }
   if (o.pipeline < 1 || o.pipeline > 4096) throw UsageError("--pipeline must be 1 to 4096");
-  if (o.rate < 0 || !std::isfinite(o.rate))
-    throw UsageError("--rate must be 0 (closed loop) or more");
-  if (o.arrival != "uniform" && o.arrival != "poisson")
-    throw UsageError("--arrival: expected uniform or poisson, got '" + o.arrival + "'");
+  o.pacing.check();
   if (o.duration_s <= 0 || o.warmup_s < 0)
     throw UsageError("--duration must be positive and --warmup at least 0");
   if (o.connect_batch < 1) throw UsageError("--connect-batch must be at least 1");
@@ -201,15 +197,6 @@ struct EchoServer {
   }
 };
 
-nlohmann::json percentiles_us(const Histogram& h) {
-  auto us = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e3; };
-  return {{"p50", us(h.percentile(0.5))},
-          {"p90", us(h.percentile(0.9))},
-          {"p99", us(h.percentile(0.99))},
-          {"p999", us(h.percentile(0.999))},
-          {"max", us(h.max())}};
-}
-
 // Jain's fairness index: 1 when every connection echoed as many messages.
 double jain_index(const std::vector<std::uint64_t>& counts) {
   double sum = 0, squares = 0;
@@ -224,7 +211,7 @@ double jain_index(const std::vector<std::uint64_t>& counts) {
 struct RowExtras {
   Histogram service_ns, connect_ns;
   std::vector<double> opened_per_s;
-  std::uint64_t slots = 0, late = 0;
+  SlotCount slots;
   std::optional<std::vector<std::uint64_t>> least_fair;
   double least_jain = 2;
   std::vector<double> client_kib_per_conn, server_kib_per_conn;
@@ -235,8 +222,7 @@ struct RowExtras {
     service_ns.merge(r.service_ns);
     connect_ns.merge(r.connect_ns);
     if (r.open_s > 0) opened_per_s.push_back(static_cast<double>(connections) / r.open_s);
-    slots += r.slots;
-    late += r.late;
+    slots.add(r.slots);
     if (r.window_s > 0) reconnects_per_s.push_back(static_cast<double>(r.reconnects) / r.window_s);
     const double jain = jain_index(r.per_connection);
     if (jain < least_jain) {
@@ -253,7 +239,7 @@ struct RowExtras {
           per_conn(*r.server_rss_before_open_kib, *r.server_rss_open_kib));
   }
 
-  nlohmann::json json(const RunResult& row, double rate, std::uint64_t churn,
+  nlohmann::json json(const RunResult& row, const Pacing& pacing, std::uint64_t churn,
                       const EchoServer* server) const {
     nlohmann::json j;
     if (churn && !reconnects_per_s.empty())
@@ -265,10 +251,7 @@ struct RowExtras {
                        {"p99", static_cast<double>(connect_ns.percentile(0.99)) / 1e6},
                        {"max", static_cast<double>(connect_ns.max()) / 1e6}};
     if (!opened_per_s.empty()) j["opened_per_s"] = to_json(spread_of(opened_per_s));
-    if (rate > 0) {
-      j["rate"] = {{"asked", rate}, {"slots", slots}, {"late", late}};
-      if (auto achieved = row.req_per_s()) j["rate"]["achieved"] = achieved->median;
-    }
+    if (pacing.open()) j["rate"] = pacing_json(pacing, slots, median_rate(row));
     if (least_fair && !least_fair->empty()) {
       auto counts = *least_fair;
       std::sort(counts.begin(), counts.end());
@@ -362,7 +345,7 @@ int run_echo(const EchoOptions& o) {
         for (const auto size : c.sizes) {
           RunResult base;
           base.bench = "echo";
-          base.mode = o.rate > 0 ? "open" : "closed";
+          base.mode = o.pacing.open() ? "open" : "closed";
           base.tls = transport == EchoTransport::wss;
           base.size_bytes = size;
           base.params = o.run.params();
@@ -371,8 +354,8 @@ int run_echo(const EchoOptions& o) {
                               {"connections", connections},
                               {"size_bytes", size},
                               {"pipeline", o.pipeline},
-                              {"rate", o.rate},
-                              {"arrival", o.arrival},
+                              {"rate", o.pacing.rate},
+                              {"arrival", o.pacing.arrival},
                               {"duration_s", o.duration_s},
                               {"warmup_s", o.warmup_s},
                               {"client_threads", o.client_threads},
@@ -395,8 +378,7 @@ int run_echo(const EchoOptions& o) {
             spec.connections = connections;
             spec.size = size;
             spec.pipeline = static_cast<std::size_t>(o.pipeline);
-            spec.rate = o.rate;
-            spec.poisson = o.arrival == "poisson";
+            spec.pacing = o.pacing;
             spec.warmup = std::chrono::nanoseconds(static_cast<std::int64_t>(o.warmup_s * 1e9));
             spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(o.duration_s * 1e9));
             spec.timeout = o.run.timeout();
@@ -448,7 +430,7 @@ int run_echo(const EchoOptions& o) {
                   return a;
                 });
             row.summary_extra =
-                extras.json(row, o.rate, o.churn, server.started() ? &server : nullptr);
+                extras.json(row, o.pacing, o.churn, server.started() ? &server : nullptr);
             first_row = false;
             errors += row.errors;
             runs.push_back(std::move(row));
@@ -456,7 +438,7 @@ int run_echo(const EchoOptions& o) {
           // The peers' clients, on the same server and CPU: closed loop over
           // tcp and ws.
           const auto peers = echo_peers(o.peers, transport);
-          if (peers.empty() || o.rate > 0) continue;
+          if (peers.empty() || o.pacing.open()) continue;
           PeerWorkload w;
           w.args = {"--url",
                     transport == EchoTransport::tcp
@@ -521,12 +503,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--pipeline", o->pipeline, "Messages in flight per connection")
       ->capture_default_str();
-  cmd->add_option("--rate", o->rate,
-                  "Open loop: messages/s over all connections, sent at their intended times "
-                  "(0: closed loop)")
-      ->capture_default_str();
-  cmd->add_option("--arrival", o->arrival, "Open loop send times: uniform or poisson")
-      ->capture_default_str();
+  add_pacing_options(cmd, o->pacing, "messages", "connections");
   cmd->add_option("--duration", o->duration_s, "Seconds measured per repeat")
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup_s, "Seconds of traffic before each repeat's measurement")

@@ -15,9 +15,6 @@ EchoRun::EchoRun(Loop& loop, EchoRunSpec spec, Done done)
       lag_(loop) {
   for (auto& c : connections_)
     c.ring.resize(spec_.pipeline);
-  if (spec_.rate > 0)
-    slot_gap_ = std::chrono::nanoseconds(
-        static_cast<std::int64_t>(1e9 * static_cast<double>(spec_.connections) / spec_.rate));
 }
 
 EchoRun::~EchoRun() = default;
@@ -101,7 +98,7 @@ void EchoRun::resume(std::size_t i) {
   if (in_window_) ++result_.reconnects;
   reconnects_.store(reconnects_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   const auto now = Clock::now();
-  if (spec_.rate <= 0) {
+  if (!spec_.pacing.open()) {
     for (std::size_t p = 0; p < spec_.pipeline && !link_spent(c); ++p)
       send(i, now, now);
     return;
@@ -118,11 +115,9 @@ void EchoRun::begin_traffic() {
   if (spec_.server_rss_kib) result_.server_rss_open_kib = spec_.server_rss_kib();
   traffic_ = true;
   lag_.start();
-  if (spec_.rate <= 0) return start_closed_loop();
+  if (!spec_.pacing.open()) return start_closed_loop();
   for (std::size_t i = 0; i < connections_.size(); ++i) {
-    // Connections take turns: the first slots are spread over one gap.
-    connections_[i].next_slot = now + slot_gap_ * static_cast<std::int64_t>(i) /
-                                          static_cast<std::int64_t>(connections_.size());
+    connections_[i].schedule = SendSchedule(spec_.pacing, i, connections_.size(), now);
     arm_slot(i);
   }
   start_warmup();
@@ -176,13 +171,7 @@ void EchoRun::end_window() {
   for (auto& c : connections_) {
     result_.per_connection.push_back(c.window_echoes);
     c.slot_timer.cancel();
-    // Open loop: slots that fell due in the window and never went out
-    // (a stalled connection) are late too.
-    for (auto t = c.next_slot; spec_.rate > 0 && t <= window_end_; t += next_gap()) {
-      if (t < window_start_) continue;
-      ++result_.slots;
-      ++result_.late;
-    }
+    if (spec_.pacing.open()) result_.slots.count_unsent(c.schedule, window_start_, window_end_);
   }
   // Echoes still in flight come back before each server's end of stream.
   // A replacement still connecting closes once it is open (resume).
@@ -200,27 +189,19 @@ void EchoRun::send(std::size_t i, Clock::time_point intended, Clock::time_point 
 // Open loop: every slot that fell due goes out while the pipeline has room.
 void EchoRun::send_due(std::size_t i, Clock::time_point now, bool late) {
   Connection& c = connections_[i];
-  while (traffic_ && c.open && !link_spent(c) && c.next_slot <= now && c.count < spec_.pipeline) {
-    if (in_window_ && c.next_slot >= window_start_) {
-      ++result_.slots;
-      if (late) ++result_.late;
-    }
-    send(i, c.next_slot, now);
-    c.next_slot += next_gap();
+  while (traffic_ && c.open && !link_spent(c) && c.schedule.due() <= now &&
+         c.count < spec_.pipeline) {
+    const auto intended = c.schedule.take();
+    if (in_window_ && intended >= window_start_) result_.slots.count(late);
+    send(i, intended, now);
   }
-}
-
-std::chrono::nanoseconds EchoRun::next_gap() {
-  if (!spec_.poisson) return slot_gap_;
-  std::exponential_distribution<double> gap(1.0 / static_cast<double>(slot_gap_.count()));
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(gap(rng_)));
 }
 
 void EchoRun::arm_slot(std::size_t i) {
   Connection& c = connections_[i];
   // An echo (or the replacement of a spent link) will send the next.
   if (!traffic_ || !c.open || link_spent(c) || c.count >= spec_.pipeline) return;
-  c.slot_timer = loop_.start_timer(c.next_slot - Clock::now(), [this, i] {
+  c.slot_timer = loop_.start_timer(c.schedule.due() - Clock::now(), [this, i] {
     send_due(i, Clock::now(), false);
     arm_slot(i);
   });
@@ -245,9 +226,9 @@ void EchoRun::on_echo(std::size_t i) {
     if (c.count == 0) retire(i);
     return;
   }
-  if (spec_.rate <= 0) return send(i, now, now);
+  if (!spec_.pacing.open()) return send(i, now, now);
   // A slot that fell due while the pipeline was full goes out now, late.
-  if (c.next_slot <= now) send_due(i, now, true);
+  if (c.schedule.due() <= now) send_due(i, now, true);
   if (!c.slot_timer.pending()) arm_slot(i);
 }
 

@@ -17,7 +17,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -26,6 +25,7 @@
 #include "engine/loop.hpp"
 #include "engine/loop_barrier.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/pacing.hpp"
 #include "tools/echo/link.hpp"
 
 namespace lb {
@@ -35,8 +35,7 @@ struct EchoRunSpec {
   std::size_t connections = 100;
   std::size_t size = 1024;
   std::size_t pipeline = 1;
-  double rate = 0;  // messages/s over all connections; 0: closed loop
-  bool poisson = false;
+  Pacing pacing;  // messages/s over all connections; rate 0: closed loop
   std::chrono::nanoseconds warmup{std::chrono::seconds(2)};
   std::chrono::nanoseconds duration{std::chrono::seconds(10)};
   std::chrono::milliseconds timeout{10'000};  // no echo for this long: failed
@@ -62,8 +61,7 @@ struct EchoRunResult {
   Histogram service_ns;                       // from the actual send
   Histogram connect_ns;                       // connect (+ TLS + Upgrade) of each connection
   double open_s = 0;                          // first connect to the last one open
-  std::uint64_t slots = 0;                    // open loop: send slots due in the window
-  std::uint64_t late = 0;                     // open loop: of those, sent late (pipeline full)
+  SlotCount slots;                            // open loop: slots due in the window, late ones
   std::uint64_t reconnects = 0;               // --churn: replacements opened in the window
   std::vector<std::uint64_t> per_connection;  // echoes in the window, per connection
   CpuTimes cpu;                               // this process, over the window
@@ -100,7 +98,7 @@ class EchoRun {
     std::vector<InFlight> ring;  // `pipeline` slots; `count` from `head` in flight
     std::size_t head = 0, count = 0;
     Clock::time_point connect_started{};
-    Clock::time_point next_slot{};  // open loop
+    SendSchedule schedule;  // open loop
     Timer slot_timer;
     std::uint64_t window_echoes = 0;
     std::uint64_t link_sent = 0;  // messages sent on this link (--churn)
@@ -133,7 +131,6 @@ class EchoRun {
   void send(std::size_t i, Clock::time_point intended, Clock::time_point now);
   void send_due(std::size_t i, Clock::time_point now, bool late);
   void arm_slot(std::size_t i);
-  std::chrono::nanoseconds next_gap();
   void check_progress();
   void on_closed(std::size_t i);
   void finish(std::string error);
@@ -146,8 +143,6 @@ class EchoRun {
   std::size_t next_to_open_ = 0, opened_ = 0, closed_ = 0;
   Clock::time_point first_connect_{}, window_start_{}, window_end_{};
   bool traffic_ = false, in_window_ = false, finished_ = false, at_barrier_ = false;
-  std::chrono::nanoseconds slot_gap_{};  // per connection, open loop
-  std::mt19937_64 rng_{0x6563686f};
   std::atomic<std::uint64_t> echoes_{0};  // written by the loop's thread only
   std::atomic<std::uint64_t> reconnects_{0};
   std::uint64_t progress_at_check_ = 0;

@@ -21,7 +21,7 @@ constexpr std::uint64_t kMaxFailures = 10;
 struct Transfer {
   http::EasyHandle easy = http::make_easy();
   std::uint64_t received = 0;
-  Clock::time_point started{};
+  Clock::time_point intended{}, started{};    // equal but in open loop
   int index = -1;                             // async: which request this is
   std::array<char, CURL_ERROR_SIZE> error{};  // libcurl's detail ("SSL certificate problem: ...")
 };
@@ -51,6 +51,11 @@ void configure(Transfer& t, const HttpRunSpec& spec) {
   }
 }
 
+std::uint64_t nanoseconds_between(Clock::time_point from, Clock::time_point to) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count());
+}
+
 // Records the outcome of one finished transfer into `r`.
 void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& spec) {
   long status = 0, connects = 0;
@@ -70,8 +75,9 @@ void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& sp
   if (error.empty()) {
     ++r.ok;
     r.bytes += t.received;
-    r.latency_ns.record(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t.started).count()));
+    const auto now = Clock::now();
+    r.latency_ns.record(nanoseconds_between(t.intended, now));
+    r.service_ns.record(nanoseconds_between(t.started, now));
   } else {
     ++r.failed;
     if (r.errors.size() < kKeptErrors) r.errors.push_back(spec.url + ": " + error);
@@ -83,6 +89,100 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The async client: `concurrency` reused transfers on one curl multi.
+// Closed loop, a transfer that finishes starts the next request at once;
+// open loop, each transfer waits for its own next slot.
+class AsyncRun {
+ public:
+  AsyncRun(Loop& loop, const HttpRunSpec& spec)
+      : loop_(loop),
+        spec_(spec),
+        transfers_(static_cast<std::size_t>(std::min(spec.concurrency, spec.requests))),
+        slot_timers_(transfers_.size()),
+        lag_(loop) {
+    multi_ = std::make_unique<http::CurlMulti>(
+        loop, std::max<long>(static_cast<long>(transfers_.size()), 1),
+        [this](CURL* easy, CURLcode code) { on_done(easy, code); });
+    for (auto& t : transfers_) {
+      configure(t, spec);
+      curl_easy_setopt(t.easy.get(), CURLOPT_PRIVATE, &t);
+    }
+  }
+
+  HttpRunResult result() {
+    const auto t0 = Clock::now();
+    lag_.start();
+    for (std::size_t i = 0; i < transfers_.size(); ++i) {
+      if (!spec_.pacing.open()) {
+        issue(i, t0);
+        continue;
+      }
+      schedules_.emplace_back(spec_.pacing, i, transfers_.size(), t0);
+      arm(i);
+    }
+    if (spec_.requests > 0) loop_.run();
+    r_.duration_s = seconds_since(t0);
+    lag_.stop();
+    r_.loop_lag_ns = lag_.lag_ns();
+    for (auto& timer : slot_timers_)
+      timer.cancel();
+    multi_.reset();  // before the easy handles, and while the loop lives
+    return std::move(r_);
+  }
+
+ private:
+  bool issuing() const { return issued_ < spec_.requests && r_.failed < kMaxFailures; }
+
+  void issue(std::size_t i, Clock::time_point intended) {
+    Transfer& t = transfers_[i];
+    t.index = issued_++;
+    t.intended = intended;
+    t.started = Clock::now();
+    multi_->add(t.easy.get());
+  }
+
+  // Open loop: the transfer is idle; send at its next slot.
+  void arm(std::size_t i) {
+    if (!issuing()) return;
+    slot_timers_[i] =
+        loop_.start_timer(schedules_[i].due() - Clock::now(), [this, i] { send_due(i, false); });
+  }
+
+  void send_due(std::size_t i, bool late) {
+    if (!issuing()) return;
+    r_.slots.count(late);
+    issue(i, schedules_[i].take());
+  }
+
+  void on_done(CURL* easy, CURLcode code) {
+    Transfer* t = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
+    multi_->remove(easy);
+    account(r_, *t, code, spec_);
+    ++finished_;
+    const auto i = static_cast<std::size_t>(t - transfers_.data());
+    if (!issuing()) {
+      if (finished_ == issued_) loop_.stop();
+    } else if (!spec_.pacing.open()) {
+      issue(i, Clock::now());
+    } else if (schedules_[i].due() <= Clock::now()) {
+      send_due(i, true);  // its slot came while this request was out
+    } else {
+      arm(i);
+    }
+  }
+
+  Loop& loop_;
+  const HttpRunSpec& spec_;
+  HttpRunResult r_;
+  std::vector<Transfer> transfers_;
+  std::vector<SendSchedule> schedules_;  // open loop, one per transfer
+  std::vector<Timer> slot_timers_;
+  std::unique_ptr<http::CurlMulti> multi_;
+  int issued_ = 0, finished_ = 0;
+  LagProbe lag_;
+};
+
 }  // namespace
 
 HttpRunResult run_http_sync(const HttpRunSpec& spec) {
@@ -91,7 +191,7 @@ HttpRunResult run_http_sync(const HttpRunSpec& spec) {
   configure(t, spec);
   const auto t0 = Clock::now();
   for (int i = 0; i < spec.requests && r.failed < kMaxFailures; ++i) {
-    t.started = Clock::now();
+    t.intended = t.started = Clock::now();
     account(r, t, curl_easy_perform(t.easy.get()), spec);
   }
   r.duration_s = seconds_since(t0);
@@ -113,7 +213,7 @@ HttpRunResult run_http_threads(const HttpRunSpec& spec) {
     threads.emplace_back([&, tp = &t] {
       HttpRunResult mine;
       while (failures < kMaxFailures && next.fetch_add(1) < spec.requests) {
-        tp->started = Clock::now();
+        tp->intended = tp->started = Clock::now();
         const auto failed_before = mine.failed;
         account(mine, *tp, curl_easy_perform(tp->easy.get()), spec);
         if (mine.failed != failed_before) ++failures;
@@ -135,43 +235,8 @@ HttpRunResult run_http_threads(const HttpRunSpec& spec) {
 }
 
 HttpRunResult run_http_async(Loop& loop, const HttpRunSpec& spec) {
-  HttpRunResult r;
-  const int in_flight = std::min(spec.concurrency, spec.requests);
-  std::vector<Transfer> transfers(static_cast<std::size_t>(in_flight));
-  int issued = 0, finished = 0;
-  LagProbe lag(loop);
-  std::unique_ptr<http::CurlMulti> multi;
-  auto issue = [&](Transfer& t) {
-    t.index = issued++;
-    t.started = Clock::now();
-    multi->add(t.easy.get());
-  };
-  multi = std::make_unique<http::CurlMulti>(loop, std::max(in_flight, 1),
-                                            [&](CURL* easy, CURLcode code) {
-                                              Transfer* t = nullptr;
-                                              curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
-                                              multi->remove(easy);
-                                              account(r, *t, code, spec);
-                                              ++finished;
-                                              if (issued < spec.requests && r.failed < kMaxFailures)
-                                                issue(*t);
-                                              else if (finished == issued)
-                                                loop.stop();
-                                            });
-  for (auto& t : transfers) {
-    configure(t, spec);
-    curl_easy_setopt(t.easy.get(), CURLOPT_PRIVATE, &t);
-  }
-  const auto t0 = Clock::now();
-  lag.start();
-  for (auto& t : transfers)
-    issue(t);
-  if (spec.requests > 0) loop.run();
-  r.duration_s = seconds_since(t0);
-  lag.stop();
-  r.loop_lag_ns = lag.lag_ns();
-  multi.reset();  // before the easy handles, and while the loop lives
-  return r;
+  AsyncRun run(loop, spec);
+  return run.result();
 }
 
 }  // namespace lb

@@ -4,6 +4,11 @@
 // threads (T threads, each its own handle, sharing N requests) and async
 // (libcurl multi on an engine loop, C transfers in flight). Every response
 // is checked: status 200 and the expected body length.
+//
+// Async can also run open loop (`pacing`, --rate): each transfer sends at
+// its intended times (tools/common/pacing.hpp), latency counts from the
+// intended time and the service time from the actual send; a slot that
+// falls due while its transfer is busy goes out when it finishes, late.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -11,6 +16,7 @@
 
 #include "engine/histogram.hpp"
 #include "engine/loop.hpp"
+#include "tools/common/pacing.hpp"
 
 namespace lb {
 
@@ -25,6 +31,7 @@ struct HttpRunSpec {
   // `insecure` skips verification.
   std::string ca_pem, ca_file;
   bool insecure = false;
+  Pacing pacing;  // async: open loop when pacing.open()
 };
 
 struct HttpRunResult {
@@ -34,8 +41,10 @@ struct HttpRunResult {
   std::uint64_t failed = 0;
   std::vector<std::string> errors;  // the first few, for the user
   std::uint64_t connections = 0;    // summed CURLINFO_NUM_CONNECTS
-  Histogram latency_ns;
-  Histogram loop_lag_ns;  // async only
+  Histogram latency_ns;             // from the intended send (closed loop: the send)
+  Histogram service_ns;             // from the actual send
+  SlotCount slots;                  // open loop: every request's slot, and the late ones
+  Histogram loop_lag_ns;            // async only
 };
 
 HttpRunResult run_http_sync(const HttpRunSpec& spec);

@@ -40,6 +40,7 @@ struct HttpOptions {
   bool tls = false;
   std::string cacert;
   bool insecure = false;
+  Pacing pacing;
 };
 
 // A row's fixed fields, ours or a peer's: what was fetched, how, from where.
@@ -58,6 +59,8 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
                      {"target", builtin_server ? "builtin" : base},
                      {"url", base + "/" + size}});
   if (builtin_server) row.params["server_loop"] = o.run.server_loop;
+  if (mode == "async" && o.pacing.open())
+    row.params.update({{"rate", o.pacing.rate}, {"arrival", o.pacing.arrival}});
   return row;
 }
 
@@ -92,9 +95,20 @@ HttpRunResult run_mode(const std::string& mode, Loop* loop, const HttpRunSpec& s
   return run_http_async(*loop, spec);
 }
 
-Attempt http_attempt(const std::string& mode, Loop* loop, const HttpRunSpec& spec) {
+// What the counted repeats of an open-loop row add up to.
+struct OpenLoopTotals {
+  Histogram service_ns;
+  SlotCount slots;
+};
+
+Attempt http_attempt(const std::string& mode, Loop* loop, const HttpRunSpec& spec,
+                     OpenLoopTotals* open_loop) {
   const CpuTimes before = process_cpu_times();
   HttpRunResult r = run_mode(mode, loop, spec);
+  if (open_loop) {
+    open_loop->service_ns.merge(r.service_ns);
+    open_loop->slots.add(r.slots);
+  }
   const CpuTimes used = process_cpu_times() - before;
   Attempt a;
   a.connections = r.connections;
@@ -115,6 +129,9 @@ int run_http(const HttpOptions& o) {
   const auto sizes = checked_list("--size", o.size, {"1k", "20k", "200k"});
   if (o.requests < 1 || o.concurrency < 1 || o.threads < 1)
     throw UsageError("--requests, --concurrency and --threads must be at least 1");
+  o.pacing.check();
+  if (o.pacing.open() && modes != std::vector<std::string>{"async"})
+    throw UsageError("--rate paces the async client only: add --mode=async");
   o.run.check();
   const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
   const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
@@ -123,6 +140,8 @@ int run_http(const HttpOptions& o) {
 
   if (o.tls && !o.url.empty())
     throw UsageError("--tls is for the built-in server; give --url https://... for another");
+  if (!peers.empty() && o.pacing.open())
+    throw UsageError("--peers run closed loop only: leave out --rate");
   if (!peers.empty() && (o.tls || o.url.rfind("https://", 0) == 0))
     throw UsageError("--peers run over http:// only so far");
   std::string base = o.url;
@@ -174,11 +193,20 @@ int run_http(const HttpOptions& o) {
         if (identity) spec.ca_pem = tls::to_pem(identity->cert.get());
         spec.ca_file = o.cacert;
         spec.insecure = o.insecure;
+        spec.pacing = o.pacing;
         RunResult run = http_row(o, mode, size, base, server.has_value());
         run.loop = loop_name;
         run.latency_ns.emplace();
+        OpenLoopTotals open_loop;
         run_repeats(run, o.run.warmup, o.run.repeat, mode + " " + loop_name + " " + size,
-                    [&](const std::string&, bool) { return http_attempt(mode, loop.get(), spec); });
+                    [&](const std::string&, bool counted) {
+                      const bool paced = counted && o.pacing.open();
+                      return http_attempt(mode, loop.get(), spec, paced ? &open_loop : nullptr);
+                    });
+        if (o.pacing.open()) {
+          run.summary_extra["rate"] = pacing_json(o.pacing, open_loop.slots, median_rate(run));
+          run.summary_extra["service_latency_us"] = percentiles_us(open_loop.service_ns);
+        }
         errors += run.errors;
         runs.push_back(std::move(run));
       }
@@ -195,11 +223,16 @@ int run_http(const HttpOptions& o) {
   if (server) server->stop();
   add_ours_over_peer(runs);
   const std::string header = fmt::format(
-      "bench http: {}; client CPU {}; {} requests per repeat, {} repeats after {} warm-up",
+      "bench http: {}; client CPU {}; {} requests per repeat{}, {} repeats after {} warm-up",
       server ? fmt::format("built-in server (loop {}, {} thread(s), CPU {})", o.run.server_loop,
                            o.server_threads, o.run.server_cpu)
              : "server " + base,
-      o.run.client_cpu, o.requests, o.run.repeat, o.run.warmup);
+      o.run.client_cpu, o.requests,
+      o.pacing.open() ? fmt::format(" at {} req/s ({} arrivals; latency from each request's "
+                                    "intended send time)",
+                                    o.pacing.rate, o.pacing.arrival)
+                      : "",
+      o.run.repeat, o.run.warmup);
   print_http_table(stdout, runs, header);
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
   if (!o.csv.empty()) write_http_csv(o.csv, runs);
@@ -256,6 +289,7 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--concurrency", o->concurrency, "Transfers in flight (async)")
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Client threads (threads mode)")->capture_default_str();
+  add_pacing_options(cmd, o->pacing, "requests", "transfers of --mode=async");
   cmd->add_option("--url", o->url, "Base URL of another server (nginx, the Python suite's)");
   add_run_options(cmd, o->run,
                   {"Loop(s) of the async client: epoll, libuv, uring, a comma list, or all",

@@ -2,25 +2,46 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
 #include "tools/peers/runner.hpp"
 
 namespace lb {
+namespace {
+
+// Open loop: the asked rate, the late slots and the service time's p99
+// (from each request's actual send).
+std::string open_loop_columns(const RunResult& r) {
+  const auto& e = r.summary_extra;
+  if (!e.contains("rate")) return "";
+  return fmt::format("  {:>9.0f} {:>8} {:>8.0f}", e["rate"].value("asked", 0.0),
+                     e["rate"].value("late", std::uint64_t{0}),
+                     e["service_latency_us"].value("p99", 0.0));
+}
+
+}  // namespace
 
 void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
                       const std::string& header) {
+  const bool open = std::any_of(runs.begin(), runs.end(), [](const RunResult& r) {
+    return r.summary_extra.contains("rate");
+  });
   fmt::print(out, "{}\n", header);
   fmt::print(out,
              "Durations are for all requests of a repeat: median [min-max]; req/s and MB/s "
              "(10^6 B/s of body) are medians; latency is per request over all repeats; CPU is "
              "the client process's user+sys per request; conns are connections opened. "
-             "\"ours / this\": our req/s over a peer's, same mode and size.\n\n");
-  fmt::print(out,
-             "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}  {}\n",
-             "mode", "client", "loop", "size", "reqs", "seconds", "req/s", "MB/s",
-             "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "ours / this");
+             "\"ours / this\": our req/s over a peer's, same mode and size.{}\n\n",
+             open ? " Open loop: latency from each request's intended send time; late: slots "
+                    "that fell due while their transfer was busy; svc p99: from the actual send."
+                  : "");
+  fmt::print(
+      out, "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}  {}{}\n",
+      "mode", "client", "loop", "size", "reqs", "seconds", "req/s", "MB/s",
+      "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "ours / this",
+      open ? fmt::format("  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99") : "");
   for (const auto& r : runs) {
     const auto requests = r.params.value("requests", 0);
     const std::string conns = r.connections_known ? std::to_string(r.connections) : "-";
@@ -44,10 +65,10 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
     fmt::print(
         out,
         "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9.0f} {:>8.1f}  {:<30} {:>8.1f} {:>6} {:>6}  "
-        "{}\n",
+        "{:<11}{}\n",
         r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests, spread_text(d, 1, 4),
         r.req_per_s()->median, r.bytes_per_s().median / 1e6, latency, r.cpu_us_per_req()->median,
-        conns, r.errors, ours_over_peer_text(r));
+        conns, r.errors, ours_over_peer_text(r), open_loop_columns(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

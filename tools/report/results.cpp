@@ -68,6 +68,19 @@ double us(std::uint64_t ns) {
 
 }  // namespace
 
+std::optional<double> median_rate(const RunResult& row) {
+  if (auto r = row.req_per_s()) return r->median;
+  return std::nullopt;
+}
+
+nlohmann::json percentiles_us(const Histogram& h) {
+  return {{"p50", us(h.percentile(0.5))},
+          {"p90", us(h.percentile(0.9))},
+          {"p99", us(h.percentile(0.99))},
+          {"p999", us(h.percentile(0.999))},
+          {"max", us(h.max())}};
+}
+
 Spread RunResult::duration_s() const {
   return spread_over(repeats, [](const RepeatResult& r) { return r.duration_s; });
 }
@@ -134,12 +147,7 @@ nlohmann::json run_to_json(const RunResult& run) {
   if (auto r = run.req_per_s()) summary["req_per_s"] = to_json(*r);
   if (auto c = run.cpu_us_per_req()) summary["cpu_us_per_req"] = to_json(*c);
   if (run.latency_ns) {
-    const auto& h = *run.latency_ns;
-    summary["latency_us"] = {{"p50", us(h.percentile(0.5))},
-                             {"p90", us(h.percentile(0.9))},
-                             {"p99", us(h.percentile(0.99))},
-                             {"p999", us(h.percentile(0.999))},
-                             {"max", us(h.max())}};
+    summary["latency_us"] = percentiles_us(*run.latency_ns);
   }
   if (run.verified) summary["verified"] = *run.verified;
   for (const auto& [key, value] : run.summary_extra.items())

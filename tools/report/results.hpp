@@ -72,6 +72,10 @@ std::string spread_text(const Spread& s, double scale = 1, int precision = 0);
 
 // {"min", "median", "max"}, as every statistic in the file.
 nlohmann::json to_json(const Spread& s);
+// The row's median operations/s, when it has requests.
+std::optional<double> median_rate(const RunResult& row);
+// p50, p90, p99, p999 and max of a nanosecond histogram, in microseconds.
+nlohmann::json percentiles_us(const Histogram& h);
 
 // "2026-11-27T08:00:00Z": when a command started, for the results file.
 std::string utc_timestamp();
