@@ -105,6 +105,54 @@ TEST_CASE("bench http --peers: each installed client runs every mode it has, wit
           std::string::npos);
 }
 
+TEST_CASE("bench http --tls --peers: the clients verify the built-in server's certificate") {
+  const std::string json = temp_path("peers-https.json");
+  const auto r = run_bench(
+      "http --tls --peers=requests,httpx,pycurl,aiohttp --peers-only --mode=all --size=1k "
+      "--requests=40 --concurrency=8 --threads=4 --repeat=1 --warmup=0 --json=" +
+          json,
+      300);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto rows = peer_rows(read_json(json));
+  for (const char* mode : {"sync", "threads"})
+    for (const char* client : {"requests", "httpx", "pycurl"})
+      check_installed_or_missing(rows, std::string(client) + " python-threads " + mode,
+                                 python_has(client));
+  for (const char* client : {"httpx", "aiohttp"})
+    check_installed_or_missing(rows, std::string(client) + " python-asyncio async",
+                               python_has(client));
+  for (const auto& [key, run] : rows) {
+    if (run["peer"]["status"] != "ok") continue;
+    INFO(key);
+    CHECK(run["tls"] == true);
+    CHECK(run["params"]["url"].get<std::string>().rfind("https://", 0) == 0);
+    CHECK(run["repeats"][0]["requests"] == 40);
+  }
+}
+
+TEST_CASE("bench http --peers over https: an untrusted certificate fails every peer clearly") {
+  BenchServer server("serve http --port 0 --tls");
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  for (const char* client : {"requests", "httpx", "pycurl"}) {
+    if (!python_has(client)) continue;
+    INFO(client);
+    const auto r = run_bench(std::string("http --url=") + url + " --peers=" + client +
+                             " --peers-only --mode=sync --size=1k --requests=5 --repeat=1 "
+                             "--warmup=0");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    const std::string said = r.out + r.err;
+    CHECK((said.find("CERTIFICATE_VERIFY_FAILED") != std::string::npos ||
+           said.find("certificate") != std::string::npos));
+    const auto trusted = run_bench(std::string("http --url=") + url + " --peers=" + client +
+                                   " --peers-only --mode=sync --size=1k --requests=5 --repeat=1 "
+                                   "--warmup=0 --insecure");
+    INFO(trusted.out << trusted.err);
+    CHECK(trusted.exit_code == 0);
+  }
+}
+
 TEST_CASE("bench ws --peers: every direction over ws:// and wss://, every message checked") {
   for (const bool tls : {false, true}) {
     INFO((tls ? "wss" : "ws"));

@@ -19,6 +19,7 @@
 #include "tools/http/server.hpp"
 #include "tools/http/table.hpp"
 #include "tools/peers/runner.hpp"
+#include "tools/peers/trust_file.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 
@@ -64,8 +65,9 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
   return row;
 }
 
+// `trust`: the built-in server's certificate as a file, for https://.
 PeerWorkload peer_workload(const HttpOptions& o, const std::string& mode, const std::string& size,
-                           const std::string& base, bool builtin_server) {
+                           const std::string& base, bool builtin_server, const std::string& trust) {
   PeerWorkload w;
   w.row = http_row(o, mode, size, base, builtin_server);
   w.args = {"--url",
@@ -86,6 +88,9 @@ PeerWorkload peer_workload(const HttpOptions& o, const std::string& mode, const 
             std::to_string(o.run.warmup),
             "--timeout",
             fmt::format("{}", o.run.timeout_s)};
+  const std::string& cacert = !trust.empty() ? trust : o.cacert;
+  if (w.row.tls && !cacert.empty()) w.args.insert(w.args.end(), {"--cacert", cacert});
+  if (w.row.tls && o.insecure) w.args.push_back("--insecure");
   return w;
 }
 
@@ -142,8 +147,6 @@ int run_http(const HttpOptions& o) {
     throw UsageError("--tls is for the built-in server; give --url https://... for another");
   if (!peers.empty() && o.pacing.open())
     throw UsageError("--peers run closed loop only: leave out --rate");
-  if (!peers.empty() && (o.tls || o.url.rfind("https://", 0) == 0))
-    throw UsageError("--peers run over http:// only so far");
   std::string base = o.url;
   std::optional<ServerProcess> server;
   // https to the built-in server: a fresh certificate, the only one the
@@ -172,6 +175,8 @@ int run_http(const HttpOptions& o) {
   }
   while (!base.empty() && base.back() == '/')
     base.pop_back();
+  // The peers trust exactly the built-in server's certificate, as ours does.
+  const TrustFile trust(identity && !peers.empty() ? identity->cert.get() : nullptr);
   o.run.pin_client();
 
   std::vector<RunResult> runs;
@@ -213,7 +218,8 @@ int run_http(const HttpOptions& o) {
     }
     for (const auto* peer : peers) {
       for (const auto& size : sizes) {
-        for (auto& row : run_peer(*peer, peer_workload(o, mode, size, base, server.has_value()))) {
+        for (auto& row : run_peer(
+                 *peer, peer_workload(o, mode, size, base, server.has_value(), trust.path()))) {
           errors += row.errors;
           runs.push_back(std::move(row));
         }

@@ -7,7 +7,7 @@ import sys
 
 import aiohttp
 
-from peer_common import http_arguments, http_run, measure, run_async, run_async_workers
+from peer_common import client_ssl_context, http_arguments, http_run, measure, run_async, run_async_workers
 
 
 def async_(job):
@@ -17,7 +17,8 @@ def async_(job):
     async def main():
         trace = aiohttp.TraceConfig()
         trace.on_connection_create_end.append(connected)
-        connector = aiohttp.TCPConnector(limit=job.args.concurrency)
+        connector = aiohttp.TCPConnector(limit=job.args.concurrency,
+                                         ssl=client_ssl_context(job.args))
         timeout = aiohttp.ClientTimeout(total=job.args.timeout)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout,
                                          trace_configs=[trace]) as session:

@@ -9,7 +9,7 @@ from curl_cffi import __version__ as version
 from curl_cffi import requests as cr
 
 from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
-                         run_threads, timed_get)
+                         run_threads, timed_get, verify_of)
 
 
 # curl_cffi raises its own RequestsError and CurlError, whose module paths
@@ -19,7 +19,7 @@ ERRORS = Exception
 
 def sync_get_one(job, session):
     def fetch():
-        r = session.get(job.args.url, timeout=job.args.timeout)
+        r = session.get(job.args.url, timeout=job.args.timeout, verify=verify_of(job.args))
         return r.status_code, len(r.content)
 
     timed_get(job, fetch, ERRORS)
@@ -44,7 +44,7 @@ def async_(job):
     async def main():
         async with cr.AsyncSession(max_clients=job.args.concurrency) as session:
             async def fetch():
-                r = await session.get(job.args.url, timeout=job.args.timeout)
+                r = await session.get(job.args.url, timeout=job.args.timeout, verify=verify_of(job.args))
                 return r.status_code, len(r.content)
 
             return await run_async_workers(job, fetch, ERRORS)

@@ -6,7 +6,7 @@ import sys
 
 import httpx
 
-from peer_common import (http_arguments, http_run, measure, run_async, run_async_workers,
+from peer_common import (client_ssl_context, http_arguments, http_run, measure, run_async, run_async_workers,
                          run_threads, timed_get)
 
 CONNECTED = "connection.connect_tcp.complete"
@@ -26,13 +26,13 @@ def sync_get_one(job, client):
 
 
 def sync(job):
-    with httpx.Client(timeout=job.args.timeout) as client:
+    with httpx.Client(timeout=job.args.timeout, verify=client_ssl_context(job.args)) as client:
         while job.take_request() is not None:
             sync_get_one(job, client)
 
 
 def threads(job):
-    for client in run_threads(job, lambda: httpx.Client(timeout=job.args.timeout), sync_get_one):
+    for client in run_threads(job, lambda: httpx.Client(timeout=job.args.timeout, verify=client_ssl_context(job.args)), sync_get_one):
         client.close()
 
 
@@ -44,7 +44,8 @@ def async_(job):
     async def main():
         c = job.args.concurrency
         limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
-        async with httpx.AsyncClient(timeout=job.args.timeout, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=job.args.timeout, limits=limits,
+                                     verify=client_ssl_context(job.args)) as client:
             async def fetch():
                 r = await client.get(job.args.url, extensions={"trace": trace})
                 return r.status_code, len(r.content)

@@ -19,6 +19,11 @@ class Handle:
         self.curl.setopt(pycurl.TIMEOUT_MS, int(args.timeout * 1000))
         self.curl.setopt(pycurl.NOSIGNAL, 1)
         self.curl.setopt(pycurl.TCP_NODELAY, 1)
+        if args.cacert:
+            self.curl.setopt(pycurl.CAINFO, args.cacert)
+        if args.insecure:
+            self.curl.setopt(pycurl.SSL_VERIFYPEER, 0)
+            self.curl.setopt(pycurl.SSL_VERIFYHOST, 0)
         self.connections = 0
 
     def _count(self, data):

@@ -5,18 +5,18 @@ import sys
 
 import requests
 
-from peer_common import http_arguments, http_run, measure, run_threads, timed_get
+from peer_common import http_arguments, http_run, measure, run_threads, timed_get, verify_of
 
 
-def connections_of(session):
+def connections_of(session, url):
     """Connections urllib3 opened for this session (its pools' own count)."""
-    pools = session.get_adapter("http://").poolmanager.pools
+    pools = session.get_adapter(url).poolmanager.pools
     return sum(pools[key].num_connections for key in pools.keys())
 
 
 def get_one(job, session):
     def fetch():
-        r = session.get(job.args.url, timeout=job.args.timeout)
+        r = session.get(job.args.url, timeout=job.args.timeout, verify=verify_of(job.args))
         return r.status_code, len(r.content)
 
     timed_get(job, fetch, requests.RequestException)
@@ -26,13 +26,13 @@ def sync(job):
     with requests.Session() as session:
         while job.take_request() is not None:
             get_one(job, session)
-        job.connections += connections_of(session)
+        job.connections += connections_of(session, job.args.url)
 
 
 def threads(job):
     sessions = run_threads(job, requests.Session, get_one)
     for s in sessions:
-        job.connections += connections_of(s)
+        job.connections += connections_of(s, job.args.url)
         s.close()
 
 

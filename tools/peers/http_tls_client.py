@@ -16,7 +16,8 @@ def new_session():
 
 def get_one(job, session):
     def fetch():
-        r = session.get(job.args.url, timeout_seconds=int(job.args.timeout))
+        r = session.get(job.args.url, timeout_seconds=int(job.args.timeout),
+                        insecure_skip_verify=job.args.insecure)
         return r.status_code, len(r.content)
 
     # tls_client raises its TLSClientExeption (sic) or errors of the Go side.
@@ -37,6 +38,9 @@ def threads(job):
 
 if __name__ == "__main__":
     args = http_arguments(__doc__, ["sync", "threads"]).parse_args()
+    if args.cacert and not args.insecure:
+        sys.exit("tls_client cannot be given a CA file (it trusts the system's roots only); "
+                 "run it with --insecure")
     version = getattr(tls_client, "__version__", "unknown")
     sys.exit(measure(args, {"sync": sync, "threads": threads}[args.mode],
                      http_run(args, "tls_client", version)))

@@ -78,6 +78,8 @@ def http_arguments(description, modes):
     p.add_argument("--requests", type=int, default=1000)
     p.add_argument("--threads", type=int, default=10)
     p.add_argument("--concurrency", type=int, default=100)
+    p.add_argument("--cacert", help="trust this PEM file for https://")
+    p.add_argument("--insecure", action="store_true", help="do not verify https:// certificates")
     p.add_argument("--event-loop", choices=["asyncio", "uvloop"], default="asyncio")
     _common_arguments(p)
     return p
@@ -109,6 +111,13 @@ def client_ssl_context(args):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
+
+
+def verify_of(args):
+    """The `verify` argument of requests-like libraries: a CA file, False, or True."""
+    if args.insecure:
+        return False
+    return args.cacert or True
 
 
 def run_async(args, main):
