@@ -274,6 +274,30 @@ TEST_CASE("bench http --rate: bad pacing options are usage errors") {
   }
 }
 
+TEST_CASE("bench http --fresh-connections: a new connection and handshake for every request") {
+  for (const char* tls : {"", " --tls"}) {
+    INFO("tls: " << tls);
+    const std::string json = temp_path("http-fresh.json");
+    const auto r = run_bench(std::string("http") + tls +
+                                 " --mode=sync,async --size=1k --loop=all --requests=200 "
+                                 "--concurrency=10 --repeat=1 --warmup=0 --fresh-connections "
+                                 "--json=" +
+                                 json,
+                             120);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(slurp(json));
+    std::remove(json.c_str());
+    for (const auto& run : doc.at("runs")) {
+      INFO(run.dump());
+      CHECK(run.at("params").at("fresh_connections") == true);
+      CHECK(run.at("summary").at("errors") == 0);
+      CHECK(run.at("summary").at("connections") == 200);
+    }
+  }
+  CHECK(run_bench("http --fresh-connections --peers=requests").exit_code == 2);
+}
+
 TEST_CASE("bench http survives a server that closes keep-alive connections at random") {
   BenchServer server("serve http --port 0 --close-probability 0.05");
   const auto r = run_bench("http --url=http://127.0.0.1:" + std::to_string(server.port()) +

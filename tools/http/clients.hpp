@@ -32,6 +32,9 @@ struct HttpRunSpec {
   std::string ca_pem, ca_file;
   bool insecure = false;
   Pacing pacing;  // async: open loop when pacing.open()
+  // A new connection (and TLS handshake) for every request, closed after
+  // it: what connection setup costs, instead of session semantics.
+  bool fresh_connections = false;
 };
 
 struct HttpRunResult {

@@ -42,6 +42,7 @@ struct HttpOptions {
   std::string cacert;
   bool insecure = false;
   Pacing pacing;
+  bool fresh_connections = false;
 };
 
 // A row's fixed fields, ours or a peer's: what was fetched, how, from where.
@@ -60,6 +61,7 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
                      {"target", builtin_server ? "builtin" : base},
                      {"url", base + "/" + size}});
   if (builtin_server) row.params["server_loop"] = o.run.server_loop;
+  if (o.fresh_connections) row.params["fresh_connections"] = true;
   if (mode == "async" && o.pacing.open())
     row.params.update({{"rate", o.pacing.rate}, {"arrival", o.pacing.arrival}});
   return row;
@@ -147,6 +149,8 @@ int run_http(const HttpOptions& o) {
     throw UsageError("--tls is for the built-in server; give --url https://... for another");
   if (!peers.empty() && o.pacing.open())
     throw UsageError("--peers run closed loop only: leave out --rate");
+  if (!peers.empty() && o.fresh_connections)
+    throw UsageError("--peers keep their connections: leave out --fresh-connections");
   std::string base = o.url;
   std::optional<ServerProcess> server;
   // https to the built-in server: a fresh certificate, the only one the
@@ -199,6 +203,7 @@ int run_http(const HttpOptions& o) {
         spec.ca_file = o.cacert;
         spec.insecure = o.insecure;
         spec.pacing = o.pacing;
+        spec.fresh_connections = o.fresh_connections;
         RunResult run = http_row(o, mode, size, base, server.has_value());
         run.loop = loop_name;
         run.latency_ns.emplace();
@@ -229,7 +234,7 @@ int run_http(const HttpOptions& o) {
   if (server) server->stop();
   add_ours_over_peer(runs);
   const std::string header = fmt::format(
-      "bench http: {}; client CPU {}; {} requests per repeat{}, {} repeats after {} warm-up",
+      "bench http: {}; client CPU {}; {} requests per repeat{}{}, {} repeats after {} warm-up",
       server ? fmt::format("built-in server (loop {}, {} thread(s), CPU {})", o.run.server_loop,
                            o.server_threads, o.run.server_cpu)
              : "server " + base,
@@ -238,7 +243,7 @@ int run_http(const HttpOptions& o) {
                                     "intended send time)",
                                     o.pacing.rate, o.pacing.arrival)
                       : "",
-      o.run.repeat, o.run.warmup);
+      o.fresh_connections ? ", a new connection for each" : "", o.run.repeat, o.run.warmup);
   print_http_table(stdout, runs, header);
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
   if (!o.csv.empty()) write_http_csv(o.csv, runs);
@@ -296,6 +301,8 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Client threads (threads mode)")->capture_default_str();
   add_pacing_options(cmd, o->pacing, "requests", "transfers of --mode=async");
+  cmd->add_flag("--fresh-connections", o->fresh_connections,
+                "A new connection (and TLS handshake) for every request, closed after it");
   cmd->add_option("--url", o->url, "Base URL of another server (nginx, the Python suite's)");
   add_run_options(cmd, o->run,
                   {"Loop(s) of the async client: epoll, libuv, uring, a comma list, or all",
