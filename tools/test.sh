@@ -6,15 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
+echo "=== dependencies: $SECONDS s"
 jobs=$(nproc)
 
+# Each stage says how long its build and its tests took (CI's budget).
 run_suite() {
   local dir=$1
   shift
   echo "=== $dir: cmake $*"
+  local t0=$SECONDS
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
+  local t1=$SECONDS
   (cd "$dir" && ctest --output-on-failure -j 1)
+  echo "=== $dir: build $((t1 - t0)) s, tests $((SECONDS - t1)) s"
 }
 
 # The other two builds leave out what the default build runs at full size
@@ -45,6 +50,8 @@ LOOPBENCH_FAULT_SEEDS=1 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENC
   "-DLOOPBENCH_E2E_SKIP=$skip,$scale,out of descriptors*,soak:*"
 # libFuzzer targets (clang, ASan+UBSan), a minute each from the seed corpus,
 # as many at once as there are cores.
+t0=$SECONDS
 bash tools/fuzz.sh 60
+echo "=== fuzz: $((SECONDS - t0)) s"
 # Last, so that ctest's summary of the full build closes the run.
 run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
