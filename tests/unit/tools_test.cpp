@@ -1,6 +1,7 @@
 // Socket-free pieces of tools/: sizes, the tcp wire format, result maths.
 #include <doctest/doctest.h>
 
+#include "tools/common/pacing.hpp"
 #include "tools/common/size.hpp"
 #include "tools/report/results.hpp"
 #include "tools/tcp/protocol.hpp"
@@ -62,6 +63,48 @@ TEST_CASE("run summaries are min/median/max over repeats; absent fields are omit
   CHECK_FALSE(j.at("summary").contains("latency_us"));
   CHECK_FALSE(j.at("summary").contains("verified"));
   CHECK(j.at("summary").at("duration_s").at("median") == 2.0);
+}
+
+TEST_CASE("open-loop schedules: even gaps, staggered senders, Poisson with the asked mean") {
+  const auto t0 = Clock::now();
+  Pacing uniform;
+  uniform.rate = 1000;  // over 4 senders: each sends every 4 ms
+  SendSchedule first(uniform, 0, 4, t0), third(uniform, 2, 4, t0);
+  CHECK(first.take() == t0);
+  CHECK(first.take() == t0 + std::chrono::milliseconds(4));
+  CHECK(third.take() == t0 + std::chrono::milliseconds(2));
+
+  Pacing poisson;
+  poisson.rate = 1000;
+  poisson.arrival = "poisson";
+  SendSchedule p(poisson, 0, 1, t0);
+  constexpr int kDraws = 100'000;
+  Clock::time_point last = p.take();
+  for (int i = 0; i < kDraws; ++i)
+    last = p.take();
+  const double mean_ms = std::chrono::duration<double, std::milli>(last - t0).count() / kDraws;
+  CHECK(mean_ms == doctest::Approx(1.0).epsilon(0.02));
+  // Each sender its own draws.
+  SendSchedule a(poisson, 0, 1, t0), b(poisson, 1, 1, t0);
+  a.take();
+  b.take();
+  CHECK(a.take() != b.take());
+
+  // A stalled sender's slots in a window are all late.
+  SlotCount count;
+  SendSchedule stalled(uniform, 0, 1, t0);  // every 1 ms
+  count.count_unsent(stalled, t0 + std::chrono::milliseconds(10),
+                     t0 + std::chrono::milliseconds(19));
+  CHECK(count.slots == 10);
+  CHECK(count.late == 10);
+  CHECK(stalled.due() == t0 + std::chrono::milliseconds(20));
+
+  Pacing bad;
+  bad.rate = -1;
+  CHECK_THROWS(bad.check());
+  bad.rate = 1;
+  bad.arrival = "bursty";
+  CHECK_THROWS(bad.check());
 }
 
 }  // namespace lb

@@ -30,7 +30,7 @@ SendSchedule::SendSchedule(const Pacing& pacing, std::size_t index, std::size_t 
     : gap_(std::max<std::int64_t>(
           1, static_cast<std::int64_t>(1e9 * static_cast<double>(senders) / pacing.rate))),
       poisson_(pacing.poisson()),
-      rng_(0x6563686f + index),
+      rng_state_(0x6563686f + index),
       next_(start + gap_ * static_cast<std::int64_t>(index) / static_cast<std::int64_t>(senders)) {}
 
 Clock::time_point SendSchedule::take() {
@@ -38,8 +38,14 @@ Clock::time_point SendSchedule::take() {
   if (!poisson_) {
     next_ += gap_;
   } else {
-    std::exponential_distribution<double> gap(1.0 / static_cast<double>(gap_.count()));
-    next_ += std::chrono::nanoseconds(static_cast<std::int64_t>(gap(rng_)));
+    // splitmix64, then an exponential gap by inversion: -mean * ln(1 - u).
+    std::uint64_t z = (rng_state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    const double u = static_cast<double>(z >> 11) * 0x1.0p-53;  // [0, 1)
+    next_ += std::chrono::nanoseconds(
+        static_cast<std::int64_t>(-static_cast<double>(gap_.count()) * std::log1p(-u)));
   }
   return slot;
 }

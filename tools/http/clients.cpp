@@ -21,7 +21,7 @@ constexpr std::uint64_t kMaxFailures = 10;
 struct Transfer {
   http::EasyHandle easy = http::make_easy();
   std::uint64_t received = 0;
-  Clock::time_point intended{}, started{};    // equal but in open loop
+  Clock::time_point intended{}, started{};    // differ in open loop only
   int index = -1;                             // async: which request this is
   std::array<char, CURL_ERROR_SIZE> error{};  // libcurl's detail ("SSL certificate problem: ...")
 };
@@ -118,7 +118,7 @@ class AsyncRun {
     lag_.start();
     for (std::size_t i = 0; i < transfers_.size(); ++i) {
       if (!spec_.pacing.open()) {
-        issue(i, t0);
+        issue(i, Clock::now());
         continue;
       }
       schedules_.emplace_back(spec_.pacing, i, transfers_.size(), t0);
