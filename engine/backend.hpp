@@ -81,6 +81,9 @@ class StreamImpl {
   // operation refers to it.
   virtual void close() = 0;
   virtual std::uint16_t local_port() const = 0;
+  // The application protocol the stream's handshake agreed on (TLS ALPN:
+  // "h2", "http/1.1"), or empty: a plain TCP stream agrees on none.
+  virtual std::string_view negotiated_protocol() const { return {}; }
 };
 
 class ListenerImpl {

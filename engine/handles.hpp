@@ -25,6 +25,7 @@ class Stream {
   std::size_t write_queue_bytes() const { return impl_->write_queue_bytes(); }
   void set_drain_callback(DrainCallback cb) { impl_->set_drain_callback(std::move(cb)); }
   std::uint16_t local_port() const { return impl_->local_port(); }
+  std::string_view negotiated_protocol() const { return impl_->negotiated_protocol(); }
   void close();
 
  private:

@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libuv1-dev liburing-dev libssl-dev libcurl4-openssl-dev libwslay-dev node-llhttp
+  libuv1-dev liburing-dev libssl-dev libcurl4-openssl-dev libnghttp2-dev libwslay-dev node-llhttp
   doctest-dev libcli11-dev nlohmann-json3-dev libfmt-dev clang libclang-rt-dev
-  iperf3 python3 wrk nginx-light python3-requests python3-pycurl
+  iperf3 python3 wrk nghttp2-client nginx-light python3-requests python3-pycurl
   python3-httpx python3-websockets python3-aiohttp python3-uvloop node-ws chromium
 )
 

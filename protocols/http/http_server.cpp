@@ -1,8 +1,10 @@
 #include "protocols/http/http_server.hpp"
 
+#include <cstring>
 #include <system_error>
 
 #include "engine/error.hpp"
+#include "protocols/http/h2_connection.hpp"
 #include "protocols/http/request_reader.hpp"
 
 namespace lb::http {
@@ -11,9 +13,11 @@ namespace {
 constexpr std::size_t kMaxQueuedResponseBytes = 4 << 20;
 }  // namespace
 
-class Server::Connection {
+class Server::Connection : public ServedConnection {
  public:
-  Connection(Server& server, std::uint64_t id, Stream stream)
+  // `already_read`: what sniffing for the HTTP/2 preface took from the stream.
+  Connection(Server& server, std::uint64_t id, Stream stream,
+             std::span<const std::byte> already_read)
       : server_(server),
         id_(id),
         stream_(std::move(stream)),
@@ -28,10 +32,10 @@ class Server::Connection {
       }
     });
     start_reading();
+    if (!already_read.empty()) feed(already_read);
   }
 
-  Clock::time_point last_request() const { return last_request_; }
-  bool closing() const { return closing_; }
+  Clock::time_point last_request() const override { return last_request_; }
 
  private:
   void start_reading() {
@@ -43,15 +47,19 @@ class Server::Connection {
         return;
       }
       if (ec) return server_.close_connection(id_);
-      const int status = reader_.feed(data, [this](const Request& r) { answer(r); });
-      if (status) {
-        ++server_.stats_.bad_requests;
-        finish_with(Routes::error(status));
-      } else if (!closing_ && stream_.write_queue_bytes() > kMaxQueuedResponseBytes) {
-        paused_ = true;
-        stream_.read_stop();
-      }
+      feed(data);
     });
+  }
+
+  void feed(std::span<const std::byte> data) {
+    const int status = reader_.feed(data, [this](const Request& r) { answer(r); });
+    if (status) {
+      ++server_.stats_.bad_requests;
+      finish_with(Routes::error(status));
+    } else if (!closing_ && stream_.write_queue_bytes() > kMaxQueuedResponseBytes) {
+      paused_ = true;
+      stream_.read_stop();
+    }
   }
 
   void answer(const Request& request) {
@@ -90,6 +98,15 @@ class Server::Connection {
   bool paused_ = false;
 };
 
+// A cleartext connection whose first bytes are not yet known.
+class Server::Sniffing {
+ public:
+  explicit Sniffing(Stream s) : stream(std::move(s)), started(Clock::now()) {}
+  Stream stream;
+  Bytes seen;
+  Clock::time_point started;
+};
+
 Server::Server(Loop& loop, const Routes& routes, ServerOptions options)
     : loop_(loop), routes_(routes), options_(options) {}
 
@@ -122,7 +139,53 @@ void Server::accepted(Stream stream) {
 }
 
 void Server::serve(std::uint64_t id, Stream stream) {
-  connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream)));
+  const std::string_view agreed = stream.negotiated_protocol();
+  if (agreed == "h2") return serve_as(id, std::move(stream), true, {});
+  if (agreed == "http/1.1") return serve_as(id, std::move(stream), false, {});
+  sniff(id, std::move(stream));
+}
+
+void Server::sniff(std::uint64_t id, Stream stream) {
+  auto& entry = sniffing_[id];
+  entry = std::make_unique<Sniffing>(std::move(stream));
+  entry->stream.read_start([this, id](std::error_code ec, std::span<const std::byte> data) {
+    auto it = sniffing_.find(id);
+    if (it == sniffing_.end()) return;
+    Sniffing& s = *it->second;
+    if (ec) {
+      // Gone before saying anything: free it on the next turn.
+      std::shared_ptr<Sniffing> dying = std::move(it->second);
+      sniffing_.erase(it);
+      loop_.defer([dying] {});
+      return;
+    }
+    s.seen.insert(s.seen.end(), data.begin(), data.end());
+    const std::size_t compared = std::min(s.seen.size(), kHttp2Preface.size());
+    const bool preface_so_far = std::memcmp(s.seen.data(), kHttp2Preface.data(), compared) == 0;
+    if (preface_so_far && s.seen.size() < kHttp2Preface.size()) return;  // wait for more
+    // The connection takes over the stream and the bytes seen; the read
+    // callback it installs replaces this one, which touches nothing after.
+    Stream taken = std::move(s.stream);
+    const Bytes seen = std::move(s.seen);
+    sniffing_.erase(it);
+    serve_as(id, std::move(taken), preface_so_far, seen);
+  });
+}
+
+void Server::serve_as(std::uint64_t id, Stream stream, bool http2,
+                      std::span<const std::byte> read) {
+  if (!http2) {
+    connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream), read));
+    return;
+  }
+  ++stats_.http2_connections;
+  connections_.emplace(
+      id, std::make_unique<H2Connection>(
+              context(), std::move(stream), [this, id] { close_connection(id); }, read));
+}
+
+ServingContext Server::context() {
+  return {loop_, routes_, options_, stats_, rng_};
 }
 
 // Connections end from inside their own callbacks: unhook now, free on the
@@ -130,7 +193,7 @@ void Server::serve(std::uint64_t id, Stream stream) {
 void Server::close_connection(std::uint64_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  std::shared_ptr<Connection> dying = std::move(it->second);
+  std::shared_ptr<ServedConnection> dying = std::move(it->second);
   connections_.erase(it);
   loop_.defer([dying] {});
 }
@@ -144,7 +207,16 @@ void Server::sweep_idle() {
     ++stats_.idle_closed;
     close_connection(id);
   }
-  // A client stalled mid-handshake is dropped the same way.
+  // A client that never sends its first bytes, or stalls mid-handshake, is
+  // dropped the same way.
+  for (auto it = sniffing_.begin(); it != sniffing_.end();) {
+    if (now - it->second->started <= options_.idle_timeout) {
+      ++it;
+      continue;
+    }
+    ++stats_.idle_closed;
+    it = sniffing_.erase(it);
+  }
   for (auto it = handshakes_.begin(); it != handshakes_.end();) {
     if (now - it->second.started <= options_.idle_timeout) {
       ++it;

@@ -1,10 +1,13 @@
 #pragma once
-// The HTTP/1.1 keep-alive benchmark server on the engine (any backend):
-// requests parsed by RequestReader, answered from Routes in one write each,
-// pipelined requests answered in order; over TLS (the same stream wrapper
-// as wss://) when given a server context. A refused request is answered with
-// its status, and the connection closed once that answer is out. One instance per loop; N threads
-// run N instances on one port with SO_REUSEPORT.
+// The HTTP keep-alive benchmark server on the engine (any backend).
+// HTTP/1.1: requests parsed by RequestReader, answered from Routes in one
+// write each, pipelined requests answered in order; a refused request is
+// answered with its status, and the connection closed once that answer is
+// out. HTTP/2 (h2_connection.hpp): over TCP when a connection opens with
+// the HTTP/2 preface (h2c with prior knowledge), over TLS when ALPN agreed
+// on "h2". TLS is the same stream wrapper as wss://, used when given a
+// server context. One instance per loop; N threads run N instances on one
+// port with SO_REUSEPORT.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -14,6 +17,7 @@
 #include "engine/loop.hpp"
 #include "protocols/http/request_rules.hpp"
 #include "protocols/http/routes.hpp"
+#include "protocols/http/served_connection.hpp"
 #include "protocols/tls/tls_stream.hpp"
 
 namespace lb::http {
@@ -24,8 +28,11 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   RequestLimits limits;
   // Testing aid: answer this fraction of requests with "Connection: close"
-  // and close, so clients must reconnect mid-run.
+  // (HTTP/2: GOAWAY after that stream) and close, so clients must reconnect
+  // mid-run.
   double close_probability = 0;
+  // HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS.
+  std::uint32_t max_streams = 128;
   // https: every connection handshakes first (a handshake that has not
   // ended within idle_timeout is abandoned). Not owned; outlives the server.
   SSL_CTX* tls = nullptr;
@@ -37,6 +44,7 @@ struct ServerStats {
   std::uint64_t bad_requests = 0;
   std::uint64_t idle_closed = 0;
   std::uint64_t tls_failed = 0;  // handshakes that failed or were abandoned
+  std::uint64_t http2_connections = 0;
 };
 
 class Server {
@@ -50,8 +58,13 @@ class Server {
 
  private:
   class Connection;
+  class Sniffing;
   void accepted(Stream stream);
   void serve(std::uint64_t id, Stream stream);
+  // Cleartext: HTTP/2 if the first bytes are its preface, else HTTP/1.1.
+  void sniff(std::uint64_t id, Stream stream);
+  void serve_as(std::uint64_t id, Stream stream, bool http2, std::span<const std::byte> read);
+  ServingContext context();
   void close_connection(std::uint64_t id);
   void sweep_idle();
 
@@ -59,7 +72,8 @@ class Server {
   const Routes& routes_;
   ServerOptions options_;
   Listener listener_;
-  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::map<std::uint64_t, std::unique_ptr<ServedConnection>> connections_;
+  std::map<std::uint64_t, std::unique_ptr<Sniffing>> sniffing_;
   struct Handshaking {
     tls::Handshake handshake;
     Clock::time_point started;

@@ -83,27 +83,35 @@ std::uint64_t Routes::route_size(std::string_view name) {
   return UINT64_MAX;
 }
 
-BufferList Routes::respond(std::string_view method, std::string_view target,
-                           bool keep_alive) const {
-  if (method != "GET" && method != "HEAD") {
-    return {copy_slice(head(405, 0, keep_alive, "text/plain"))};
-  }
+Resource Routes::resource(std::string_view method, std::string_view target) const {
+  if (method != "GET" && method != "HEAD") return {405, "text/plain", 0, {}};
   const std::string_view origin = origin_form(target);
   const std::string_view path = origin.substr(0, origin.find('?'));
   std::uint64_t n = path.size() > 1 ? route_size(path.substr(1)) : UINT64_MAX;
   if (n == UINT64_MAX) n = bytes_route(path);
+  const bool get = method == "GET";
   if (n == UINT64_MAX) {
-    static const std::string_view kNotFound = "not found\n";
-    BufferList out{copy_slice(head(404, kNotFound.size(), keep_alive, "text/plain"))};
-    if (method == "GET") out.push_back(copy_slice(kNotFound));
-    return out;
+    static const SharedBytes kNotFound = [] {
+      constexpr std::string_view text = "not found\n";
+      const auto b = as_bytes(text);
+      return std::make_shared<const Bytes>(b.begin(), b.end());
+    }();
+    return {404, "text/plain", kNotFound->size(), get ? slice_of(kNotFound) : Slice{}};
   }
-  const bool fixed = keep_alive && (n == 1024 || n == 20 * 1024 || n == 200 * 1024);
+  return {200, "application/octet-stream", n, get && n > 0 ? slice_of(body_, 0, n) : Slice{}};
+}
+
+BufferList Routes::respond(std::string_view method, std::string_view target,
+                           bool keep_alive) const {
+  Resource r = resource(method, target);
+  const std::uint64_t n = r.length;
+  const bool fixed =
+      r.status == 200 && keep_alive && (n == 1024 || n == 20 * 1024 || n == 200 * 1024);
   BufferList out{fixed ? (n == 1024        ? head_1k_
                           : n == 20 * 1024 ? head_20k_
                                            : head_200k_)
-                       : copy_slice(head(200, n, keep_alive, "application/octet-stream"))};
-  if (method == "GET" && n > 0) out.push_back(slice_of(body_, 0, n));
+                       : copy_slice(head(r.status, n, keep_alive, r.content_type))};
+  if (r.body.size) out.push_back(std::move(r.body));
   return out;
 }
 

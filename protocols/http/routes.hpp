@@ -10,10 +10,20 @@
 
 namespace lb::http {
 
+// What a request gets, independent of how it is framed (HTTP/1.1 heads
+// are built from it; HTTP/2 sends it as HEADERS and DATA frames).
+struct Resource {
+  int status = 200;
+  const char* content_type = "application/octet-stream";
+  std::uint64_t length = 0;  // Content-Length
+  Slice body;                // empty for HEAD
+};
+
 class Routes {
  public:
   static constexpr std::uint64_t kMaxBytes = 64ull << 20;
   Routes();
+  Resource resource(std::string_view method, std::string_view target) const;
   // The full response for a GET or HEAD of `target`.
   BufferList respond(std::string_view method, std::string_view target, bool keep_alive) const;
   // A bodyless error response that announces the connection's close.

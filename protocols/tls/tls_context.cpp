@@ -25,7 +25,25 @@ SslCtxPtr new_context(const SSL_METHOD* method) {
   return ctx;
 }
 
+// ALPN's wire format: each name after its length byte, in our preference.
+constexpr unsigned char kHttpProtocols[] = "\x02h2\x08http/1.1";
+
+int select_http(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                unsigned int inlen, void*) {
+  unsigned char* chosen = nullptr;
+  // Server preference: walks our list and takes the first the client offers.
+  if (SSL_select_next_proto(&chosen, outlen, kHttpProtocols, sizeof kHttpProtocols - 1, in,
+                            inlen) != OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_NOACK;
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
+
 }  // namespace
+
+void select_http_alpn(SSL_CTX* ctx) {
+  SSL_CTX_set_alpn_select_cb(ctx, &select_http, nullptr);
+}
 
 SslCtxPtr make_server_context(const Certificate& identity) {
   SslCtxPtr ctx = new_context(TLS_server_method());

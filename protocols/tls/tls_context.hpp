@@ -17,4 +17,8 @@ struct ClientConfig {
 SslCtxPtr make_server_context(const Certificate& identity);
 SslCtxPtr make_client_context(const ClientConfig& config);
 
+// A server context that agrees on HTTP/2 by ALPN when the client offers
+// "h2", else on "http/1.1" when offered, else on no protocol.
+void select_http_alpn(SSL_CTX* ctx);
+
 }  // namespace lb::tls

@@ -103,6 +103,12 @@ class TlsStream final : public StreamImpl, public std::enable_shared_from_this<T
   std::size_t write_queue_bytes() const override { return inner_.write_queue_bytes(); }
   void set_drain_callback(DrainCallback cb) override { inner_.set_drain_callback(std::move(cb)); }
   std::uint16_t local_port() const override { return inner_.local_port(); }
+  std::string_view negotiated_protocol() const override {
+    const unsigned char* name = nullptr;
+    unsigned int length = 0;
+    SSL_get0_alpn_selected(ssl_.get(), &name, &length);
+    return {reinterpret_cast<const char*>(name), length};
+  }
 
   void close() override {
     if (closed_) return;

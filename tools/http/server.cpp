@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "protocols/tls/tls_context.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/serving_loops.hpp"
 
@@ -11,6 +12,8 @@ namespace lb {
 http::ServerStats serve_http(const HttpServeOptions& o,
                              const std::function<void(std::uint16_t)>& ready) {
   pin_or_throw(o.cpu, "server");
+  // https: ALPN offers HTTP/2 first (before any thread shares the context).
+  if (o.server.tls) tls::select_http_alpn(o.server.tls);
   const http::Routes routes;
   // One server per loop; ServingLoops owns them, these only read their stats.
   std::vector<const http::Server*> servers;
@@ -30,6 +33,7 @@ http::ServerStats serve_http(const HttpServeOptions& o,
     total.bad_requests += s->stats().bad_requests;
     total.idle_closed += s->stats().idle_closed;
     total.tls_failed += s->stats().tls_failed;
+    total.http2_connections += s->stats().http2_connections;
   }
   return total;
 }
