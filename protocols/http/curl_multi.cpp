@@ -27,6 +27,12 @@ CurlMulti::~CurlMulti() {
   sockets_.clear();
 }
 
+void CurlMulti::multiplex(long connections, long streams) {
+  curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, streams);
+}
+
 void CurlMulti::add(CURL* easy) {
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlMulti::on_open_socket);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);

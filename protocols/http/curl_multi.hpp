@@ -34,6 +34,10 @@ class CurlMulti {
   CurlMulti(const CurlMulti&) = delete;
   CurlMulti& operator=(const CurlMulti&) = delete;
 
+  // HTTP/2: at most `connections` to a host, each carrying up to `streams`
+  // transfers at once (easy handles also need CURLOPT_PIPEWAIT, so that they
+  // wait for a stream instead of opening a connection of their own).
+  void multiplex(long connections, long streams);
   // Installs the socket callbacks on `easy` and starts its transfer.
   void add(CURL* easy);
   void remove(CURL* easy);

@@ -1,7 +1,9 @@
 #include "protocols/http/h2_connection.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "protocols/http/http_server.hpp"
@@ -29,7 +31,61 @@ nghttp2_nv header(std::string_view name, std::string_view value) {
 H2Connection& self_of(void* p) {
   return *static_cast<H2Connection*>(p);
 }
+
+// base64url without padding (HTTP2-Settings); nullopt on a bad character.
+std::optional<std::string> decode_base64url(std::string_view text) {
+  std::string out;
+  std::uint32_t bits = 0;
+  int held = 0;
+  for (const char c : text) {
+    int v = 0;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-')
+      v = 62;
+    else if (c == '_')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    held += 6;
+    if (held >= 8) {
+      held -= 8;
+      out.push_back(static_cast<char>((bits >> held) & 0xff));
+    }
+  }
+  return out;
+}
+
+// Whether a comma list (a Connection or Upgrade header) holds `token`.
+bool has_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+      item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+      item.remove_suffix(1);
+    if (item.size() == token.size() &&
+        std::equal(item.begin(), item.end(), token.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
 }  // namespace
+
+bool wants_h2c(std::string_view upgrade, std::string_view connection, bool has_settings) {
+  return has_settings && has_token(upgrade, "h2c") && has_token(connection, "http2-settings");
+}
 
 struct H2Connection::Request {
   std::string method, path;
@@ -56,7 +112,7 @@ const nghttp2_session_callbacks* H2Connection::callbacks() {
 }
 
 H2Connection::H2Connection(const ServingContext& context, Stream stream, CloseConnection close,
-                           std::span<const std::byte> already_read)
+                           std::span<const std::byte> already_read, const H2cUpgrade* upgrade)
     : context_(context),
       stream_(std::move(stream)),
       close_(std::move(close)),
@@ -78,10 +134,31 @@ H2Connection::H2Connection(const ServingContext& context, Stream stream, CloseCo
     }
   });
   start_reading();
+  if (upgrade && !take_upgrade(*upgrade)) {
+    ++context_.stats.bad_requests;
+    nghttp2_session_terminate_session(session, NGHTTP2_PROTOCOL_ERROR);
+  }
   if (!already_read.empty())
     feed(already_read);
   else
     flush();
+}
+
+// The upgrading request is stream 1, half-closed by the client: answer it.
+bool H2Connection::take_upgrade(const H2cUpgrade& upgrade) {
+  const auto settings = decode_base64url(upgrade.settings);
+  if (!settings) return false;
+  auto request = std::make_unique<Request>();
+  request->method = upgrade.method;
+  request->path = upgrade.path;
+  if (nghttp2_session_upgrade2(session_.get(),
+                               reinterpret_cast<const std::uint8_t*>(settings->data()),
+                               settings->size(), upgrade.method == "HEAD", request.get()) != 0)
+    return false;
+  Request& r = *request;
+  requests_[1] = std::move(request);
+  respond(1, r);
+  return true;
 }
 
 H2Connection::~H2Connection() = default;

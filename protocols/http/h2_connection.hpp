@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <unordered_map>
 
 #include "protocols/http/served_connection.hpp"
@@ -18,12 +19,24 @@ namespace lb::http {
 // The 24 bytes every HTTP/2 client sends first (RFC 9113 §3.4).
 inline constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
+// An HTTP/1.1 request that asked to continue as HTTP/2 ("Upgrade: h2c",
+// RFC 7540 §3.2): it becomes stream 1, answered over HTTP/2.
+struct H2cUpgrade {
+  std::string method, path;
+  std::string settings;  // HTTP2-Settings, base64url as sent
+};
+
+// Whether `request` asks for the h2c upgrade this server accepts.
+bool wants_h2c(std::string_view upgrade, std::string_view connection, bool has_settings);
+
 class H2Connection : public ServedConnection {
  public:
   // `already_read`: bytes taken from the stream before it was known to
   // speak HTTP/2 (the preface, or part of it), fed to the session first.
+  // `upgrade`: the HTTP/1.1 request that switched to HTTP/2 (after the 101
+  // went out); false when the settings it carried do not decode.
   H2Connection(const ServingContext& context, Stream stream, CloseConnection close,
-               std::span<const std::byte> already_read = {});
+               std::span<const std::byte> already_read = {}, const H2cUpgrade* upgrade = nullptr);
   ~H2Connection() override;
   H2Connection(const H2Connection&) = delete;
   H2Connection& operator=(const H2Connection&) = delete;
@@ -51,6 +64,7 @@ class H2Connection : public ServedConnection {
                        std::size_t length, nghttp2_data_source* source, void* self);
 
   void start_reading();
+  bool take_upgrade(const H2cUpgrade& upgrade);
   void feed(std::span<const std::byte> data);
   void respond(std::int32_t stream_id, Request& request);
   // Serializes what the session has to send, up to the queue bound, as one

@@ -15,9 +15,7 @@ constexpr std::size_t kMaxQueuedResponseBytes = 4 << 20;
 
 class Server::Connection : public ServedConnection {
  public:
-  // `already_read`: what sniffing for the HTTP/2 preface took from the stream.
-  Connection(Server& server, std::uint64_t id, Stream stream,
-             std::span<const std::byte> already_read)
+  Connection(Server& server, std::uint64_t id, Stream stream)
       : server_(server),
         id_(id),
         stream_(std::move(stream)),
@@ -32,6 +30,11 @@ class Server::Connection : public ServedConnection {
       }
     });
     start_reading();
+  }
+
+  // What sniffing for the HTTP/2 preface took from the stream; called once
+  // the server holds this connection (a request in it may upgrade it).
+  void feed_first(std::span<const std::byte> already_read) {
     if (!already_read.empty()) feed(already_read);
   }
 
@@ -64,6 +67,10 @@ class Server::Connection : public ServedConnection {
 
   void answer(const Request& request) {
     if (closing_) return;
+    if (request.upgrade && !server_.options_.tls &&
+        wants_h2c(request.header("upgrade"), request.header("connection"),
+                  !request.header("http2-settings").empty()))
+      return upgrade_to_h2(request);
     ++server_.stats_.requests;
     last_request_ = Clock::now();
     // This server speaks no other protocol: answer, then close.
@@ -77,6 +84,20 @@ class Server::Connection : public ServedConnection {
       stream_.write(std::move(response), [](std::error_code) {});
     else
       finish_with(std::move(response));
+  }
+
+  // RFC 7540 §3.2: 101, then the same stream speaks HTTP/2 and the request
+  // is answered as its stream 1. The HTTP/2 connection takes the stream and
+  // what was read after the request; this object only unwinds from here.
+  void upgrade_to_h2(const Request& request) {
+    closing_ = true;
+    static constexpr std::string_view kSwitching =
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+    stream_.write({copy_slice(kSwitching)}, [](std::error_code) {});
+    const H2cUpgrade upgrade{request.method, request.target,
+                             std::string(request.header("http2-settings"))};
+    const std::string unread = reader_.take_unread();
+    server_.replace_with_h2(id_, std::move(stream_), upgrade, as_bytes(unread));
   }
 
   // Last response: send it, half-close, and drop the connection once the
@@ -175,13 +196,28 @@ void Server::sniff(std::uint64_t id, Stream stream) {
 void Server::serve_as(std::uint64_t id, Stream stream, bool http2,
                       std::span<const std::byte> read) {
   if (!http2) {
-    connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream), read));
+    auto connection = std::make_unique<Connection>(*this, id, std::move(stream));
+    Connection& c = *connection;
+    connections_.emplace(id, std::move(connection));
+    c.feed_first(read);
     return;
   }
   ++stats_.http2_connections;
   connections_.emplace(
       id, std::make_unique<H2Connection>(
               context(), std::move(stream), [this, id] { close_connection(id); }, read));
+}
+
+void Server::replace_with_h2(std::uint64_t id, Stream stream, const H2cUpgrade& upgrade,
+                             std::span<const std::byte> read) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  ++stats_.http2_connections;
+  // The HTTP/1.1 connection is still on the stack: free it on a later turn.
+  std::shared_ptr<ServedConnection> replaced = std::move(it->second);
+  loop_.defer([replaced] {});
+  it->second = std::make_unique<H2Connection>(
+      context(), std::move(stream), [this, id] { close_connection(id); }, read, &upgrade);
 }
 
 ServingContext Server::context() {

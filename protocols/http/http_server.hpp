@@ -22,6 +22,8 @@
 
 namespace lb::http {
 
+struct H2cUpgrade;
+
 struct ServerOptions {
   // A connection must complete a request within this long of accept or of
   // its previous request, or it is closed (slow or stalled clients).
@@ -64,6 +66,8 @@ class Server {
   // Cleartext: HTTP/2 if the first bytes are its preface, else HTTP/1.1.
   void sniff(std::uint64_t id, Stream stream);
   void serve_as(std::uint64_t id, Stream stream, bool http2, std::span<const std::byte> read);
+  void replace_with_h2(std::uint64_t id, Stream stream, const H2cUpgrade& upgrade,
+                       std::span<const std::byte> read);
   ServingContext context();
   void close_connection(std::uint64_t id);
   void sweep_idle();

@@ -35,7 +35,15 @@ struct HttpRunSpec {
   // A new connection (and TLS handshake) for every request, closed after
   // it: what connection setup costs, instead of session semantics.
   bool fresh_connections = false;
+  // HTTP/2: with prior knowledge over http://, by ALPN over https://; every
+  // response must come over it. Async multiplexes `streams` transfers on
+  // each connection (connections = concurrency / streams, rounded up).
+  bool http2 = false;
+  int streams = 1;
 };
+
+// Connections the async client opens for `spec` (HTTP/2 shares them).
+int async_connections(const HttpRunSpec& spec);
 
 struct HttpRunResult {
   double duration_s = 0;

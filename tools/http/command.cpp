@@ -43,6 +43,8 @@ struct HttpOptions {
   bool insecure = false;
   Pacing pacing;
   bool fresh_connections = false;
+  bool http2 = false;
+  int streams = 100;
 };
 
 // A row's fixed fields, ours or a peer's: what was fetched, how, from where.
@@ -62,6 +64,8 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
                      {"url", base + "/" + size}});
   if (builtin_server) row.params["server_loop"] = o.run.server_loop;
   if (o.fresh_connections) row.params["fresh_connections"] = true;
+  row.params["http_version"] = o.http2 ? "2" : "1.1";
+  if (o.http2 && mode == "async") row.params["streams"] = o.streams;
   if (mode == "async" && o.pacing.open())
     row.params.update({{"rate", o.pacing.rate}, {"arrival", o.pacing.arrival}});
   return row;
@@ -149,6 +153,9 @@ int run_http(const HttpOptions& o) {
     throw UsageError("--tls is for the built-in server; give --url https://... for another");
   if (!peers.empty() && o.pacing.open())
     throw UsageError("--peers run closed loop only: leave out --rate");
+  if (o.streams < 1) throw UsageError("--streams must be at least 1");
+  if (o.http2 && o.fresh_connections)
+    throw UsageError("--http2 multiplexes on shared connections: leave out --fresh-connections");
   if (!peers.empty() && o.fresh_connections)
     throw UsageError("--peers keep their connections: leave out --fresh-connections");
   std::string base = o.url;
@@ -204,6 +211,8 @@ int run_http(const HttpOptions& o) {
         spec.insecure = o.insecure;
         spec.pacing = o.pacing;
         spec.fresh_connections = o.fresh_connections;
+        spec.http2 = o.http2;
+        spec.streams = o.streams;
         RunResult run = http_row(o, mode, size, base, server.has_value());
         run.loop = loop_name;
         run.latency_ns.emplace();
@@ -243,7 +252,10 @@ int run_http(const HttpOptions& o) {
                                     "intended send time)",
                                     o.pacing.rate, o.pacing.arrival)
                       : "",
-      o.fresh_connections ? ", a new connection for each" : "", o.run.repeat, o.run.warmup);
+      o.fresh_connections ? ", a new connection for each"
+      : o.http2           ? fmt::format(", HTTP/2 with up to {} streams per connection", o.streams)
+                          : "",
+      o.run.repeat, o.run.warmup);
   print_http_table(stdout, runs, header);
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
   if (!o.csv.empty()) write_http_csv(o.csv, runs);
@@ -257,6 +269,7 @@ struct ServeHttpOptions {
   double idle_timeout_s = 60;
   double close_probability = 0;
   std::string max_body = "1MiB";
+  std::uint32_t max_streams = 128;
 };
 
 int serve_http_command(const ServeHttpOptions& o) {
@@ -272,6 +285,8 @@ int serve_http_command(const ServeHttpOptions& o) {
   serve.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout_s * 1000));
   serve.server.close_probability = o.close_probability;
   serve.server.limits.body = size_option("--max-body", o.max_body);
+  if (o.max_streams < 1) throw UsageError("--max-streams must be at least 1");
+  serve.server.max_streams = o.max_streams;
   const auto ctx = server_tls_option(o.tls, o.cert, o.key);
   serve.server.tls = ctx.get();
   const auto stats = serve_http(serve, [&](std::uint16_t port) {
@@ -281,9 +296,10 @@ int serve_http_command(const ServeHttpOptions& o) {
     std::fflush(stdout);
   });
   fmt::print(
-      "bench serve http: {} connections, {} requests, {} bad requests, {} idle closed, {} TLS "
-      "handshakes failed\n",
-      stats.connections, stats.requests, stats.bad_requests, stats.idle_closed, stats.tls_failed);
+      "bench serve http: {} connections ({} HTTP/2), {} requests, {} bad requests, {} idle "
+      "closed, {} TLS handshakes failed\n",
+      stats.connections, stats.http2_connections, stats.requests, stats.bad_requests,
+      stats.idle_closed, stats.tls_failed);
   return 0;
 }
 
@@ -303,6 +319,13 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   add_pacing_options(cmd, o->pacing, "requests", "transfers of --mode=async");
   cmd->add_flag("--fresh-connections", o->fresh_connections,
                 "A new connection (and TLS handshake) for every request, closed after it");
+  cmd->add_flag("--http2", o->http2,
+                "HTTP/2: prior knowledge over http:// (h2c), ALPN over https://; a response "
+                "over HTTP/1.x is an error");
+  cmd->add_option("--streams", o->streams,
+                  "--http2 async: transfers multiplexed on each connection (connections = "
+                  "concurrency / streams)")
+      ->capture_default_str();
   cmd->add_option("--url", o->url, "Base URL of another server (nginx, the Python suite's)");
   add_run_options(cmd, o->run,
                   {"Loop(s) of the async client: epoll, libuv, uring, a comma list, or all",
@@ -324,13 +347,19 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
 void register_serve_http(CLI::App* serve, CommandRunner& run) {
   auto o = std::make_shared<ServeHttpOptions>();
   auto* cmd = serve->add_subcommand(
-      "http", "The HTTP/1.1 keep-alive server: /1k, /20k, /200k, /bytes/N (N <= 64 MiB)");
+      "http",
+      "The HTTP keep-alive server: /1k, /20k, /200k, /bytes/N (N <= 64 MiB); HTTP/1.1, and "
+      "HTTP/2 by prior knowledge (h2c) or by ALPN over --tls");
   add_serve_options(cmd, o->serve, 8080);
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Close a connection that completes no request for this many seconds")
       ->capture_default_str();
   cmd->add_option("--close-probability", o->close_probability,
-                  "Testing aid: answer this fraction of requests with Connection: close")
+                  "Testing aid: answer this fraction of requests with Connection: close (HTTP/2: "
+                  "GOAWAY after that stream)")
+      ->capture_default_str();
+  cmd->add_option("--max-streams", o->max_streams,
+                  "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: streams a client may have open at once")
       ->capture_default_str();
   cmd->add_option("--max-body", o->max_body,
                   "Refuse a request whose declared or chunked body is larger (413)")

@@ -21,6 +21,11 @@ std::string open_loop_columns(const RunResult& r) {
                      e["service_latency_us"].value("p99", 0.0));
 }
 
+// The mode with the HTTP version when it is not 1.1: "async h2".
+std::string mode_label(const RunResult& r) {
+  return r.params.value("http_version", "1.1") == "2" ? r.mode + " h2" : r.mode;
+}
+
 }  // namespace
 
 void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
@@ -38,7 +43,7 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
                     "that fell due while their transfer was busy; svc p99: from the actual send."
                   : "");
   fmt::print(
-      out, "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}  {}{}\n",
+      out, "{:<10} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}  {}{}\n",
       "mode", "client", "loop", "size", "reqs", "seconds", "req/s", "MB/s",
       "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "ours / this",
       open ? fmt::format("  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99") : "");
@@ -46,14 +51,14 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
     const auto requests = r.params.value("requests", 0);
     const std::string conns = r.connections_known ? std::to_string(r.connections) : "-";
     if (r.peer_status == "not installed") {
-      fmt::print(out, "{:<8} {:<10} {:<14} {:>5} {:>6}  not installed: {}\n", r.mode,
+      fmt::print(out, "{:<10} {:<10} {:<14} {:>5} {:>6}  not installed: {}\n", mode_label(r),
                  r.client_name(), r.loop, r.params.value("size", ""), requests, r.peer_note);
       continue;
     }
     if (r.repeats.empty()) {
       fmt::print(out,
-                 "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}\n",
-                 r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests,
+                 "{:<10} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}\n",
+                 mode_label(r), r.client_name(), r.loop, r.params.value("size", ""), requests,
                  r.peer_status == "failed" ? "failed" : "-", "-", "-", "-", "-", conns, r.errors);
       continue;
     }
@@ -64,15 +69,15 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
                     h.percentile(0.99) / 1e3, h.max() / 1e3);
     fmt::print(
         out,
-        "{:<8} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9.0f} {:>8.1f}  {:<30} {:>8.1f} {:>6} {:>6}  "
+        "{:<10} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9.0f} {:>8.1f}  {:<30} {:>8.1f} {:>6} {:>6}  "
         "{:<11}{}\n",
-        r.mode, r.client_name(), r.loop, r.params.value("size", ""), requests, spread_text(d, 1, 4),
-        r.req_per_s()->median, r.bytes_per_s().median / 1e6, latency, r.cpu_us_per_req()->median,
-        conns, r.errors, ours_over_peer_text(r), open_loop_columns(r));
+        mode_label(r), r.client_name(), r.loop, r.params.value("size", ""), requests,
+        spread_text(d, 1, 4), r.req_per_s()->median, r.bytes_per_s().median / 1e6, latency,
+        r.cpu_us_per_req()->median, conns, r.errors, ours_over_peer_text(r), open_loop_columns(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)
-      fmt::print(out, "error: {} {} {}: {}\n", r.mode, r.client_name(), r.loop, m);
+      fmt::print(out, "error: {} {} {}: {}\n", mode_label(r), r.client_name(), r.loop, m);
 }
 
 void write_http_csv(const std::string& path, const std::vector<RunResult>& runs) {

@@ -296,8 +296,11 @@ void add_ours_over_peer(std::vector<RunResult>& runs) {
     if (r.bench == "http" || r.bench == "echo") return r.req_per_s() ? r.req_per_s()->median : 0.0;
     return r.bytes_per_s().median;
   };
-  // bench echo's rows also differ in transport, connections, pipeline and server.
+  // bench echo's rows also differ in transport, connections, pipeline and
+  // server; bench http's in the HTTP version.
   const auto same_workload = [](const RunResult& a, const RunResult& b) {
+    if (a.bench == "http")
+      return a.params.value("http_version", "1.1") == b.params.value("http_version", "1.1");
     if (a.bench != "echo") return true;
     for (const char* key : {"transport", "connections", "pipeline", "server"})
       if (a.params.value(key, nlohmann::json()) != b.params.value(key, nlohmann::json()))
