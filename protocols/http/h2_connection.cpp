@@ -165,7 +165,10 @@ H2Connection::~H2Connection() = default;
 
 void H2Connection::start_reading() {
   stream_.read_start([this](std::error_code ec, std::span<std::byte> data) {
-    if (ec) return finish();  // EOF or error: nothing more to answer
+    if (ec) {  // EOF or error: nothing more to answer
+      peer_done_ = true;
+      return closing_ ? close_() : finish();
+    }
     feed(data);
   });
 }
@@ -334,12 +337,20 @@ void H2Connection::flush() {
     finish();
 }
 
-// Sends what is queued, half-closes, and lets the server free us.
+// Sends what is queued and half-closes; the server frees us once the client
+// has closed too. Until then its bytes are read and dropped: a client still
+// sending requests past our GOAWAY then reads our last frames and FIN, not
+// a reset that would lose them.
 void H2Connection::finish() {
   if (closing_) return;
   closing_ = true;
-  stream_.read_stop();
-  stream_.shutdown([close = close_](std::error_code) { close(); });
+  stream_.shutdown([this](std::error_code ec) {
+    if (ec || peer_done_) close_();
+  });
+  if (paused_) {
+    paused_ = false;
+    start_reading();
+  }
 }
 
 }  // namespace lb::http
