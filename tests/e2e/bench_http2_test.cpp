@@ -160,4 +160,34 @@ TEST_CASE("the HTTP/2 server under h2load and curl --http2-prior-knowledge, on e
   }
 }
 
+TEST_CASE("bench http --peers=h2load: the reference load generator beside ours, h1 and h2") {
+  for (const std::string protocol : {"", " --http2 --tls"}) {
+    INFO("protocol:" << protocol);
+    const std::string json = temp_path("h2load.json");
+    const auto r = run_bench("http" + protocol +
+                                 " --mode=async --loop=all --size=1k,20k --requests=1000 "
+                                 "--concurrency=20 --streams=10 --repeat=2 --warmup=0 "
+                                 "--peers=h2load,requests --json=" +
+                                 json,
+                             180);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::size_t h2load_rows = 0;
+    for (const auto& run : runs_of(json)) {
+      INFO(run.dump());
+      if (run.value("client", "") != "h2load") continue;
+      ++h2load_rows;
+      CHECK(run.at("loop") == "h2load");
+      CHECK(run.at("summary").at("errors") == 0);
+      CHECK(run.at("summary").at("connections") == 2 * (protocol.empty() ? 20 : 2));
+      CHECK(run.at("summary").at("req_per_s").at("median").get<double>() > 0);
+      CHECK(run.at("summary").contains("ours_over_peer"));
+    }
+    CHECK(h2load_rows == 2);
+    // requests speaks HTTP/1.1 only: it runs beside h1, and is left out of h2.
+    if (!protocol.empty())
+      CHECK(r.err.find("peer requests speaks HTTP/1.1 only") != std::string::npos);
+  }
+}
+
 }  // namespace lb::test

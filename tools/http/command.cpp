@@ -97,6 +97,8 @@ PeerWorkload peer_workload(const HttpOptions& o, const std::string& mode, const 
   const std::string& cacert = !trust.empty() ? trust : o.cacert;
   if (w.row.tls && !cacert.empty()) w.args.insert(w.args.end(), {"--cacert", cacert});
   if (w.row.tls && o.insecure) w.args.push_back("--insecure");
+  w.args.insert(w.args.end(), {"--http-version", o.http2 ? "2" : "1.1", "--streams",
+                               std::to_string(o.http2 ? o.streams : 1)});
   return w;
 }
 
@@ -146,7 +148,16 @@ int run_http(const HttpOptions& o) {
   o.run.check();
   const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
   const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
-  const auto peers = select_peers("http", o.peers);
+  auto peers = select_peers("http", o.peers);
+  if (o.http2) {
+    // Only peers that speak HTTP/2 run an --http2 workload.
+    const auto speaks_http2 = [](const PeerClient* p) { return p->http2; };
+    for (const auto* p : peers)
+      if (!speaks_http2(p))
+        std::fprintf(stderr, "bench: peer %s speaks HTTP/1.1 only: left out of --http2\n",
+                     p->name.c_str());
+    std::erase_if(peers, [&](const PeerClient* p) { return !speaks_http2(p); });
+  }
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
 
   if (o.tls && !o.url.empty())
@@ -335,7 +346,7 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--csv", o->csv, "Write name,size,duration CSV (as the original) plus more");
   cmd->add_option("--peers", o->peers,
                   "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "
-                  "curl_cffi, tls_client (comma list) or all");
+                  "curl_cffi, tls_client, h2load (comma list) or all; with --http2, h2load only");
   cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
   cmd->add_flag("--tls", o->tls,
                 "https:// to the built-in server (a fresh self-signed certificate, verified)");

@@ -41,6 +41,7 @@ class Job:
         self.connections = 0  # None: the library cannot tell
         self.errors = []
         self.latency_ns = []
+        self.duration_s = None  # set by a peer whose tool times itself (h2load)
 
     def take_request(self):
         """The next request's index, or None when all are issued or the run gave up."""
@@ -81,6 +82,8 @@ def http_arguments(description, modes):
     p.add_argument("--cacert", help="trust this PEM file for https://")
     p.add_argument("--insecure", action="store_true", help="do not verify https:// certificates")
     p.add_argument("--event-loop", choices=["asyncio", "uvloop"], default="asyncio")
+    p.add_argument("--http-version", choices=["1.1", "2"], default="1.1")
+    p.add_argument("--streams", type=int, default=1, help="HTTP/2 streams per connection")
     _common_arguments(p)
     return p
 
@@ -167,6 +170,14 @@ def _percentiles_us(samples_ns):
     return {"p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "p999": at(0.999), "max": s[-1] / 1e3}
 
 
+def _cpu_seconds():
+    """User and system CPU of this process and of the children it waited for
+    (a peer that runs a tool, such as h2load, counts the tool's CPU)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + children.ru_utime, me.ru_stime + children.ru_stime
+
+
 def measure(args, run_once, describe):
     """Runs warm-up and counted repeats of run_once(job); prints the results
     document; returns the exit status (1 when anything failed).
@@ -178,15 +189,15 @@ def measure(args, run_once, describe):
     connections, errors, messages = 0, 0, []
     for i in range(args.warmup + args.repeat):
         job = Job(args)
-        before = resource.getrusage(resource.RUSAGE_SELF)
+        before = _cpu_seconds()
         t0 = time.perf_counter()
         try:
             lag_ns = run_once(job) or []
         except Exception as e:  # a peer that fails midway is a failed row, not a traceback
             job.fail(f"{type(e).__name__}: {e}")
             lag_ns = []
-        duration = time.perf_counter() - t0
-        used = resource.getrusage(resource.RUSAGE_SELF)
+        duration = job.duration_s or (time.perf_counter() - t0)
+        used = _cpu_seconds()
         if job.connections is None:  # the library cannot tell
             connections = None
         elif connections is not None:
@@ -202,8 +213,8 @@ def measure(args, run_once, describe):
         run["repeats"].append({
             "duration_s": duration, "bytes": job.bytes,
             "requests": job.ok if run["bench"] == "http" else job.messages,
-            "cpu_user_s": used.ru_utime - before.ru_utime,
-            "cpu_sys_s": used.ru_stime - before.ru_stime})
+            "cpu_user_s": used[0] - before[0],
+            "cpu_sys_s": used[1] - before[1]})
     reps = run["repeats"]
     summary = {"errors": errors}
     if connections is not None:

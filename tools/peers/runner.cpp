@@ -29,6 +29,7 @@ bool blocking_mode(const std::string& mode) {
 
 std::string row_loop(const PeerClient& peer, const std::string& mode,
                      const std::string& event_loop) {
+  if (!peer.program.empty()) return peer.program;  // the tool's own loop
   if (peer.runtime == "node") return "node";
   return blocking_mode(mode) ? "python-threads" : "python-" + event_loop;
 }
@@ -84,7 +85,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {},
        "python",
        "requests",
-       "apt-get install python3-requests"},
+       "apt-get install python3-requests",
+       "",
+       false},
       {"httpx",
        "httpx",
        "http",
@@ -93,7 +96,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {"asyncio", "uvloop"},
        "python",
        "httpx",
-       "apt-get install python3-httpx"},
+       "apt-get install python3-httpx",
+       "",
+       false},
       {"pycurl",
        "pycurl",
        "http",
@@ -102,7 +107,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {},
        "python",
        "pycurl",
-       "apt-get install python3-pycurl"},
+       "apt-get install python3-pycurl",
+       "",
+       false},
       {"aiohttp",
        "aiohttp",
        "http",
@@ -111,7 +118,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {"asyncio", "uvloop"},
        "python",
        "aiohttp",
-       "apt-get install python3-aiohttp"},
+       "apt-get install python3-aiohttp",
+       "",
+       false},
       {"curl_cffi",
        "curl_cffi",
        "http",
@@ -120,7 +129,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {"asyncio", "uvloop"},
        "python",
        "curl_cffi",
-       "pip install curl_cffi (not packaged in Debian)"},
+       "pip install curl_cffi (not packaged in Debian)",
+       "",
+       false},
       {"tls_client",
        "tls_client",
        "http",
@@ -129,7 +140,20 @@ const std::vector<PeerClient>& peer_catalog() {
        {},
        "python",
        "tls_client",
-       "pip install tls-client (not packaged in Debian)"},
+       "pip install tls-client (not packaged in Debian)",
+       "",
+       false},
+      {"h2load",
+       "h2load",
+       "http",
+       "http_h2load.py",
+       {"async"},
+       {},
+       "python",
+       "re",
+       "apt-get install nghttp2-client",
+       "h2load",
+       true},
       {"websockets",
        "websockets",
        "ws",
@@ -138,7 +162,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {"asyncio", "uvloop"},
        "python",
        "websockets",
-       "apt-get install python3-websockets"},
+       "apt-get install python3-websockets",
+       "",
+       false},
       {"aiohttp",
        "aiohttp",
        "ws",
@@ -147,7 +173,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {"asyncio", "uvloop"},
        "python",
        "aiohttp",
-       "apt-get install python3-aiohttp"},
+       "apt-get install python3-aiohttp",
+       "",
+       false},
       {"node-ws",
        "ws",
        "ws",
@@ -156,7 +184,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {},
        "node",
        "ws",
-       "apt-get install nodejs node-ws"},
+       "apt-get install nodejs node-ws",
+       "",
+       false},
       // bench echo's clients, one bench per transport.
       {"asyncio",
        "asyncio",
@@ -166,7 +196,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {"asyncio", "uvloop"},
        "python",
        "asyncio",
-       "apt-get install python3"},
+       "apt-get install python3",
+       "",
+       false},
       {"aiohttp",
        "aiohttp",
        "echo-ws",
@@ -175,7 +207,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {"asyncio", "uvloop"},
        "python",
        "aiohttp",
-       "apt-get install python3-aiohttp"},
+       "apt-get install python3-aiohttp",
+       "",
+       false},
       {"node",
        "net",
        "echo-tcp",
@@ -184,7 +218,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {},
        "node",
        "net",
-       "apt-get install nodejs"},
+       "apt-get install nodejs",
+       "",
+       false},
       {"node",
        "ws",
        "echo-ws",
@@ -193,7 +229,9 @@ const std::vector<PeerClient>& peer_catalog() {
        {},
        "node",
        "ws",
-       "apt-get install nodejs node-ws"},
+       "apt-get install nodejs node-ws",
+       "",
+       false},
   };
   return all;
 }
@@ -221,6 +259,15 @@ std::vector<const PeerClient*> select_peers(const std::string& bench, const std:
 std::vector<std::string> runtime_argv(const std::string& runtime) {
   if (runtime == "node") return {"env", kNodePath, "node"};
   return {kPython};
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':'))
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  return false;
 }
 
 bool importable(const std::string& runtime, const std::string& module) {
@@ -341,7 +388,7 @@ std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& w) {
     row.loop = row_loop(peer, mode, event_loop);
     row.params["peer"] = peer.name;
     std::string missing;
-    if (!importable(peer.runtime, peer.module))
+    if (!importable(peer.runtime, peer.module) || (!peer.program.empty() && !on_path(peer.program)))
       missing = peer.install;
     else if (event_loop == "uvloop" && !importable("python", "uvloop"))
       missing = "apt-get install python3-uvloop";

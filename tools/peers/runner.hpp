@@ -21,6 +21,8 @@ struct PeerClient {
   std::string runtime;                   // python | node
   std::string module;                    // what must import for it to run
   std::string install;                   // how a user gets it
+  std::string program;                   // a tool the script runs (h2load), looked for on PATH
+  bool http2 = false;                    // bench http --http2 can run it
 };
 
 const std::vector<PeerClient>& peer_catalog();
