@@ -37,7 +37,7 @@ const char* const kGoodDoc = R"({"schema": "loopbench.results/1", "runs": [{
 
 TEST_CASE("peers are chosen by name per bench; unknown names are usage errors") {
   CHECK(select_peers("http", "").empty());
-  CHECK(select_peers("http", "all").size() == 6);
+  CHECK(select_peers("http", "all").size() == 7);
   CHECK(select_peers("ws", "all").size() == 3);
   const auto two = select_peers("http", "aiohttp,requests,aiohttp");
   REQUIRE(two.size() == 2);

@@ -61,7 +61,9 @@ struct RunResult {
   std::optional<Spread> cpu_us_per_req() const;
   // Blocking clients (bench's sync and threads modes, Python threads) have no
   // loop, so no loop lag.
-  bool has_loop() const { return loop != "none" && loop != "python-threads"; }
+  // Whether the row's client ran an event loop whose lag was probed (h2load
+  // runs its own libev loop, which nothing probes).
+  bool has_loop() const { return loop != "none" && loop != "python-threads" && loop != "h2load"; }
   // "loopbench" or the peer's library.
   std::string client_name() const { return client.empty() ? "loopbench" : client; }
 };
