@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs nginx (one worker, keep-alive) on 127.0.0.1:PORT serving /1k, /20k
 # and /200k of random bytes from DIR, as a reference server for `bench http`
-# and wrk. Foreground until killed; `exec` keeps the PID that of nginx.
+# and wrk, or with PROTOCOL h2c, HTTP/2 with prior knowledge (for h2load).
+# Foreground until killed; `exec` keeps the PID that of nginx.
 #
-#   tools/scripts/nginx-target.sh PORT DIR [CPU]
+#   tools/scripts/nginx-target.sh PORT DIR [CPU] [h2c]
 set -euo pipefail
 port=$1
 dir=$2
 cpu=${3:-}
+listen_options=""
+[ "${4:-}" = h2c ] && listen_options=" http2"
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 3; }
 mkdir -p "$dir/root" "$dir/tmp"
@@ -35,7 +38,8 @@ http {
   sendfile on; tcp_nodelay on;
   open_file_cache max=16 inactive=600s; open_file_cache_valid 600s;
   keepalive_timeout 65; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$port; root $dir/root; }
+  http2_max_concurrent_streams 128;
+  server { listen 127.0.0.1:$port$listen_options; root $dir/root; }
 }
 CONF
 exec "$nginx" -c "$dir/nginx.conf" -p "$dir"
