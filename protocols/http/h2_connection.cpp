@@ -155,9 +155,12 @@ bool H2Connection::take_upgrade(const H2cUpgrade& upgrade) {
                                reinterpret_cast<const std::uint8_t*>(settings->data()),
                                settings->size(), upgrade.method == "HEAD", request.get()) != 0)
     return false;
-  Request& r = *request;
   requests_[1] = std::move(request);
-  respond(1, r);
+  // Answered once the client's preface arrives: libcurl keeps at most 32 KiB
+  // that come behind the 101 in its first read and fails the transfer
+  // beyond that ("connection buffer size is too small"), and a whole first
+  // window of DATA would follow the 101 at once.
+  upgrade_waiting_ = true;
   return true;
 }
 
@@ -218,6 +221,11 @@ int H2Connection::on_header(nghttp2_session* session, const nghttp2_frame* frame
 }
 
 int H2Connection::on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* self) {
+  H2Connection& c = self_of(self);
+  if (c.upgrade_waiting_ && frame->hd.type == NGHTTP2_SETTINGS) {
+    c.upgrade_waiting_ = false;
+    if (auto it = c.requests_.find(1); it != c.requests_.end()) c.respond(1, *it->second);
+  }
   // A request is complete when its stream ends: after its HEADERS, or after
   // the last DATA frame of a body (which nghttp2 already discarded).
   if ((frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) ||
@@ -225,7 +233,7 @@ int H2Connection::on_frame_recv(nghttp2_session* session, const nghttp2_frame* f
     return 0;
   auto* request =
       static_cast<Request*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
-  if (request) self_of(self).respond(frame->hd.stream_id, *request);
+  if (request) c.respond(frame->hd.stream_id, *request);
   return 0;
 }
 

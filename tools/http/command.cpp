@@ -151,7 +151,7 @@ int run_http(const HttpOptions& o) {
   auto peers = select_peers("http", o.peers);
   if (o.http2) {
     // Only peers that speak HTTP/2 run an --http2 workload.
-    const auto speaks_http2 = [](const PeerClient* p) { return p->http2; };
+    const auto speaks_http2 = [](const PeerClient* p) { return !p->http2_module.empty(); };
     for (const auto* p : peers)
       if (!speaks_http2(p))
         std::fprintf(stderr, "bench: peer %s speaks HTTP/1.1 only: left out of --http2\n",
@@ -167,6 +167,13 @@ int run_http(const HttpOptions& o) {
   if (o.streams < 1) throw UsageError("--streams must be at least 1");
   if (o.http2 && o.fresh_connections)
     throw UsageError("--http2 multiplexes on shared connections: leave out --fresh-connections");
+  const bool https = o.tls || o.url.rfind("https://", 0) == 0;
+  if (o.http2 && !https && async && !o.peers_only)
+    throw UsageError(
+        "--http2 over http:// (h2c) runs --mode=sync,threads only: the async client would "
+        "multiplex on libcurl 7.88.1 (Debian 12), which sends a second request before the "
+        "upgrade's 101 (curl#11557) and stalls multiplexed h2c streams; use --tls for async "
+        "HTTP/2, or --peers=h2load --peers-only for h2c");
   if (!peers.empty() && o.fresh_connections)
     throw UsageError("--peers keep their connections: leave out --fresh-connections");
   std::string base = o.url;
@@ -344,9 +351,10 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--server-threads", o->server_threads, "Loop threads of the built-in server")
       ->capture_default_str();
   cmd->add_option("--csv", o->csv, "Write name,size,duration CSV (as the original) plus more");
-  cmd->add_option("--peers", o->peers,
-                  "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "
-                  "curl_cffi, tls_client, h2load (comma list) or all; with --http2, h2load only");
+  cmd->add_option(
+      "--peers", o->peers,
+      "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "
+      "curl_cffi, tls_client, h2load (comma list) or all; with --http2, httpx and h2load");
   cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
   cmd->add_flag("--tls", o->tls,
                 "https:// to the built-in server (a fresh self-signed certificate, verified)");

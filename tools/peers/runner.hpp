@@ -22,7 +22,10 @@ struct PeerClient {
   std::string module;                    // what must import for it to run
   std::string install;                   // how a user gets it
   std::string program;                   // a tool the script runs (h2load), looked for on PATH
-  bool http2 = false;                    // bench http --http2 can run it
+  // What must import for bench http --http2 to run it (h2 for httpx); empty:
+  // it speaks HTTP/1.1 only.
+  std::string http2_module;
+  std::string http2_install;
 };
 
 const std::vector<PeerClient>& peer_catalog();
