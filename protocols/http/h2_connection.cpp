@@ -222,6 +222,13 @@ int H2Connection::on_header(nghttp2_session* session, const nghttp2_frame* frame
 
 int H2Connection::on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* self) {
   H2Connection& c = self_of(self);
+  if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) &&
+      c.going_away_ == GoingAway::notice_sent) {
+    c.going_away_ = GoingAway::final_sent;
+    nghttp2_submit_goaway(session, NGHTTP2_FLAG_NONE,
+                          nghttp2_session_get_last_proc_stream_id(session), NGHTTP2_NO_ERROR,
+                          nullptr, 0);
+  }
   if (c.upgrade_waiting_ && frame->hd.type == NGHTTP2_SETTINGS) {
     c.upgrade_waiting_ = false;
     if (auto it = c.requests_.find(1); it != c.requests_.end()) c.respond(1, *it->second);
@@ -258,13 +265,17 @@ void H2Connection::respond(std::int32_t stream_id, Request& request) {
   body.read_callback = &read_body;
   nghttp2_submit_response(session_.get(), stream_id, headers, std::size(headers),
                           request.body.size ? &body : nullptr);
-  // Testing aid: with this probability, say GOAWAY after this stream, so
-  // clients must open a new connection for the streams that follow.
+  // Testing aid: with this probability, close the connection gracefully
+  // (RFC 9113 §6.8): a GOAWAY that announces the end without refusing
+  // anything, and a PING; its ack shows the client has seen the notice, and
+  // the final GOAWAY names the last stream we take. Streams the client
+  // opened meanwhile are answered, so none is lost in flight.
   const double p = context_.options.close_probability;
-  if (p > 0 && !going_away_ && std::uniform_real_distribution<double>(0, 1)(context_.rng) < p) {
-    going_away_ = true;
-    nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_NO_ERROR, nullptr,
-                          0);
+  if (p > 0 && going_away_ == GoingAway::no &&
+      std::uniform_real_distribution<double>(0, 1)(context_.rng) < p) {
+    going_away_ = GoingAway::notice_sent;
+    nghttp2_submit_shutdown_notice(session_.get());
+    nghttp2_submit_ping(session_.get(), NGHTTP2_FLAG_NONE, nullptr);
   }
 }
 
@@ -341,7 +352,8 @@ void H2Connection::flush() {
   if (!out_.empty()) stream_.write(std::exchange(out_, {}), [](std::error_code) {});
   const bool done =
       !nghttp2_session_want_read(session_.get()) && !nghttp2_session_want_write(session_.get());
-  if (done || (going_away_ && requests_.empty() && !nghttp2_session_want_write(session_.get())))
+  if (done || (going_away_ == GoingAway::final_sent && requests_.empty() &&
+               !nghttp2_session_want_write(session_.get())))
     finish();
 }
 

@@ -87,9 +87,12 @@ class H2Connection : public ServedConnection {
   std::size_t chunk_mark_ = 0;
   std::size_t out_bytes_ = 0;
   bool paused_ = false;
-  bool closing_ = false;          // FIN queued; reading only to see the client close
-  bool peer_done_ = false;        // the client closed (or the stream failed)
-  bool going_away_ = false;       // GOAWAY sent (close-probability aid)
+  bool closing_ = false;    // FIN queued; reading only to see the client close
+  bool peer_done_ = false;  // the client closed (or the stream failed)
+  // The close-probability aid's graceful close: the notice and a PING sent,
+  // then the final GOAWAY once the PING's ack came back.
+  enum class GoingAway { no, notice_sent, final_sent };
+  GoingAway going_away_ = GoingAway::no;
   bool upgrade_waiting_ = false;  // stream 1 of an h2c upgrade, answered after the preface
 };
 
