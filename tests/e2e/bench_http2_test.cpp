@@ -168,6 +168,49 @@ TEST_CASE("the HTTP/2 server under h2load and curl --http2-prior-knowledge, on e
   }
 }
 
+TEST_CASE("bench http --http2 against nginx's HTTP/2 over https: every mode and loop") {
+  if (run_shell("command -v nginx || test -x /usr/sbin/nginx").exit_code != 0) {
+    MESSAGE("skipped: nginx is not installed (bash tools/install-deps.sh installs nginx-light)");
+    return;
+  }
+  const std::string dir = temp_path("nginx-h2");
+  REQUIRE(run_shell("mkdir -p " + dir).exit_code == 0);
+  REQUIRE(run_bench("cert --out " + dir).exit_code == 0);
+  // A port of our own (nginx cannot take port 0 and say which it got).
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  const std::string pidfile = dir + ".pid";
+  REQUIRE(std::system(("sh -c '" + std::string(LOOPBENCH_SOURCE_DIR) +
+                       "/tools/scripts/nginx-target.sh " + std::to_string(port) + " " + dir +
+                       " \"\" h2 >" + dir + ".log 2>&1 & echo $! >" + pidfile + "'")
+                          .c_str()) == 0);
+  const std::string url = "https://localhost:" + std::to_string(port);
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    up = run_shell("curl -s --http2 --cacert " + dir + "/cert.pem -o /dev/null " + url + "/1k")
+             .exit_code == 0;
+    if (!up) run_shell("sleep 0.05");
+  }
+  if (up) {
+    const std::string json = temp_path("nginx-h2.json");
+    const auto r = run_bench("http --http2 --url=" + url + " --cacert=" + dir +
+                                 "/cert.pem --mode=all --size=all --loop=all --requests=300 "
+                                 "--concurrency=20 --streams=10 --threads=4 --repeat=1 "
+                                 "--warmup=0 --json=" +
+                                 json,
+                             180);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    for (const auto& run : runs_of(json)) {
+      INFO(run.dump());
+      CHECK(run.at("summary").at("errors") == 0);
+      if (run.at("mode") == "async") CHECK(run.at("summary").at("connections") == 2);
+    }
+  }
+  run_shell("kill -QUIT $(cat " + pidfile + "); sleep 0.5");
+  CHECK_MESSAGE(up, slurp(dir + ".log"));
+  run_shell("rm -rf " + dir + " " + dir + ".log " + pidfile);
+}
+
 TEST_CASE("bench http --peers=h2load: the reference load generator beside ours, h1 and h2") {
   for (const std::string protocol : {"", " --http2 --tls"}) {
     INFO("protocol:" << protocol);

@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # Runs nginx (one worker, keep-alive) on 127.0.0.1:PORT serving /1k, /20k
 # and /200k of random bytes from DIR, as a reference server for `bench http`
-# and wrk, or with PROTOCOL h2c, HTTP/2 with prior knowledge (for h2load).
-# Foreground until killed; `exec` keeps the PID that of nginx.
+# and wrk; with PROTOCOL h2c, HTTP/2 with prior knowledge (for h2load); with
+# h2, https with HTTP/2 by ALPN, from DIR/cert.pem and DIR/key.pem (`bench
+# cert --out DIR` writes them). Foreground until killed; `exec` keeps the
+# PID that of nginx.
 #
-#   tools/scripts/nginx-target.sh PORT DIR [CPU] [h2c]
+#   tools/scripts/nginx-target.sh PORT DIR [CPU] [h2c|h2]
 set -euo pipefail
 port=$1
 dir=$2
 cpu=${3:-}
 listen_options=""
-[ "${4:-}" = h2c ] && listen_options=" http2"
+tls=""
+case "${4:-}" in
+  h2c) listen_options=" http2" ;;
+  h2)
+    listen_options=" ssl http2"
+    tls="ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem;"
+    ;;
+esac
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 3; }
 mkdir -p "$dir/root" "$dir/tmp"
@@ -39,7 +48,7 @@ http {
   open_file_cache max=16 inactive=600s; open_file_cache_valid 600s;
   keepalive_timeout 65; keepalive_requests 1000000;
   http2_max_concurrent_streams 128;
-  server { listen 127.0.0.1:$port$listen_options; root $dir/root; }
+  server { listen 127.0.0.1:$port$listen_options; root $dir/root; $tls }
 }
 CONF
 exec "$nginx" -c "$dir/nginx.conf" -p "$dir"
