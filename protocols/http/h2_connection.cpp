@@ -1,12 +1,12 @@
 #include "protocols/http/h2_connection.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <optional>
 #include <string>
 
 #include "protocols/http/http_server.hpp"
+#include "protocols/http/request_rules.hpp"
 
 namespace lb::http {
 namespace {
@@ -63,28 +63,11 @@ std::optional<std::string> decode_base64url(std::string_view text) {
   return out;
 }
 
-// Whether a comma list (a Connection or Upgrade header) holds `token`.
-bool has_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    const auto comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-      item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-      item.remove_suffix(1);
-    if (item.size() == token.size() &&
-        std::equal(item.begin(), item.end(), token.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
-      return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
 }  // namespace
 
 bool wants_h2c(std::string_view upgrade, std::string_view connection, bool has_settings) {
-  return has_settings && has_token(upgrade, "h2c") && has_token(connection, "http2-settings");
+  return has_settings && list_has_token(upgrade, "h2c") &&
+         list_has_token(connection, "http2-settings");
 }
 
 struct H2Connection::Request {

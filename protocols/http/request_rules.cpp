@@ -147,6 +147,15 @@ HeadVerdict check_transfer_codings(const std::vector<std::string_view>& values) 
 
 }  // namespace
 
+bool list_has_token(std::string_view list, std::string_view token) {
+  for (std::size_t at = 0; at <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', at), list.size());
+    if (iequal(trim_ows(list.substr(at, comma - at)), token)) return true;
+    at = comma + 1;
+  }
+  return false;
+}
+
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (unsigned char c : s) {

@@ -25,6 +25,9 @@ struct HeadVerdict {
 
 // RFC 9110 token characters: what methods and header names are made of.
 bool is_token(std::string_view s);
+// Whether a comma-separated header value (Connection, Upgrade) holds `token`,
+// compared without case, whitespace around items ignored.
+bool list_has_token(std::string_view list, std::string_view token);
 
 // Line ends: a CR not followed by LF, an LF not preceded by CR, and a line
 // that starts with space or tab (obs-fold, or whitespace after the request
