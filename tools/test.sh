@@ -24,7 +24,7 @@ run_suite() {
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   local t1=$SECONDS
-  (cd "$dir" && ctest --output-on-failure -j 1)
+  (cd "$dir" && ctest --output-on-failure -j "$jobs")
   echo "=== $dir: build $((t1 - t0)) s, tests $((SECONDS - t1)) s"
 }
 

@@ -6,7 +6,7 @@
 
 #include "tools/common/cpu.hpp"
 #include "tools/common/size.hpp"
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 
 namespace lb {
 

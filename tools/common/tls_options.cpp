@@ -2,7 +2,7 @@
 
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 
 namespace lb {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 
 namespace lb {
 namespace {

@@ -15,7 +15,7 @@
 
 #include "tools/common/child_process.hpp"
 #include "tools/common/options.hpp"
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 
 namespace lb {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "backends/registry.hpp"
 #include "tools/common/cpu.hpp"
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 #include "tools/common/version.hpp"
 
 namespace lb {

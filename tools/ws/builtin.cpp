@@ -3,7 +3,7 @@
 #include <fmt/core.h>
 
 #include "protocols/tls/tls_context.hpp"
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 
 namespace lb {
 namespace {

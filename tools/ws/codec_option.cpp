@@ -1,7 +1,7 @@
 #include "tools/ws/codec_option.hpp"
 
 #include "tools/common/options.hpp"
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 
 namespace lb {
 

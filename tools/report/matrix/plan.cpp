@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "tools/common/options.hpp"
-#include "tools/common/subcommand.hpp"
+#include "tools/common/usage_error.hpp"
 
 namespace lb {
 
