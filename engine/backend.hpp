@@ -96,7 +96,12 @@ class ListenerImpl {
 class WatchImpl {
  public:
   virtual ~WatchImpl() = default;
-  // Changes the interest in place; kNone pauses the watch.
+  // Changes the interest in place. kNone pauses the watch: no callback runs
+  // until an interest is set again. A pause costs no system call, and
+  // resuming with the interest the watch had before costs none either: the
+  // backend leaves the fd registered until an event comes while paused. So
+  // keep one watch for as long as the fd lives rather than closing it
+  // between uses.
   virtual void update(unsigned interest) = 0;
   // Stops watching; never closes the fd, which the caller owns. The caller
   // may close the fd right after this returns.

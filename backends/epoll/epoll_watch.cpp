@@ -15,9 +15,12 @@ std::shared_ptr<WatchImpl> EpollWatch::open(EpollBackend& backend, int fd, unsig
   return watch;
 }
 
+// A pause keeps the registration (see WatchImpl::update); the first event
+// that comes while paused removes it.
 void EpollWatch::update(unsigned interest) {
   if (closed_) return;
   interest_ = interest & (kReadable | kWritable);
+  if (interest_ == kNone) return;
   std::uint32_t events = 0;
   if (interest_ & kReadable) events |= EPOLLIN;
   if (interest_ & kWritable) events |= EPOLLOUT;
@@ -25,6 +28,10 @@ void EpollWatch::update(unsigned interest) {
 }
 
 void EpollWatch::on_events(std::uint32_t events) {
+  if (interest_ == kNone) {
+    backend_.set_events(fd_, this, 0, registered_);
+    return;
+  }
   auto self = shared_from_this();
   unsigned ready = kNone;
   if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) ready |= kReadable;

@@ -34,24 +34,28 @@ std::shared_ptr<WatchImpl> LibuvWatch::open(LibuvBackend& backend, int fd, unsig
 }
 
 // uv_poll_start stops the handle first (an EPOLL_CTL_DEL) and adds the fd
-// again on the next poll, so an unchanged interest is left alone.
+// again on the next poll, so the poll keeps running through a pause (see
+// WatchImpl::update) and an unchanged interest is left alone. The first
+// event that comes while paused stops it.
 void LibuvWatch::update(unsigned interest) {
   if (closed_) return;
-  interest &= kReadable | kWritable;
-  if (interest == interest_ && uv_is_active(reinterpret_cast<uv_handle_t*>(poll_))) return;
-  interest_ = interest;
+  interest_ = interest & (kReadable | kWritable);
+  if (interest_ == kNone) return;
+  if (interest_ == polled_ && uv_is_active(reinterpret_cast<uv_handle_t*>(poll_))) return;
+  polled_ = interest_;
   int events = 0;
-  if (interest_ & kReadable) events |= UV_READABLE;
-  if (interest_ & kWritable) events |= UV_WRITABLE;
-  if (events == 0)
-    uv_poll_stop(poll_);
-  else
-    uv_poll_start(poll_, events, &LibuvWatch::on_poll);
+  if (polled_ & kReadable) events |= UV_READABLE;
+  if (polled_ & kWritable) events |= UV_WRITABLE;
+  uv_poll_start(poll_, events, &LibuvWatch::on_poll);
 }
 
 void LibuvWatch::on_poll(uv_poll_t* handle, int status, int events) {
   auto* raw = static_cast<LibuvWatch*>(static_cast<LibuvSource*>(handle->data));
   if (!raw || raw->closed_) return;
+  if (raw->interest_ == kNone) {
+    uv_poll_stop(handle);
+    return;
+  }
   auto self = raw->shared_from_this();
   unsigned ready = kNone;
   if (events & (UV_READABLE | UV_DISCONNECT)) ready |= kReadable;

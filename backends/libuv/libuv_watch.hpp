@@ -27,6 +27,7 @@ class LibuvWatch final : public WatchImpl,
   uv_poll_t* poll_ = nullptr;  // the pool's, lent until close()
   bool closed_ = false;
   unsigned interest_ = kNone;
+  unsigned polled_ = kNone;  // the events the running poll asks for
   WatchCallback cb_;
 };
 

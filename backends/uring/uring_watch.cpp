@@ -39,17 +39,21 @@ void UringWatch::disarm() {
   armed_op_ = 0;
 }
 
+// A pause leaves the armed poll in place (see WatchImpl::update): its
+// completion, if one comes while paused, is dropped and not re-armed.
 void UringWatch::update(unsigned interest) {
   if (closed_) return;
   interest_ = interest & (kReadable | kWritable);
+  if (interest_ == kNone) return;
   if (armed_op_ && armed_interest_ != interest_) disarm();
   arm();
 }
 
 void UringWatch::on_completion(UringOp, std::uint64_t user_data, int res, std::uint32_t) {
   if (user_data != armed_op_) return;
-  auto self = shared_from_this();
   armed_op_ = 0;
+  if (interest_ == kNone) return;
+  auto self = shared_from_this();
   unsigned ready = kNone;
   if (res > 0) {
     const auto revents = static_cast<unsigned>(res);

@@ -46,8 +46,14 @@ void CurlMulti::remove(CURL* easy) {
   curl_multi_remove_handle(multi_.get(), easy);
 }
 
-curl_socket_t CurlMulti::on_open_socket(void*, curlsocktype, curl_sockaddr* a) {
-  return ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+curl_socket_t CurlMulti::on_open_socket(void* self, curlsocktype, curl_sockaddr* a) {
+  const int fd = ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+  if (fd >= 0) {
+    auto socket = std::make_unique<Socket>();
+    socket->opened_here = true;
+    static_cast<CurlMulti*>(self)->sockets_[fd] = std::move(socket);
+  }
+  return fd;
 }
 
 int CurlMulti::on_close_socket(void* self, curl_socket_t fd) {
@@ -56,35 +62,36 @@ int CurlMulti::on_close_socket(void* self, curl_socket_t fd) {
 }
 
 void CurlMulti::forget(curl_socket_t fd) {
-  auto it = sockets_.find(fd);
-  if (it == sockets_.end()) return;
-  curl_multi_assign(multi_.get(), fd, nullptr);  // fails harmlessly if curl forgot it
-  sockets_.erase(it);                            // ~Watch stops watching
+  sockets_.erase(fd);  // ~Watch stops watching
 }
 
-int CurlMulti::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
+int CurlMulti::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void*) {
   auto& self = *static_cast<CurlMulti*>(userp);
+  auto it = self.sockets_.find(fd);
   if (what == CURL_POLL_REMOVE) {
-    self.sockets_.erase(fd);
+    if (it == self.sockets_.end()) return 0;
+    if (it->second->opened_here)
+      it->second->watch.update(kNone);
+    else
+      self.sockets_.erase(it);
     return 0;
   }
   unsigned interest = kNone;
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) interest |= kReadable;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) interest |= kWritable;
-  if (auto* socket = static_cast<Socket*>(socketp)) {
-    socket->watch.update(interest);
+  if (it == self.sockets_.end()) it = self.sockets_.emplace(fd, std::make_unique<Socket>()).first;
+  Socket& socket = *it->second;
+  if (socket.watch) {
+    socket.watch.update(interest);
     return 0;
   }
-  auto socket = std::make_unique<Socket>();
-  socket->watch = self.loop_.watch(fd, interest, [&self, fd](unsigned events) {
+  socket.watch = self.loop_.watch(fd, interest, [&self, fd](unsigned events) {
     int mask = 0;
     if (events & kReadable) mask |= CURL_CSELECT_IN;
     if (events & kWritable) mask |= CURL_CSELECT_OUT;
     if (events & kError) mask |= CURL_CSELECT_ERR;
     self.action(fd, mask);
   });
-  curl_multi_assign(self.multi_.get(), fd, socket.get());
-  self.sockets_[fd] = std::move(socket);
   return 0;
 }
 

@@ -69,6 +69,50 @@ TEST_CASE("a watch reports readable, writable, and stays quiet when removed") {
   check_no_live_handles(*loop);
 }
 
+// Backends keep a paused fd registered (WatchImpl::update): whether an
+// event came while paused or not, a resumed watch reports what is ready.
+TEST_CASE("a paused watch resumes with what became ready, whether or not it woke while paused") {
+  auto loop = make_test_loop();
+  {
+    SocketPair pair;
+    int readable = 0;
+    int writable = 0;
+    Watch w = loop->watch(pair.a.get(), kReadable, [&](unsigned ev) {
+      if (ev & kReadable) ++readable;
+      if (ev & kWritable) ++writable;
+    });
+    settle(*loop, 3);
+    REQUIRE(readable == 0);
+
+    SUBCASE("data comes while paused") {
+      w.update(kNone);
+      REQUIRE(::write(pair.b.get(), "x", 1) == 1);
+      settle(*loop, 5);
+      CHECK(readable == 0);
+      w.update(kReadable);
+      REQUIRE(run_until(*loop, [&] { return readable > 0; }));
+    }
+    SUBCASE("paused and resumed with nothing in between, then data") {
+      w.update(kNone);
+      settle(*loop, 3);
+      w.update(kReadable);
+      settle(*loop, 3);
+      CHECK(readable == 0);
+      REQUIRE(::write(pair.b.get(), "x", 1) == 1);
+      REQUIRE(run_until(*loop, [&] { return readable > 0; }));
+    }
+    SUBCASE("paused with data waiting, then resumed for writing only") {
+      w.update(kNone);
+      REQUIRE(::write(pair.b.get(), "x", 1) == 1);
+      settle(*loop, 3);
+      w.update(kWritable);
+      REQUIRE(run_until(*loop, [&] { return writable > 0; }));
+      CHECK(readable == 0);
+    }
+  }
+  check_no_live_handles(*loop);
+}
+
 TEST_CASE("a watch callback may close its own watch") {
   auto loop = make_test_loop();
   {
