@@ -4,17 +4,19 @@
 #  2. bench http --mode=async --loop=all --size=1k against our server, next
 #     to wrk's figure for the same server and to the plain-C reference
 #     (tools/reference/curl_multi_epoll.c: libcurl multi on a bare epoll
-#     loop, the same 1000 GETs with 100 in flight), its rounds interleaved
-#     with bench's;
+#     loop, the same GETs with 100 in flight), REF_ROUNDS rounds of
+#     REF_REQUESTS GETs, the reference's interleaved with bench's;
 #  3. the sync client against Python requests and pycurl doing the same
 #     1000 GETs of /1k on one reused session (bench http --peers).
-#   ROUNDS=3 tools/scripts/compare-http.sh [path/to/bench]
+#   ROUNDS=3 REF_ROUNDS=10 REF_REQUESTS=20000 tools/scripts/compare-http.sh [path/to/bench]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bench=${1:-./build/tools/bench}
 reference=$(dirname "$bench")/curl_multi_reference
 rounds=${ROUNDS:-3}
 duration=${WRK_SECONDS:-5}
+ref_rounds=${REF_ROUNDS:-10}
+ref_requests=${REF_REQUESTS:-20000}
 out=$(mktemp -d /tmp/compare-http.XXXXXX)
 for tool in wrk python3 taskset; do
   command -v $tool >/dev/null || { echo "$tool missing: bash tools/install-deps.sh" >&2; exit 2; }
@@ -41,10 +43,10 @@ for r in $(seq "$rounds"); do
 done
 
 : >"$out/reference.txt"
-for r in $(seq 5); do
-  "$bench" http --url="$ours" --mode=async --loop=all --size=1k --client-cpu=1 --repeat=1 \
-    --warmup=1 --json="$out/async-$r.json" >"$out/async-$r.txt"
-  taskset -c 1 "$reference" "$ours/1k" 1000 100 1024 >>"$out/reference.txt"
+for r in $(seq "$ref_rounds"); do
+  "$bench" http --url="$ours" --mode=async --loop=all --size=1k --requests="$ref_requests" \
+    --client-cpu=1 --repeat=1 --warmup=1 --json="$out/async-$r.json" >"$out/async-$r.txt"
+  taskset -c 1 "$reference" "$ours/1k" "$ref_requests" 100 1024 >>"$out/reference.txt"
 done
 "$bench" http --url="$ours" --mode=sync --size=1k --client-cpu=1 --repeat=5 --warmup=1 \
   --peers=requests,pycurl --json="$out/sync.json" >"$out/sync.txt"
@@ -60,7 +62,8 @@ print("1. wrk -t1 -c100, GET /1k, req/s median [min-max]:")
 print(f"   our server (epoll, 1 thread)  {sp(wrk['ours'])}")
 print(f"   nginx (1 worker)              {sp(wrk['nginx'])}")
 print(f"   ratio ours/nginx              {statistics.median(wrk['ours'])/statistics.median(wrk['nginx']):.2f}")
-print("2. bench http --mode=async --size=1k (100 in flight) against our server, 5 rounds:")
+print(f"2. bench http --mode=async --size=1k (100 in flight) against our server, {len(open(out + '/reference.txt').readlines())} rounds;")
+print("   x C ref: the median [min-max] of each round's ratio to the reference's req/s in that round:")
 wrk_med = statistics.median(wrk["ours"])
 ref = [dict(zip(l.split()[::2], map(float, l.split()[1::2]))) for l in open(f"{out}/reference.txt")]
 ref_rps = [r["req_per_s"] for r in ref]
@@ -68,16 +71,17 @@ print(f"   C ref  req/s {sp(ref_rps)}  CPU us/req {statistics.median(r['cpu_us_p
       "   (libcurl multi on bare epoll)")
 loops = {}
 import glob
-for f in sorted(glob.glob(f"{out}/async-*.json")):
-    for run in json.load(open(f))["runs"]:
+for i in range(len(ref_rps)):
+    for run in json.load(open(f"{out}/async-{i + 1}.json"))["runs"]:
         r = run["repeats"][0]
-        loops.setdefault(run["loop"], []).append((r["requests"] / r["duration_s"],
-                                                  run["summary"]["cpu_us_per_req"]["median"]))
+        rps = r["requests"] / r["duration_s"]
+        loops.setdefault(run["loop"], []).append((rps, run["summary"]["cpu_us_per_req"]["median"],
+                                                  rps / ref_rps[i]))
 for loop, rows in loops.items():
-    rps = [x for x, _ in rows]
+    rps = [x for x, _, _ in rows]
     print(f"   {loop:<6} req/s {sp(rps)}  = {statistics.median(rps)/wrk_med:.2f} x wrk"
-          f"  = {statistics.median(rps)/statistics.median(ref_rps):.2f} x C ref"
-          f"   CPU us/req {statistics.median(c for _, c in rows):.1f}")
+          f"  = {sp([q for _, _, q in rows], '{:.2f}')} x C ref"
+          f"   CPU us/req {statistics.median(c for _, c, _ in rows):.1f}")
 print("3. 1000 sequential GETs of /1k on one reused session, seconds median [min-max]:")
 runs = json.load(open(f"{out}/sync.json"))["runs"]
 for run in runs:
