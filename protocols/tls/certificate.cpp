@@ -32,7 +32,7 @@ std::string last_openssl_error() {
   return buf;
 }
 
-Certificate make_self_signed(int days) {
+Certificate make_self_signed(int days, const std::string& also_ip) {
   Certificate c;
   c.key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   check(c.key != nullptr, "EC key generation");
@@ -51,7 +51,9 @@ Certificate make_self_signed(int days) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"},
+  std::string names = "DNS:localhost,IP:127.0.0.1,IP:::1";
+  if (!also_ip.empty() && also_ip != "127.0.0.1") names += ",IP:" + also_ip;
+  for (auto [nid, value] : {std::pair{NID_subject_alt_name, names.c_str()},
                             std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
     check(ext != nullptr, "certificate extension");

@@ -12,9 +12,10 @@ struct Certificate {
   PkeyPtr key;
 };
 
-// EC P-256 key; CN=localhost; SAN DNS:localhost, IP:127.0.0.1, IP:::1;
-// valid from now for `days`. Throws std::runtime_error on OpenSSL failure.
-Certificate make_self_signed(int days = 365);
+// EC P-256 key; CN=localhost; SAN DNS:localhost, IP:127.0.0.1, IP:::1 and
+// `also_ip` when given; valid from now for `days`. Throws
+// std::runtime_error on OpenSSL failure.
+Certificate make_self_signed(int days = 365, const std::string& also_ip = "");
 
 std::string to_pem(const X509* cert);
 std::string to_pem(const EVP_PKEY* key);

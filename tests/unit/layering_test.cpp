@@ -1,7 +1,7 @@
 // Keeps the layering of DESIGN.md and docs/ARCHITECTURE.md true: only
 // backends/<name>/ includes its loop's header; engine/ and protocols/ never
 // include a backend; nothing below tools/ includes tools/; and inside tools/
-// includes point one way, cli -> workloads -> peers -> report -> common.
+// includes point one way, cli -> workloads -> peers -> report -> net -> common.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -51,10 +51,11 @@ std::string tools_folder(const std::string& path) {
 // rides on it (kRidesOn).
 const std::map<std::string, int>& tools_ranks() {
   static const std::map<std::string, int> ranks = {
-      {"cli", 5},  // main, the command registry
-      {"tcp", 4},    {"http", 4}, {"ws", 4}, {"stream", 4}, {"echo", 4},  // the workloads
-      {"peers", 3},                                                       // other clients' rows
-      {"report", 2},  // results, baselines, matrix
+      {"cli", 6},  // main, the command registry
+      {"tcp", 5},    {"http", 5}, {"ws", 5}, {"stream", 5}, {"echo", 5},  // the workloads
+      {"peers", 4},                                                       // other clients' rows
+      {"report", 3},  // results, baselines, matrix
+      {"net", 2},     // --net: the profile, namespaces, the delay line
       {"common", 1},  // helpers of every command
   };
   return ranks;
@@ -81,7 +82,7 @@ std::string tools_include_problem(const std::string& from, const std::string& to
 
 }  // namespace
 
-TEST_CASE("tools/ includes point one way: cli -> workloads -> peers -> report -> common") {
+TEST_CASE("tools/ includes point one way: cli -> workloads -> peers -> report -> net -> common") {
   CHECK(tools_include_problem("cli", "ws").empty());
   CHECK(tools_include_problem("ws", "common").empty());
   CHECK(tools_include_problem("stream", "ws").empty());

@@ -4,6 +4,7 @@
 
 #include "backends/registry.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/subcommand.hpp"
 
 namespace lb {
@@ -40,10 +41,12 @@ std::chrono::milliseconds RunOptions::timeout() const {
 }
 
 nlohmann::json RunOptions::params() const {
-  return {{"repeat", repeat},
-          {"warmup", warmup},
-          {"server_cpu", server_cpu},
-          {"client_cpu", client_cpu}};
+  nlohmann::json out = {{"repeat", repeat},
+                        {"warmup", warmup},
+                        {"server_cpu", server_cpu},
+                        {"client_cpu", client_cpu}};
+  if (placement().record) out["net"] = placement().record();
+  return out;
 }
 
 TransferOptions::Checked TransferOptions::check() const {
@@ -82,6 +85,9 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
       ->capture_default_str();
   cmd->add_option("--json", o.json, "Write results to FILE (schema loopbench.results/1)");
   cmd->add_option("--timeout", o.timeout_s, help.timeout)->capture_default_str();
+  cmd->add_option("--net", o.net,
+                  "Client and built-in server in two network namespaces over an emulated path "
+                  "(root): lan, wan, mobile, or rtt=20ms,rate=1gbit[,loss=0.1%][,jitter=2ms]");
 }
 
 }  // namespace lb

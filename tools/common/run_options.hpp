@@ -21,6 +21,7 @@ struct RunOptions {
   int client_cpu = -1;
   std::string json;
   double timeout_s = 10;
+  std::string net;  // --net: a profile for tools/net/, or empty for loopback
 
   // UsageError for --repeat < 1, --warmup < 0 or --timeout <= 0.
   void check() const;

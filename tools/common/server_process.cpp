@@ -18,6 +18,7 @@
 
 #include "backends/common/unique_fd.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/serving_loops.hpp"
 
 namespace lb {
@@ -34,6 +35,7 @@ ServerProcess::ServerProcess(const Body& body, std::chrono::milliseconds startup
 #ifdef __linux__
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
 #endif
+    if (placement().enter_server_side) placement().enter_server_side();
     read_end.reset();
     const int fd = write_end.get();
     const int rc = body([fd](std::uint16_t port) { (void)!::write(fd, &port, sizeof port); });
@@ -90,7 +92,7 @@ ServerProcess::Body loop_server_body(std::string loop_name, int cpu, StartServer
   return guarded_server_body([loop_name = std::move(loop_name), cpu, start = std::move(start),
                               threads](const std::function<void(std::uint16_t)>& ready) {
     pin_or_throw(cpu, "server");
-    ServingLoops serving(loop_name, threads, Endpoint{"127.0.0.1", 0}, start);
+    ServingLoops serving(loop_name, threads, Endpoint{placement().server_host, 0}, start);
     ready(serving.port());
     serving.run();
     return 0;

@@ -2,6 +2,7 @@
 
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/usage_error.hpp"
 
 namespace lb {
@@ -9,7 +10,7 @@ namespace lb {
 tls::SslCtxPtr server_tls_option(bool tls, const std::string& cert, const std::string& key) {
   if (cert.empty() != key.empty()) throw UsageError("--cert and --key go together");
   if (!cert.empty()) return tls::make_server_context(tls::load_pem(cert, key));
-  if (tls) return tls::make_server_context(tls::make_self_signed());
+  if (tls) return tls::make_server_context(tls::make_self_signed(365, placement().server_host));
   return nullptr;
 }
 

@@ -12,6 +12,7 @@
 #include "backends/registry.hpp"
 #include "tools/common/listening_program.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/progress_line.hpp"
 #include "tools/common/resource_sampler.hpp"
 #include "tools/common/run_options.hpp"
@@ -27,6 +28,7 @@
 #include "tools/echo/table.hpp"
 #include "tools/echo/tcp_server.hpp"
 #include "tools/echo/ws_route.hpp"
+#include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
@@ -186,7 +188,7 @@ struct EchoServer {
   pid_t pid() const { return tcp ? tcp->pid() : ws ? ws->pid() : peer ? peer->pid() : -1; }
   Endpoint endpoint() const {
     if (ws) return ws->endpoint();
-    return Endpoint{"127.0.0.1", tcp ? tcp->port() : peer->port()};
+    return Endpoint{placement().server_host, tcp ? tcp->port() : peer->port()};
   }
   std::optional<double> cpu_seconds() const { return cpu_seconds_of(pid()); }
   std::optional<MemoryKib> memory() const { return memory_of(pid()); }
@@ -285,6 +287,11 @@ int run_echo(const EchoOptions& o) {
   const Checked c = check(o);
   const auto loops = o.run.client_loops();
   if (!c.url_ws && !c.url_tcp) o.run.check_server_loop();
+  const bool peer_servers = std::any_of(c.servers.begin(), c.servers.end(), [](const auto& name) {
+    return find_peer_echo_server(name) != nullptr;
+  });
+  const auto lab =
+      net::lab_for(o.run.net, !c.url_ws && !c.url_tcp, !o.peers.empty() || peer_servers);
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;

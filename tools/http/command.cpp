@@ -11,6 +11,7 @@
 #include "protocols/tls/tls_context.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
@@ -18,6 +19,7 @@
 #include "tools/http/clients.hpp"
 #include "tools/http/server.hpp"
 #include "tools/http/table.hpp"
+#include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
 #include "tools/report/repeats.hpp"
@@ -177,6 +179,7 @@ int run_http(const HttpOptions& o) {
   if (!peers.empty() && o.fresh_connections)
     throw UsageError("--peers keep their connections: leave out --fresh-connections");
   std::string base = o.url;
+  const auto lab = net::lab_for(o.run.net, base.empty(), !peers.empty());
   std::optional<ServerProcess> server;
   // https to the built-in server: a fresh certificate, the only one the
   // client trusts (the server child inherits the context).
@@ -185,11 +188,12 @@ int run_http(const HttpOptions& o) {
   if (base.empty()) {
     o.run.check_server_loop();
     HttpServeOptions serve;
+    serve.bind = placement().server_host;
     serve.loop = o.run.server_loop;
     serve.threads = o.server_threads;
     serve.cpu = o.run.server_cpu;
     if (o.tls) {
-      identity = tls::make_self_signed();
+      identity = tls::make_self_signed(365, placement().server_host);
       server_tls = tls::make_server_context(*identity);
       serve.server.tls = server_tls.get();
     }
@@ -198,7 +202,8 @@ int run_http(const HttpOptions& o) {
                      return 0;
                    }),
                    std::chrono::seconds(20));
-    base = (o.tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(server->port());
+    base = (o.tls ? "https://" : "http://") + placement().server_host + ":" +
+           std::to_string(server->port());
   } else if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
     throw UsageError("--url: expected http://HOST:PORT or https://HOST:PORT, got '" + base + "'");
   }

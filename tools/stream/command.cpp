@@ -14,10 +14,12 @@
 #include "tools/common/cpu.hpp"
 #include "tools/common/measured_transfer.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/size.hpp"
 #include "tools/common/tls_options.hpp"
+#include "tools/net/lab.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/stream/data_file.hpp"
@@ -164,6 +166,7 @@ int run_client(const ClientOptions& o) {
   if (o.test != "download" || o.url.empty()) check_data_file(o.file);
 
   WsUrl target;
+  const auto lab = net::lab_for(o.run.net, o.url.empty(), false);
   std::optional<BuiltinWsServer> server;
   if (!o.url.empty()) {
     target = url_option(o.url, "/stream");
@@ -171,7 +174,7 @@ int run_client(const ClientOptions& o) {
     o.run.check_server_loop();
     server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, server_options,
                    stream_route(server_config(o.file, o.truncate_at)));
-    target = WsUrl{o.tls, "127.0.0.1", server->endpoint(), "/stream"};
+    target = WsUrl{o.tls, placement().server_host, server->endpoint(), "/stream"};
   }
   o.run.pin_client();
   tls::SslCtxPtr client_ctx;

@@ -7,9 +7,11 @@
 
 #include "backends/registry.hpp"
 #include "tools/common/measured_transfer.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
+#include "tools/net/lab.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/tcp/client.hpp"
@@ -39,8 +41,9 @@ int run_tcp(const TcpOptions& o) {
   const auto t = o.transfer.check();
   o.run.check();
   const auto loops = o.run.client_loops();
+  const auto lab = net::lab_for(o.run.net, o.connect.empty(), false);
 
-  Endpoint server_at{"127.0.0.1", 0};
+  Endpoint server_at{placement().server_host, 0};
   std::optional<ServerProcess> server;
   std::string target = "builtin";
   if (!o.connect.empty()) {

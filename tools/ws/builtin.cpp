@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "protocols/tls/tls_context.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/usage_error.hpp"
 
 namespace lb {
@@ -21,7 +22,7 @@ struct ServedWs {
 BuiltinWsServer::BuiltinWsServer(const std::string& loop_name, int cpu, bool tls,
                                  ws::SessionOptions options, WsRoute route, int threads)
     : tls_(tls) {
-  if (tls) identity_ = tls::make_self_signed();
+  if (tls) identity_ = tls::make_self_signed(365, placement().server_host);
   process_.emplace(loop_server_body(
                        loop_name, cpu,
                        [&](Loop& loop, const ListenAt& at) {

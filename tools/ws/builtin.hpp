@@ -1,8 +1,8 @@
 #pragma once
 // The built-in WebSocket server of `bench ws` and `bench stream client`: a
 // child process (pinned when asked, on its own loop) serving a route on
-// 127.0.0.1 (on several loop threads when asked), over TLS with a fresh self-signed certificate
-// when asked; and the client's TLS context, which then trusts exactly that certificate.
+// placement().server_host (on several loop threads when asked), over TLS with a fresh self-signed
+// certificate when asked; and the client's TLS context, which then trusts exactly that certificate.
 #include <optional>
 #include <string>
 
@@ -11,6 +11,7 @@
 #include "protocols/tls/openssl_handles.hpp"
 #include "protocols/ws/session.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/server_process.hpp"
 #include "tools/common/tls_options.hpp"
 #include "tools/ws/server.hpp"
@@ -22,7 +23,7 @@ class BuiltinWsServer {
   // Throws when the child cannot start (its reason is on stderr).
   BuiltinWsServer(const std::string& loop, int cpu, bool tls, ws::SessionOptions options,
                   WsRoute route, int threads = 1);
-  Endpoint endpoint() const { return Endpoint{"127.0.0.1", process_->port()}; }
+  Endpoint endpoint() const { return Endpoint{placement().server_host, process_->port()}; }
   X509* certificate() const { return tls_ ? identity_.cert.get() : nullptr; }
   void stop() { process_->stop(); }
   pid_t pid() const { return process_->pid(); }

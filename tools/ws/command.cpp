@@ -10,10 +10,12 @@
 #include "protocols/tls/tls_context.hpp"
 #include "tools/common/measured_transfer.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/size.hpp"
 #include "tools/common/tls_options.hpp"
+#include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
 #include "tools/report/repeats.hpp"
@@ -111,6 +113,7 @@ int run_ws(const WsOptions& o) {
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
 
   WsUrl target;
+  const auto lab = net::lab_for(o.run.net, o.url.empty(), !peers.empty());
   std::optional<BuiltinWsServer> server;
   if (!o.url.empty()) {
     target = url_option(o.url, "/ws");
@@ -118,7 +121,7 @@ int run_ws(const WsOptions& o) {
     o.run.check_server_loop();
     server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, server_options,
                    ws_throughput_route());
-    target = WsUrl{o.tls, "127.0.0.1", server->endpoint(), "/ws"};
+    target = WsUrl{o.tls, placement().server_host, server->endpoint(), "/ws"};
   }
   o.run.pin_client();
   tls::SslCtxPtr client_ctx;

@@ -16,6 +16,7 @@
 #include "tools/common/child_process.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/options.hpp"
+#include "tools/net/profile.hpp"
 #include "tools/report/baseline.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"
@@ -41,6 +42,7 @@ struct Options {
   std::string data_dir = "results";
   bool peers = false;
   std::string open_loop;  // yes | no; empty: the profile's
+  std::string net;        // every step's --net
 };
 
 std::string self_path() {
@@ -89,6 +91,10 @@ int run_matrix(const Options& o) {
   if (!o.open_loop.empty() && o.open_loop != "yes" && o.open_loop != "no")
     throw UsageError("--open-loop: expected yes or no, got '" + o.open_loop + "'");
   m.echo_open = o.open_loop.empty() ? m.profile.echo_open : o.open_loop == "yes";
+  if (!o.net.empty() && o.peers)
+    throw UsageError("--net runs our own clients only: leave out --peers");
+  if (!o.net.empty()) net::parse_profile(o.net);  // a bad one fails here, not in every step
+  m.net = o.net;
   nlohmann::json baseline;
   if (!o.baseline.empty()) baseline = read_json_file(o.baseline, "--baseline");
 
@@ -233,6 +239,9 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_flag("--peers", o->peers,
                 "Also run every peer client (bench http/ws --peers=all) in the http, ws and wss "
                 "scenarios, once per round");
+  cmd->add_option("--net", o->net,
+                  "Every step over an emulated path in network namespaces (bench tcp --net): lan, "
+                  "wan, mobile, or rtt=20ms,rate=1gbit[,loss=0.1%][,jitter=2ms]");
   cmd->add_option("--open-loop", o->open_loop,
                   "yes: after each loop's closed-loop echo step, an open-loop step at half the "
                   "messages/s it reached at 100 connections x 1 KiB (server CPU per message at "

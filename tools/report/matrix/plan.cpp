@@ -62,11 +62,12 @@ std::vector<std::string> scenario_args(const MatrixOptions& o, const std::string
   return {"stream", "client", "--test=both", "--file=" + o.stream_file};
 }
 
-// One repeat per step, pinned as asked.
+// One repeat per step, pinned as asked, over the emulated path if asked.
 void add_repeat_and_pinning(const MatrixOptions& o, std::vector<std::string>& args) {
   args.push_back("--repeat=1");
   if (o.server_cpu >= 0) args.push_back("--server-cpu=" + std::to_string(o.server_cpu));
   if (o.client_cpu >= 0) args.push_back("--client-cpu=" + std::to_string(o.client_cpu));
+  if (!o.net.empty()) args.push_back("--net=" + o.net);
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ struct MatrixOptions {
   std::string stream_file;  // generated before the first round
   bool peers = false;       // http, ws, wss: also a step of every installed peer client
   bool echo_open = false;   // the profile's unless asked
+  std::string net;          // every step's --net (empty: loopback)
 };
 
 struct MatrixStep {

@@ -1,0 +1,10 @@
+#include "tools/common/placement.hpp"
+
+namespace lb {
+
+Placement& placement() {
+  static Placement p;
+  return p;
+}
+
+}  // namespace lb
