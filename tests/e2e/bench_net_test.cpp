@@ -1,0 +1,216 @@
+// `--net`: client and built-in server in two network namespaces over the
+// delay line, as root (CI runs as root). Each case checks what the path
+// did, measured by bench itself (connect RTT, the transfer's rate) against
+// what was asked, and that nothing outlives a run.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "command.hpp"
+
+extern char** environ;
+
+namespace lb::test {
+namespace {
+
+// Every network namespace some process is in, by inode.
+std::set<ino_t> network_namespaces() {
+  std::set<ino_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat st {};
+    if (::stat((entry.path() / "ns" / "net").c_str(), &st) == 0) out.insert(st.st_ino);
+  }
+  return out;
+}
+
+// Processes whose command line mentions `needle` (the delay line is a fork
+// of bench, so it has bench's command line).
+int processes_with(const std::string& needle) {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto cmdline = slurp((entry.path() / "cmdline").string());
+    for (auto& c : cmdline)
+      if (c == '\0') c = ' ';
+    if (cmdline.find(needle) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+nlohmann::json run_json(const std::string& args, const std::string& name) {
+  const std::string json = temp_path(name);
+  const auto r = run_bench(args + " --json=" + json, 180);
+  INFO(r.out);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("bench --net: an asked RTT of 20 ms measures within 15 %, on every loop") {
+  const auto doc = run_json(
+      "tcp --net=rtt=20ms,rate=1gbit --loop=all --total=4MiB "
+      "--repeat=1 --warmup=0",
+      "net-rtt.json");
+  REQUIRE(doc.at("runs").size() == compiled_loops().size());
+  for (const auto& run : doc.at("runs")) {
+    const auto& net = run.at("params").at("net");
+    CHECK(net.at("rtt_ms") == 20);
+    CHECK(net.at("rate_bps") == 1'000'000'000);
+    const double p50 = net.at("measured").at("connect_p50_ms");
+    CHECK(p50 > 20 * 0.85);
+    CHECK(p50 < 20 * 1.15);
+    CHECK(net.at("delay_line").at("cpu_s").get<double>() >= 0);
+  }
+}
+
+TEST_CASE("bench --net: 200 Mbit/s gives bench tcp within 10 % below it, never above") {
+  const auto doc =
+      run_json("tcp --net=rtt=2ms,rate=200mbit --loop=" + std::string(LOOPBENCH_FIRST_BACKEND) +
+                   " --direction=download,upload --total=64MiB --repeat=1 "
+                   "--warmup=0",
+               "net-rate.json");
+  REQUIRE(doc.at("runs").size() == 2);
+  for (const auto& run : doc.at("runs")) {
+    INFO(run.at("mode"));
+    // Payload bits/s: at most the link's 200 Mbit/s of Ethernet frames.
+    const double bps = run.at("summary").at("bytes_per_s").at("median").get<double>() * 8;
+    CHECK(bps <= 200e6);
+    CHECK(bps >= 200e6 * 0.9);
+    const auto& measured = run.at("params").at("net").at("measured");
+    CHECK(measured.at("rate_down_bps").get<double>() == doctest::Approx(200e6).epsilon(0.15));
+    CHECK(measured.at("rate_up_bps").get<double>() == doctest::Approx(200e6).epsilon(0.15));
+  }
+}
+
+TEST_CASE("bench --net: 1 % loss, a stream still completes and verifies both ways, ws and wss") {
+  const std::string data = temp_path("net-stream.bin");
+  REQUIRE(run_bench("stream generate --size 16MiB --file " + data).exit_code == 0);
+  for (const char* tls : {"", " --tls"}) {
+    INFO(tls);
+    const auto doc = run_json(
+        "stream client --net=rtt=4ms,rate=200mbit,loss=1% --test=both "
+        "--loop=all --repeat=1 --warmup=0 --file=" +
+            data + tls,
+        "net-stream.json");
+    REQUIRE(doc.at("runs").size() == 2 * compiled_loops().size());
+    for (const auto& run : doc.at("runs")) {
+      CHECK(run.at("summary").at("verified") == true);
+      CHECK(run.at("summary").at("errors") == 0);
+      CHECK(run.at("params").at("net").at("loss") == 0.01);
+    }
+  }
+  std::remove(data.c_str());
+}
+
+TEST_CASE("bench --net: http and ws over the path, https and wss verified against its address") {
+  const auto http = run_json(
+      "http --net=lan --tls --mode=async --loop=all --size=20k "
+      "--requests=400 --repeat=1 --warmup=0",
+      "net-http.json");
+  for (const auto& run : http.at("runs"))
+    CHECK(run.at("summary").at("errors") == 0);
+  const auto ws = run_json(
+      "ws --net=wan --tls --loop=all --direction=download,upload "
+      "--total=16MiB --repeat=1 --warmup=0",
+      "net-ws.json");
+  REQUIRE(ws.at("runs").size() == 2 * compiled_loops().size());
+  for (const auto& run : ws.at("runs"))
+    CHECK(run.at("summary").at("errors") == 0);
+}
+
+TEST_CASE("bench --net leaves no namespace or process behind: a clean exit and SIGINT midway") {
+  const auto before = network_namespaces();
+  const auto r = run_bench(
+      "echo --net=lan --transport=tcp --connections=10 --duration=0.5 "
+      "--repeat=1 --loop=" +
+      std::string(LOOPBENCH_FIRST_BACKEND));
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(network_namespaces() == before);
+
+  // SIGINT while a long transfer runs over the path.
+  const std::string out = temp_path("net-sigint.err");
+  const std::string bench = LOOPBENCH_BENCH;
+  std::vector<std::string> args = {bench,
+                                   "tcp",
+                                   "--net=wan",
+                                   "--total=64GiB",
+                                   "--repeat=1",
+                                   "--warmup=0",
+                                   "--loop=" + std::string(LOOPBENCH_FIRST_BACKEND)};
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  REQUIRE(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+  bool measured = false;
+  for (int i = 0; i < 200 && !measured; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    measured = slurp(out).find("measured") != std::string::npos;
+  }
+  INFO(slurp(out));
+  CHECK(measured);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // mid-transfer
+  CHECK(network_namespaces().size() >= before.size() + 3);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  for (int i = 0; i < 200 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (::waitpid(pid, &status, WNOHANG) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL("bench did not stop on SIGINT");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(network_namespaces() == before);
+  CHECK(processes_with("--total=64GiB") == 0);
+  std::remove(out.c_str());
+}
+
+TEST_CASE("bench --net: bad profiles, a server of the user's and no root are clear errors") {
+  auto r = run_bench("tcp --net=fast --total=1MiB");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--net fast: unknown profile") != std::string::npos);
+  r = run_bench("tcp --net=rtt=20ms --total=1MiB");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("rtt and rate are required") != std::string::npos);
+  r = run_bench("http --net=wan --url=http://127.0.0.1:9/ --requests=1");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("leave out --url") != std::string::npos);
+  r = run_bench("ws --net=wan --peers=aiohttp --total=1MiB");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("leave out --peers") != std::string::npos);
+  if (::access("/usr/bin/setpriv", X_OK) == 0) {
+    r = run_bench("tcp --net=wan --total=1MiB", 60,
+                  "setpriv --reuid=65534 --regid=65534 --clear-groups --");
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--net needs root (CAP_NET_ADMIN)") != std::string::npos);
+  }
+}
+
+}  // namespace lb::test
