@@ -208,4 +208,27 @@ TEST_CASE("peer rows merge per client and loop, and say when they were not insta
   CHECK(md.find("not installed: apt-get install python3-missing") != std::string::npos);
 }
 
+TEST_CASE("--net goes to every step, and nothing is added without it") {
+  MatrixOptions o;
+  o.profile = matrix_profile("quick");
+  o.loops = {"epoll"};
+  o.scenarios = parse_scenarios("tcp,http,ws,echo-tcp,stream");
+  o.repeat = 1;
+  o.echo_open = true;
+  const auto has_net = [](const MatrixStep& s, const std::string& value) {
+    return std::find(s.args.begin(), s.args.end(), "--net=" + value) != s.args.end();
+  };
+  for (const auto& s : plan_matrix(o)) {
+    INFO(s.scenario);
+    CHECK(std::none_of(s.args.begin(), s.args.end(),
+                       [](const std::string& a) { return a.rfind("--net", 0) == 0; }));
+  }
+  o.net = "wan";
+  const auto steps = plan_matrix(o);
+  for (const auto& s : steps) {
+    INFO(s.scenario);
+    CHECK(has_net(s, "wan"));
+  }
+}
+
 }  // namespace lb
