@@ -39,8 +39,10 @@ class Lab {
 
   const Profile& profile() const { return profile_; }
   const PathMeasurement& measured() const { return measured_; }
-  // The profile, what was measured, and the delay line's CPU so far.
-  nlohmann::json json() const;
+  // The profile, what was measured, and the delay line's CPU and wall time
+  // since the previous call (the first: since the path was measured), so each
+  // result row gets the delay line's share during its own run.
+  nlohmann::json json();
   // Stops the delay line (idempotent) and says what it did, one line.
   std::string stop();
 
@@ -54,7 +56,8 @@ class Lab {
   UniqueFd original_, client_, middle_, server_;
   pid_t delay_line_ = -1;
   UniqueFd stop_write_, stats_read_;
-  double started_ = 0;  // steady seconds
+  double started_ = 0;                           // steady seconds
+  double recorded_wall_ = 0, recorded_cpu_ = 0;  // at the last json()
   PathMeasurement measured_;
 };
 
