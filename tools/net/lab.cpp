@@ -112,8 +112,8 @@ Lab::Lab(const Profile& profile) : profile_(profile) {
   p.enter_server_side = [fd = server_.get()] { enter_network_namespace(fd); };
   p.record = [this] { return json(); };
   measure();
-  recorded_wall_ = steady_s();  // rows count the delay line from here
-  recorded_cpu_ = delay_line_cpu_s();
+  measured_at_ = steady_s();
+  cpu_at_measured_ = delay_line_cpu_s();
 }
 
 void Lab::build() {
@@ -195,17 +195,15 @@ double Lab::delay_line_cpu_s() const {
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-nlohmann::json Lab::json() {
+nlohmann::json Lab::json() const {
   auto out = profile_.json();
   out["measured"] = {{"connect_p50_ms", measured_.connect_p50_ms},
                      {"connect_min_ms", measured_.connect_min_ms},
                      {"connect_max_ms", measured_.connect_max_ms},
                      {"rate_down_bps", measured_.rate_down_bps},
                      {"rate_up_bps", measured_.rate_up_bps}};
-  const double wall = steady_s(), cpu = delay_line_cpu_s();
-  out["delay_line"] = {{"cpu_s", cpu - recorded_cpu_}, {"wall_s", wall - recorded_wall_}};
-  recorded_wall_ = wall;
-  recorded_cpu_ = cpu;
+  out["delay_line"] = {{"cpu_s", delay_line_cpu_s() - cpu_at_measured_},
+                       {"wall_s", steady_s() - measured_at_}};
   return out;
 }
 

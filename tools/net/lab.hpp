@@ -40,9 +40,9 @@ class Lab {
   const Profile& profile() const { return profile_; }
   const PathMeasurement& measured() const { return measured_; }
   // The profile, what was measured, and the delay line's CPU and wall time
-  // since the previous call (the first: since the path was measured), so each
-  // result row gets the delay line's share during its own run.
-  nlohmann::json json();
+  // from when the path was measured until now (a row records it as it
+  // starts; the line stop() returns has the whole run's).
+  nlohmann::json json() const;
   // Stops the delay line (idempotent) and says what it did, one line.
   std::string stop();
 
@@ -56,8 +56,8 @@ class Lab {
   UniqueFd original_, client_, middle_, server_;
   pid_t delay_line_ = -1;
   UniqueFd stop_write_, stats_read_;
-  double started_ = 0;                           // steady seconds
-  double recorded_wall_ = 0, recorded_cpu_ = 0;  // at the last json()
+  double started_ = 0;  // steady seconds
+  double measured_at_ = 0, cpu_at_measured_ = 0;
   PathMeasurement measured_;
 };
 
