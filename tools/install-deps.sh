@@ -9,6 +9,7 @@ packages=(
   doctest-dev libcli11-dev nlohmann-json3-dev libfmt-dev clang libclang-rt-dev
   iperf3 python3 wrk nghttp2-client nginx-light python3-requests python3-pycurl
   python3-httpx python3-h2 python3-websockets python3-aiohttp python3-uvloop node-ws chromium
+  iproute2
 )
 
 missing=()
