@@ -50,6 +50,57 @@ int processes_with(const std::string& needle) {
   return n;
 }
 
+// Starts bench with `args`, stderr into `err`, with the default SIGINT
+// disposition (a shell's background job would ignore it).
+pid_t spawn_bench(const std::vector<std::string>& args, const std::string& err) {
+  std::vector<std::string> all = {LOOPBENCH_BENCH};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  return pid;
+}
+
+// Waits until `path` holds `text` (up to 10 s).
+bool wait_for_text(const std::string& path, const std::string& text) {
+  for (int i = 0; i < 200; ++i) {
+    if (slurp(path).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// The exit status of `pid` within `seconds`, or -1 (then it is killed).
+int exit_within(pid_t pid, int seconds) {
+  int status = 0;
+  for (int i = 0; i < seconds * 20; ++i) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return -1;
+}
+
+// The pid of the process named `comm`, or -1.
+pid_t find_process(const std::string& comm) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (slurp((entry.path() / "comm").string()) == comm + "\n") return std::stoi(name);
+  }
+  return -1;
+}
+
 nlohmann::json run_json(const std::string& args, const std::string& name) {
   const std::string json = temp_path(name);
   const auto r = run_bench(args + " --json=" + json, 180);
@@ -147,48 +198,42 @@ TEST_CASE("bench --net leaves no namespace or process behind: a clean exit and S
   CHECK(network_namespaces() == before);
 
   // SIGINT while a long transfer runs over the path.
-  const std::string out = temp_path("net-sigint.err");
-  const std::string bench = LOOPBENCH_BENCH;
-  std::vector<std::string> args = {bench,
-                                   "tcp",
-                                   "--net=wan",
-                                   "--total=64GiB",
-                                   "--repeat=1",
-                                   "--warmup=0",
-                                   "--loop=" + std::string(LOOPBENCH_FIRST_BACKEND)};
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  REQUIRE(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0);
-  posix_spawn_file_actions_destroy(&actions);
-  bool measured = false;
-  for (int i = 0; i < 200 && !measured; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    measured = slurp(out).find("measured") != std::string::npos;
-  }
-  INFO(slurp(out));
-  CHECK(measured);
+  const std::string err = temp_path("net-sigint.err");
+  const pid_t pid = spawn_bench({"tcp", "--net=wan", "--total=64GiB", "--repeat=1", "--warmup=0",
+                                 "--loop=" + std::string(LOOPBENCH_FIRST_BACKEND)},
+                                err);
+  INFO(slurp(err));
+  CHECK(wait_for_text(err, "measured"));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // mid-transfer
   CHECK(network_namespaces().size() >= before.size() + 3);
   ::kill(pid, SIGINT);
-  int status = 0;
-  for (int i = 0; i < 200 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  if (::waitpid(pid, &status, WNOHANG) == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    FAIL("bench did not stop on SIGINT");
-  }
+  CHECK(exit_within(pid, 10) != -1);
+  std::remove(err.c_str());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(network_namespaces() == before);
   CHECK(processes_with("--total=64GiB") == 0);
-  std::remove(out.c_str());
+}
+
+TEST_CASE("bench --net: a delay line that dies midway fails the run clearly, leaving nothing") {
+  const auto before = network_namespaces();
+  const std::string err = temp_path("net-cut.err");
+  const pid_t pid =
+      spawn_bench({"ws", "--net=rtt=2ms,rate=200mbit", "--total=64GiB", "--repeat=1", "--warmup=0",
+                   "--timeout=3", "--loop=" + std::string(LOOPBENCH_FIRST_BACKEND)},
+                  err);
+  INFO(slurp(err));
+  REQUIRE(wait_for_text(err, "measured"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // mid-transfer
+  const pid_t line = find_process("bench-delayline");
+  REQUIRE(line > 0);
+  ::kill(line, SIGKILL);
+  const int status = exit_within(pid, 30);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(slurp(err).find("the delay line was killed by signal 9") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(network_namespaces() == before);
+  std::remove(err.c_str());
 }
 
 TEST_CASE("bench --net: bad profiles, a server of the user's and no root are clear errors") {

@@ -107,13 +107,15 @@ Lab::Lab(const Profile& profile) : profile_(profile) {
   build();
   start_delay_line();
   enter_network_namespace(client_.get());
+  measure();
+  measured_at_ = steady_s();
+  cpu_at_measured_ = delay_line_cpu_s();
+  // Only a lab that is whole places the server (a throw above leaves
+  // placement() on loopback).
   Placement& p = placement();
   p.server_host = kServerIp;
   p.enter_server_side = [fd = server_.get()] { enter_network_namespace(fd); };
   p.record = [this] { return json(); };
-  measure();
-  measured_at_ = steady_s();
-  cpu_at_measured_ = delay_line_cpu_s();
 }
 
 void Lab::build() {
@@ -132,9 +134,12 @@ void Lab::build() {
 }
 
 void Lab::start_delay_line() {
+  // The stop channel is a socket pair: a byte sent to a delay line that
+  // died is an error (MSG_NOSIGNAL), where a pipe would raise SIGPIPE.
   int stop[2], stats[2];
-  if (::pipe2(stop, O_CLOEXEC) != 0 || ::pipe2(stats, O_CLOEXEC) != 0)
-    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stop) != 0 ||
+      ::pipe2(stats, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("socketpair/pipe: ") + std::strerror(errno));
   UniqueFd stop_read(stop[0]), stats_write(stats[1]);
   stop_write_.reset(stop[1]);
   stats_read_.reset(stats[0]);
@@ -143,6 +148,7 @@ void Lab::start_delay_line() {
   if (delay_line_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (delay_line_ == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::prctl(PR_SET_NAME, "bench-delayline");  // its name in ps and /proc/PID/comm
     int code = 0;
     try {
       stop_write_.reset();
@@ -211,18 +217,21 @@ std::string Lab::stop() {
   if (delay_line_ <= 0) return "";
   const double cpu = delay_line_cpu_s();
   const double wall = steady_s() - started_;
-  stop_write_.reset();  // the delay line's cue to send its counts and exit
+  // A byte, not a close: processes forked since (a server) hold it too.
+  (void)::send(stop_write_.get(), "x", 1, MSG_NOSIGNAL);
   DelayLineStats s;
   const bool got = ::read(stats_read_.get(), &s, sizeof s) == sizeof s;
   int status = 0;
   while (::waitpid(delay_line_, &status, 0) < 0 && errno == EINTR) {
   }
   delay_line_ = -1;
+  if (WIFSIGNALED(status))
+    return fmt::format("the delay line was killed by signal {} midway: the path was cut there",
+                       WTERMSIG(status));
   if (!got) return "the delay line failed (see its message above)";
   return fmt::format(
       "delay line: {:.2f} s CPU in {:.1f} s ({:.0f} % of a core); {} frames, {} lost on purpose, "
-      "{} "
-      "dropped full, {} oversize",
+      "{} dropped full, {} oversize",
       cpu, wall, wall > 0 ? 100 * cpu / wall : 0, s.frames, s.lost, s.overflow, s.oversize);
 }
 
