@@ -80,8 +80,12 @@ TEST_CASE("bench http --http2: streams per connection set the connections") {
       json);
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
+  // At most concurrency / streams connections: libcurl opens another only
+  // while every open one carries --streams transfers, so how many it needed
+  // depends on how soon streams finish (ASan, a loaded machine: fewer).
   for (const auto& run : runs_of(json)) {
-    CHECK(run.at("summary").at("connections") == 4);
+    CHECK(run.at("summary").at("connections") >= 1);
+    CHECK(run.at("summary").at("connections") <= 4);
     CHECK(run.at("params").at("streams") == 10);
   }
   CHECK(run_bench("http --http2 --streams=0").exit_code == 2);
@@ -203,7 +207,7 @@ TEST_CASE("bench http --http2 against nginx's HTTP/2 over https: every mode and 
     for (const auto& run : runs_of(json)) {
       INFO(run.dump());
       CHECK(run.at("summary").at("errors") == 0);
-      if (run.at("mode") == "async") CHECK(run.at("summary").at("connections") == 2);
+      if (run.at("mode") == "async") CHECK(run.at("summary").at("connections") <= 2);
     }
   }
   run_shell("kill -QUIT $(cat " + pidfile + "); sleep 0.5");
