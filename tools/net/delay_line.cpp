@@ -108,7 +108,7 @@ class Line {
           ++stats.oversize;
         } else if (got && config_.loss > 0 && chance_(random_) < config_.loss) {
           ++stats.lost;
-        } else if (got && d.queue.size() + queued_other_ >= kMaxQueued) {
+        } else if (got && queued_ >= kMaxQueued) {
           ++stats.overflow;
         } else if (got) {
           const auto taken_in = now - (to_ns(real) - stamp_ns(headers[i].msg_hdr, to_ns(real)));
@@ -116,6 +116,7 @@ class Line {
           due = std::max(due, d.last_due);  // jitter never reorders
           d.last_due = due;
           d.queue.push_back({due, slots[i], static_cast<std::uint16_t>(headers[i].msg_len)});
+          ++queued_;
           continue;
         }
         free_.push_back(slots[i]);
@@ -149,11 +150,10 @@ class Line {
       for (int i = 0; i < sent; ++i) {
         free_.push_back(d.queue.front().slot);
         d.queue.pop_front();
+        --queued_;
       }
     }
   }
-
-  void set_other_queue(std::size_t n) { queued_other_ = n; }
 
  private:
   std::chrono::nanoseconds delay() {
@@ -195,7 +195,7 @@ class Line {
   std::uniform_real_distribution<double> chance_{0.0, 1.0};
   std::deque<std::array<std::uint8_t, kFrameBytes>> pool_;
   std::vector<std::uint32_t> free_;
-  std::size_t queued_other_ = 0;
+  std::size_t queued_ = 0;  // frames held, both directions
 };
 
 }  // namespace
@@ -231,7 +231,6 @@ DelayLineStats run_delay_line(const std::string& a, const std::string& b,
     for (int i = 0; n > 0 && i < 2; ++i) {
       if (!fds[static_cast<std::size_t>(i)].revents) continue;
       auto& d = i == 0 ? ab : ba;
-      line.set_other_queue((i == 0 ? ba : ab).queue.size());
       line.receive(d, stats);
     }
     const auto now = Clock::now();
