@@ -52,8 +52,10 @@ LOOPBENCH_FAULT_SEEDS=1 run_suite build-libuv-only -DCMAKE_BUILD_TYPE=RelWithDeb
 # leaks there instead).
 # One fault run per scenario and loop there and in the libuv-only build (the
 # kinds rotate over them); the default build runs four.
+# Under ASan a paced rate is a measure of the sanitizer, not of the pacing
+# (late slots 27 % in one CI run): the default build checks it.
 LOOPBENCH_FAULT_SEEDS=1 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENCH_SANITIZE=ON \
-  "-DLOOPBENCH_E2E_SKIP=$skip,$scale,out of descriptors*,soak:*"
+  "-DLOOPBENCH_E2E_SKIP=$skip,$scale,out of descriptors*,soak:*,*reaches its rate*,*reach their rate*"
 # libFuzzer targets (clang, ASan+UBSan), a minute each from the seed corpus,
 # as many at once as there are cores.
 t0=$SECONDS
