@@ -80,6 +80,7 @@ class NativeSession final : public Session {
   void queue_close(std::uint16_t code, std::string_view reason);
   std::array<std::uint8_t, 4> next_mask();
   bool batch_empty() const { return own_used_ == 0 && shared_.empty(); }
+  void make_room(std::size_t frame);
   void schedule_flush();
   void flush();
   void on_written(std::error_code ec, std::size_t messages, bool carried_close);
@@ -123,6 +124,7 @@ class NativeSession final : public Session {
   // as they are, each at its offset into own_.
   Bytes own_;
   std::size_t own_used_ = 0;
+  std::size_t batch_capacity_;  // what a batch buffer is made with; grows
   std::vector<std::pair<std::size_t, Slice>> shared_;
   std::size_t batch_bytes_ = 0;
   std::size_t batch_messages_ = 0;

@@ -60,6 +60,7 @@ int run_command(const lb::CommandRunner& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lb::keep_freed_memory();
   const bool teardown_check = std::getenv("LOOPBENCH_TEARDOWN_CHECK") != nullptr;
   const auto fds_at_start = teardown_check ? fds_after_first_loops() : std::optional<std::size_t>{};
   CLI::App app{

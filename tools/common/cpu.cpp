@@ -95,4 +95,11 @@ void release_free_memory() {
 #endif
 }
 
+void keep_freed_memory() {
+#ifdef __GLIBC__
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest
+  ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 }  // namespace lb

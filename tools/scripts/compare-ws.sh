@@ -3,9 +3,11 @@
 # CPU 1; TOTAL per transfer; ROUNDS interleaved rounds, medians [min-max]:
 #  1. bench ws --loop=all download and upload over ws://, next to iperf3;
 #  2. bench ws --tls download, next to `openssl speed -evp aes-128-gcm`
-#     (16 KiB blocks, one core);
+#     (16 KiB blocks, one core, in the same round);
 #  3. the original suite's Python pair (aiohttp + uvloop server, aiohttp
-#     client) against our client, our server, and our pair (download).
+#     client) against our client, our server, and our pair (download);
+#  4. the aiohttp client's upload to its own server and to ours (ours must
+#     not be what bounds a peer's upload).
 #   ROUNDS=3 TOTAL=4GiB tools/scripts/compare-ws.sh [path/to/bench]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,13 +39,16 @@ for r in $(seq "$rounds"); do
   done
   "$bench" ws --tls --loop=all --direction=download --total="$total" --repeat=1 --warmup=0 \
     --server-cpu=0 --client-cpu=1 --json="$out/wss-$r.json" >/dev/null
+  # Each round's own reference: this machine's speed drifts between rounds.
+  taskset -c 1 openssl speed -evp aes-128-gcm -bytes 16384 -seconds 2 2>/dev/null >"$out/openssl-$r.txt"
   taskset -c 1 /usr/bin/python3 $peer client "$py_url" download "$bytes" 65536 >"$out/py-py-$r.txt"
   taskset -c 1 /usr/bin/python3 $peer client "$ours_url" download "$bytes" 65536 >"$out/py-ours-$r.txt"
+  taskset -c 1 /usr/bin/python3 $peer client "$py_url" upload "$bytes" 65536 >"$out/up-py-py-$r.txt"
+  taskset -c 1 /usr/bin/python3 $peer client "$ours_url" upload "$bytes" 65536 >"$out/up-py-ours-$r.txt"
   "$bench" ws --url="$py_url" --loop=epoll --total="$total" --repeat=1 --warmup=0 --client-cpu=1 \
     --json="$out/ours-py-$r.json" >/dev/null
   echo "round $r of $rounds done" >&2
 done
-taskset -c 1 openssl speed -evp aes-128-gcm -bytes 16384 -seconds 3 2>/dev/null >"$out/openssl.txt"
 
 python3 - "$out" "$rounds" "$bytes" <<'PY'
 import json, re, statistics, sys
@@ -64,16 +69,19 @@ for d in ("download", "upload"):
         ratio = [x / i for x, i in zip(v, iperf)]
         print(f"   ws {d:<8} {loop:<6}        {sp(v)}   = {sp(ratio)} x iperf3")
 # With -bytes 16384 the line has one figure: 1000s of bytes per second.
-m = re.search(r"AES-128-GCM\s+([0-9.]+)k", open(f"{out}/openssl.txt").read())
-ssl_bps = float(m.group(1)) * 1000 if m else float("nan")
-print(f"2. wss:// download GB/s (10^9 B/s) vs openssl speed aes-128-gcm 16 KiB, one core: {ssl_bps/1e9:.2f} GB/s")
+def ssl_rate(r):
+    m = re.search(r"AES-128-GCM\s+([0-9.]+)k", open(f"{out}/openssl-{r}.txt").read())
+    return float(m.group(1)) * 1000 if m else float("nan")
+ssl = [ssl_rate(r) for r in range(1, rounds + 1)]
+print(f"2. wss:// download GB/s (10^9 B/s) vs openssl speed aes-128-gcm 16 KiB, one core, run in each round: {sp([x / 1e9 for x in ssl])} GB/s")
 rows = {}
 for r in range(1, rounds + 1):
     for run in json.load(open(f"{out}/wss-{r}.json"))["runs"]:
         rep = run["repeats"][0]
         rows.setdefault(run["loop"], []).append(rep["bytes"] / rep["duration_s"] / 1e9)
 for loop, v in rows.items():
-    print(f"   wss download {loop:<6} {sp(v)} GB/s = {statistics.median(v) * 1e9 / ssl_bps:.2f} x openssl")
+    ratio = [x * 1e9 / o for x, o in zip(v, ssl)]
+    print(f"   wss download {loop:<6} {sp(v)} GB/s = {sp(ratio)} x openssl of its round")
 def secs(name): return [float(open(f"{out}/{name}-{r}.txt").read().split()[1]) for r in range(1, rounds + 1)]
 py_py, py_ours = secs("py-py"), secs("py-ours")
 ours_py = [json.load(open(f"{out}/ours-py-{r}.json"))["runs"][0]["repeats"][0]["duration_s"] for r in range(1, rounds + 1)]
@@ -88,5 +96,9 @@ print(f"   aiohttp client -> our server             {sp(py_ours, '{:.3f}')}   {s
 print(f"   our client     -> our server (epoll)     {sp(ours_ours, '{:.3f}')}   {statistics.median(py_py)/statistics.median(ours_ours):.2f}x faster")
 py_rate = total * 8 / 2**30 / statistics.median(py_py)
 print(f"   the Python pair moves {py_rate:.2f} Gibit/s = {py_rate / statistics.median(iperf):.2f} x iperf3 on this loopback")
+up_py, up_ours = secs("up-py-py"), secs("up-py-ours")
+print(f"4. upload of {total/2**20:.0f} MiB by the aiohttp client, seconds:")
+print(f"   -> aiohttp+uvloop server  {sp(up_py, '{:.3f}')}")
+print(f"   -> our server (epoll)     {sp(up_ours, '{:.3f}')}   {statistics.median(up_py)/statistics.median(up_ours):.2f}x the rate to its own server")
 PY
 echo "raw results: $out" >&2
