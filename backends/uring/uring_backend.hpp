@@ -106,7 +106,7 @@ class UringBackend final : public Backend {
   static constexpr std::uint16_t kBufferGroup = 0;
   std::span<std::byte> provided_buffer(std::uint16_t bid, std::size_t length) const;
   void recycle_buffer(std::uint16_t bid);
-  void handle_opened() { ++live_handles_; }
+  void handle_opened();
   void handle_released() { --live_handles_; }
 
  private:
@@ -116,6 +116,8 @@ class UringBackend final : public Backend {
   };
   void arm_wake();
   void dispatch(const io_uring_cqe& cqe);
+  std::size_t buffers_to_offer() const;
+  void offer_held_buffers();
 
   Loop& loop_;
   UniqueFd wake_fd_;
@@ -131,6 +133,8 @@ class UringBackend final : public Backend {
   std::unique_ptr<Mapping> buf_ring_memory_;
   io_uring_buf_ring* buf_ring_ = nullptr;
   std::unique_ptr<std::byte[]> buffers_;
+  std::vector<std::uint16_t> held_buffers_;  // kept back from the ring
+  std::size_t buffers_out_ = 0;              // in the ring, or being delivered
 };
 
 }  // namespace lb
