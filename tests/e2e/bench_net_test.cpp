@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -79,13 +80,37 @@ bool wait_for_text(const std::string& path, const std::string& text) {
   return false;
 }
 
-// The exit status of `pid` within `seconds`, or -1 (then it is killed).
-int exit_within(pid_t pid, int seconds) {
+// What `pid` and its children are doing: each thread's state and the
+// kernel function it sleeps in, so a hang says where it is.
+std::string where_stuck(pid_t pid) {
+  std::string out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = slurp((entry.path() / "stat").string());
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    int ppid = 0;
+    char state = '?';
+    std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid);
+    if (std::stoi(name) != pid && ppid != pid) continue;
+    out += name + " " + stat.substr(stat.find('('), close - stat.find('(') + 1) + ":";
+    for (const auto& task : std::filesystem::directory_iterator(entry.path() / "task"))
+      out += " " + slurp((task.path() / "wchan").string());
+    out += "\n";
+  }
+  return out;
+}
+
+// The exit status of `pid` within `seconds`, or -1 (then it is killed,
+// and `stuck` says where it was).
+int exit_within(pid_t pid, int seconds, std::string* stuck = nullptr) {
   int status = 0;
   for (int i = 0; i < seconds * 20; ++i) {
     if (::waitpid(pid, &status, WNOHANG) == pid) return status;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  if (stuck) *stuck = where_stuck(pid);
   ::kill(pid, SIGKILL);
   ::waitpid(pid, &status, 0);
   return -1;
@@ -227,7 +252,9 @@ TEST_CASE("bench --net: a delay line that dies midway fails the run clearly, lea
   const pid_t line = find_process("bench-delayline");
   REQUIRE(line > 0);
   ::kill(line, SIGKILL);
-  const int status = exit_within(pid, 30);
+  std::string stuck;
+  const int status = exit_within(pid, 30, &stuck);
+  INFO("still running after 30 s: ", stuck);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 1);
   CHECK(slurp(err).find("the delay line was killed by signal 9") != std::string::npos);
