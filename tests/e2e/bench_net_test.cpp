@@ -116,12 +116,22 @@ int exit_within(pid_t pid, int seconds, std::string* stuck = nullptr) {
   return -1;
 }
 
-// The pid of the process named `comm`, or -1.
-pid_t find_process(const std::string& comm) {
+// The pid of the live child of `parent` named `comm`, or -1. Only a child
+// of this run's bench will do: an earlier case's delay line can linger as a
+// zombie under init with the same name, and killing that one left this
+// run's path intact (a transfer that never ended, once in CI).
+pid_t find_child(pid_t parent, const std::string& comm) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (slurp((entry.path() / "comm").string()) == comm + "\n") return std::stoi(name);
+    const std::string stat = slurp((entry.path() / "stat").string());
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    char state = '?';
+    int ppid = 0;
+    std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid);
+    if (ppid == parent && state != 'Z' && stat.substr(open + 1, close - open - 1) == comm)
+      return std::stoi(name);
   }
   return -1;
 }
@@ -249,7 +259,7 @@ TEST_CASE("bench --net: a delay line that dies midway fails the run clearly, lea
   INFO(slurp(err));
   REQUIRE(wait_for_text(err, "measured"));
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // mid-transfer
-  const pid_t line = find_process("bench-delayline");
+  const pid_t line = find_child(pid, "bench-delayline");
   REQUIRE(line > 0);
   ::kill(line, SIGKILL);
   std::string stuck;
