@@ -24,14 +24,36 @@ extern char** environ;
 namespace lb::test {
 namespace {
 
-// Every network namespace some process is in, by inode.
-std::set<ino_t> network_namespaces() {
-  std::set<ino_t> out;
+struct Process {
+  pid_t pid = 0;
+  std::filesystem::path dir;  // /proc/PID
+  std::string comm;
+  char state = '?';  // Z: a zombie
+  pid_t ppid = 0;
+};
+
+// Every process, from /proc/PID/stat.
+std::vector<Process> processes() {
+  std::vector<Process> out;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = slurp((entry.path() / "stat").string());
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;  // gone
+    Process p{std::stoi(name), entry.path(), stat.substr(open + 1, close - open - 1)};
+    std::sscanf(stat.c_str() + close + 1, " %c %d", &p.state, &p.ppid);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// Every network namespace some process is in, by inode.
+std::set<ino_t> network_namespaces() {
+  std::set<ino_t> out;
+  for (const auto& p : processes()) {
     struct stat st {};
-    if (::stat((entry.path() / "ns" / "net").c_str(), &st) == 0) out.insert(st.st_ino);
+    if (::stat((p.dir / "ns" / "net").c_str(), &st) == 0) out.insert(st.st_ino);
   }
   return out;
 }
@@ -40,10 +62,8 @@ std::set<ino_t> network_namespaces() {
 // of bench, so it has bench's command line).
 int processes_with(const std::string& needle) {
   int n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    auto cmdline = slurp((entry.path() / "cmdline").string());
+  for (const auto& p : processes()) {
+    auto cmdline = slurp((p.dir / "cmdline").string());
     for (auto& c : cmdline)
       if (c == '\0') c = ' ';
     if (cmdline.find(needle) != std::string::npos) ++n;
@@ -84,18 +104,10 @@ bool wait_for_text(const std::string& path, const std::string& text) {
 // kernel function it sleeps in, so a hang says where it is.
 std::string where_stuck(pid_t pid) {
   std::string out;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = slurp((entry.path() / "stat").string());
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    int ppid = 0;
-    char state = '?';
-    std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid);
-    if (std::stoi(name) != pid && ppid != pid) continue;
-    out += name + " " + stat.substr(stat.find('('), close - stat.find('(') + 1) + ":";
-    for (const auto& task : std::filesystem::directory_iterator(entry.path() / "task"))
+  for (const auto& p : processes()) {
+    if (p.pid != pid && p.ppid != pid) continue;
+    out += std::to_string(p.pid) + " (" + p.comm + "):";
+    for (const auto& task : std::filesystem::directory_iterator(p.dir / "task"))
       out += " " + slurp((task.path() / "wchan").string());
     out += "\n";
   }
@@ -121,18 +133,8 @@ int exit_within(pid_t pid, int seconds, std::string* stuck = nullptr) {
 // zombie under init with the same name, and killing that one left this
 // run's path intact (a transfer that never ended, once in CI).
 pid_t find_child(pid_t parent, const std::string& comm) {
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = slurp((entry.path() / "stat").string());
-    const auto open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    char state = '?';
-    int ppid = 0;
-    std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid);
-    if (ppid == parent && state != 'Z' && stat.substr(open + 1, close - open - 1) == comm)
-      return std::stoi(name);
-  }
+  for (const auto& p : processes())
+    if (p.ppid == parent && p.state != 'Z' && p.comm == comm) return p.pid;
   return -1;
 }
 
