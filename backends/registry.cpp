@@ -99,6 +99,11 @@ std::vector<std::string> select_backends(std::string_view spec, std::vector<std:
   std::vector<std::string> chosen;
   auto add = [&](std::string_view name, bool from_all) {
     const Entry* e = find(name);
+    if (!e && (name == "epoll" || name == "uring"))
+      throw BackendError("loop '" + std::string(name) +
+                         "' is not in this build: epoll and io_uring are Linux's (built with "
+                         "LOOPBENCH_EPOLL/LOOPBENCH_URING there); available: " +
+                         available_list() + ", all");
     if (!e)
       throw BackendError("unknown loop '" + std::string(name) +
                          "'; available: " + available_list() + ", all");

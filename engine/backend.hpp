@@ -108,6 +108,14 @@ class WatchImpl {
   virtual void close() = 0;
 };
 
+// A socket as the system names it, for watches: a descriptor on POSIX, a
+// SOCKET (a handle, pointer-sized) on Windows, as libcurl's curl_socket_t.
+#ifdef _WIN32
+using SocketHandle = std::uintptr_t;
+#else
+using SocketHandle = int;
+#endif
+
 struct ListenOptions {
   int backlog = 1024;
   bool reuse_port = false;  // SO_REUSEPORT, for one listener per loop thread
@@ -131,7 +139,8 @@ class Backend {
   // Setup errors (address in use, bad address) come back in `ec`.
   virtual std::shared_ptr<ListenerImpl> listen(const Endpoint& at, const ListenOptions& options,
                                                AcceptCallback cb, std::error_code& ec) = 0;
-  virtual std::shared_ptr<WatchImpl> watch(int fd, unsigned interest, WatchCallback cb) = 0;
+  virtual std::shared_ptr<WatchImpl> watch(SocketHandle fd, unsigned interest,
+                                           WatchCallback cb) = 0;
 
   // Handles (streams, listeners, watches) whose state the backend still
   // holds: zero once everything was closed and the kernel let go of it.

@@ -76,7 +76,7 @@ Listener Loop::listen(const Endpoint& at, const ListenOptions& options, AcceptCa
   return ec ? Listener{} : Listener(std::move(impl));
 }
 
-Watch Loop::watch(int fd, unsigned interest, WatchCallback cb) {
+Watch Loop::watch(SocketHandle fd, unsigned interest, WatchCallback cb) {
   return Watch(backend_->watch(fd, interest, std::move(cb)));
 }
 

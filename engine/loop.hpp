@@ -80,7 +80,7 @@ class Loop {
   void connect(const Endpoint& to, ConnectCallback cb) { backend_->connect(to, std::move(cb)); }
   Listener listen(const Endpoint& at, const ListenOptions& options, AcceptCallback cb,
                   std::error_code& ec);
-  Watch watch(int fd, unsigned interest, WatchCallback cb);
+  Watch watch(SocketHandle fd, unsigned interest, WatchCallback cb);
 
  private:
   friend class Timer;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test suite: the default build (all backends), an
-# ASan+UBSan build, a libuv-only build (what Windows and macOS get), and the
-# fuzz targets for a bounded time.
+# ASan+UBSan build, a libuv-only build (what Windows and macOS get), the
+# fuzz targets for a bounded time, and the Windows build (mingw-w64) with
+# its tests under Wine.
 # Installs missing Debian packages first. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,5 +62,14 @@ LOOPBENCH_FAULT_SEEDS=1 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENC
 t0=$SECONDS
 bash tools/fuzz.sh 60
 echo "=== fuzz: $((SECONDS - t0)) s"
+# Windows: the libuv-only build cross-compiled with mingw-w64, its unit,
+# conformance and replay tests and bench.exe's smoke runs under Wine. The
+# libraries come from Debian's source packages, built once into a cache
+# outside the clone (tools/windows/build-deps.sh).
+t0=$SECONDS
+windows_prefix=$(bash tools/windows/build-deps.sh | tail -1)
+echo "=== windows deps: $((SECONDS - t0)) s"
+run_suite build-windows -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake \
+  "-DLOOPBENCH_WINDOWS_PREFIX=$windows_prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info"
 # Last, so that ctest's summary of the full build closes the run.
 run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info"

@@ -1,7 +1,9 @@
 #include "backends/common/address.hpp"
 
+#ifndef _WIN32
 #include <netdb.h>
 #include <netinet/in.h>
+#endif
 
 #include <cstring>
 #include <memory>

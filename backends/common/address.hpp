@@ -1,7 +1,12 @@
 #pragma once
 // Endpoint -> socket address, shared by every backend. Resolution may block
 // (getaddrinfo); it only happens when a connection or listener is set up.
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <sys/socket.h>
+#endif
 
 #include <cstdint>
 #include <system_error>

@@ -143,7 +143,8 @@ std::shared_ptr<ListenerImpl> EpollBackend::listen(const Endpoint& at, const Lis
   return EpollListener::open(*this, at, options, std::move(cb), ec);
 }
 
-std::shared_ptr<WatchImpl> EpollBackend::watch(int fd, unsigned interest, WatchCallback cb) {
+std::shared_ptr<WatchImpl> EpollBackend::watch(SocketHandle fd, unsigned interest,
+                                               WatchCallback cb) {
   return EpollWatch::open(*this, fd, interest, std::move(cb));
 }
 

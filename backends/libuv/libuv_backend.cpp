@@ -12,12 +12,62 @@
 namespace lb {
 namespace {
 constexpr std::size_t kReadBufferBytes = 256 * 1024;
+
+#ifdef _WIN32
+// libuv's error numbers (negated) with libuv's messages.
+class LibuvCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "libuv"; }
+  std::string message(int value) const override { return uv_strerror(-value); }
+};
+
+const std::error_category& libuv_category() {
+  static const LibuvCategory category;
+  return category;
 }
+#endif
+
+}  // namespace
 
 std::error_code uv_error_code(int status) {
   if (status == UV_EOF) return errc::eof;
 #ifdef _WIN32
-  return {-status, std::generic_category()};
+  // libuv's own numbers on Windows: the ones protocols and tests compare
+  // with std::errc, mapped; the rest keep libuv's message.
+  switch (status) {
+    case UV_ECONNRESET:
+      return std::make_error_code(std::errc::connection_reset);
+    case UV_ECONNREFUSED:
+      return std::make_error_code(std::errc::connection_refused);
+    case UV_ECONNABORTED:
+      return std::make_error_code(std::errc::connection_aborted);
+    case UV_EADDRINUSE:
+      return std::make_error_code(std::errc::address_in_use);
+    case UV_EADDRNOTAVAIL:
+      return std::make_error_code(std::errc::address_not_available);
+    case UV_EPIPE:
+      return std::make_error_code(std::errc::broken_pipe);
+    case UV_ETIMEDOUT:
+      return std::make_error_code(std::errc::timed_out);
+    case UV_ECANCELED:
+      return std::make_error_code(std::errc::operation_canceled);
+    case UV_ENETUNREACH:
+      return std::make_error_code(std::errc::network_unreachable);
+    case UV_EHOSTUNREACH:
+      return std::make_error_code(std::errc::host_unreachable);
+    case UV_EMFILE:
+      return std::make_error_code(std::errc::too_many_files_open);
+    case UV_ENOBUFS:
+      return std::make_error_code(std::errc::no_buffer_space);
+    case UV_ENOTSUP:
+      return std::make_error_code(std::errc::not_supported);
+    case UV_EINVAL:
+      return std::make_error_code(std::errc::invalid_argument);
+    case UV_ENOTCONN:
+      return std::make_error_code(std::errc::not_connected);
+    default:
+      return {-status, libuv_category()};
+  }
 #else
   return system_error_code(-status);  // libuv errors are -errno on Unix
 #endif
@@ -97,7 +147,8 @@ std::shared_ptr<ListenerImpl> LibuvBackend::listen(const Endpoint& at, const Lis
   return LibuvListener::open(*this, at, options, std::move(cb), ec);
 }
 
-std::shared_ptr<WatchImpl> LibuvBackend::watch(int fd, unsigned interest, WatchCallback cb) {
+std::shared_ptr<WatchImpl> LibuvBackend::watch(SocketHandle fd, unsigned interest,
+                                               WatchCallback cb) {
   return LibuvWatch::open(*this, fd, interest, std::move(cb));
 }
 

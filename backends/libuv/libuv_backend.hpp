@@ -33,7 +33,7 @@ class LibuvBackend final : public Backend {
   void connect(const Endpoint& to, ConnectCallback cb) override;
   std::shared_ptr<ListenerImpl> listen(const Endpoint& at, const ListenOptions& options,
                                        AcceptCallback cb, std::error_code& ec) override;
-  std::shared_ptr<WatchImpl> watch(int fd, unsigned interest, WatchCallback cb) override;
+  std::shared_ptr<WatchImpl> watch(SocketHandle fd, unsigned interest, WatchCallback cb) override;
   std::size_t live_handles() const override { return live_handles_; }
 
   Loop& loop() { return loop_; }

@@ -1,6 +1,8 @@
 #include "backends/libuv/libuv_listener.hpp"
 
-#include <sys/socket.h>
+#ifndef _WIN32
+#include <sys/socket.h>  // SO_REUSEPORT (Windows has none)
+#endif
 
 #include "backends/common/address.hpp"
 #include "backends/libuv/libuv_stream.hpp"

@@ -5,7 +5,7 @@ namespace {
 constexpr std::size_t kMaxKept = 1024;
 }
 
-uv_poll_t* LibuvPollPool::take(int fd, int& status) {
+uv_poll_t* LibuvPollPool::take(SocketHandle fd, int& status) {
   status = 0;
   if (auto it = kept_.find(fd); it != kept_.end()) {
     uv_poll_t* handle = it->second.release();
@@ -17,7 +17,7 @@ uv_poll_t* LibuvPollPool::take(int fd, int& status) {
   return status == 0 ? handle.release() : nullptr;
 }
 
-void LibuvPollPool::give_back(int fd, uv_poll_t* handle) {
+void LibuvPollPool::give_back(SocketHandle fd, uv_poll_t* handle) {
   uv_poll_stop(handle);
   handle->data = nullptr;
 #ifdef _WIN32

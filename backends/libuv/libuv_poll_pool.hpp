@@ -19,6 +19,8 @@
 #include <memory>
 #include <unordered_map>
 
+#include "engine/backend.hpp"
+
 namespace lb {
 
 class LibuvPollPool {
@@ -29,10 +31,10 @@ class LibuvPollPool {
 
   // A stopped handle for `fd`, kept or new; nullptr when libuv refuses the
   // fd (with `status`, libuv's error).
-  uv_poll_t* take(int fd, int& status);
+  uv_poll_t* take(SocketHandle fd, int& status);
   // Stops `handle` (taken for `fd`) and keeps it, or closes and frees it
   // when the pool is full or closed. Callers must not touch it afterwards.
-  void give_back(int fd, uv_poll_t* handle);
+  void give_back(SocketHandle fd, uv_poll_t* handle);
   // Closes every kept handle and keeps none from now on (the loop goes).
   void close_all();
 
@@ -43,7 +45,7 @@ class LibuvPollPool {
   bool closed_ = false;
   // fd -> its stopped handle. Bounded: fd numbers are reused lowest first,
   // so a busy client cycles through a few.
-  std::unordered_map<int, std::unique_ptr<uv_poll_t>> kept_;
+  std::unordered_map<SocketHandle, std::unique_ptr<uv_poll_t>> kept_;
 };
 
 }  // namespace lb

@@ -23,7 +23,7 @@ class LibuvWatch final : public WatchImpl,
   static void on_poll(uv_poll_t* handle, int status, int events);
 
   LibuvBackend& backend_;
-  int fd_;
+  SocketHandle fd_;
   uv_poll_t* poll_ = nullptr;  // the pool's, lent until close()
   bool closed_ = false;
   unsigned interest_ = kNone;

@@ -338,7 +338,8 @@ std::shared_ptr<ListenerImpl> UringBackend::listen(const Endpoint& at, const Lis
   return UringListener::open(*this, at, options, std::move(cb), ec);
 }
 
-std::shared_ptr<WatchImpl> UringBackend::watch(int fd, unsigned interest, WatchCallback cb) {
+std::shared_ptr<WatchImpl> UringBackend::watch(SocketHandle fd, unsigned interest,
+                                               WatchCallback cb) {
   return UringWatch::open(*this, fd, interest, std::move(cb));
 }
 

@@ -88,7 +88,7 @@ class UringBackend final : public Backend {
   void connect(const Endpoint& to, ConnectCallback cb) override;
   std::shared_ptr<ListenerImpl> listen(const Endpoint& at, const ListenOptions& options,
                                        AcceptCallback cb, std::error_code& ec) override;
-  std::shared_ptr<WatchImpl> watch(int fd, unsigned interest, WatchCallback cb) override;
+  std::shared_ptr<WatchImpl> watch(SocketHandle fd, unsigned interest, WatchCallback cb) override;
   std::size_t live_handles() const override { return live_handles_; }
 
   // Used by the sources.

@@ -1,11 +1,35 @@
 #include "protocols/http/curl_multi.hpp"
 
+#ifdef _WIN32
+#include <winsock2.h>
+#else
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 #include <stdexcept>
 
 namespace lb::http {
+namespace {
+
+// The sockets libcurl gets from us, not inherited by child processes.
+curl_socket_t open_socket(const curl_sockaddr& a) {
+#ifdef _WIN32
+  return ::WSASocketW(a.family, a.socktype, a.protocol, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+#else
+  return ::socket(a.family, a.socktype | SOCK_CLOEXEC, a.protocol);
+#endif
+}
+
+int close_socket(curl_socket_t fd) {
+#ifdef _WIN32
+  return ::closesocket(fd);
+#else
+  return ::close(fd);
+#endif
+}
+
+}  // namespace
 
 CurlMulti::CurlMulti(Loop& loop, long max_connections, DoneCallback done)
     : loop_(loop), done_(std::move(done)) {
@@ -47,8 +71,8 @@ void CurlMulti::remove(CURL* easy) {
 }
 
 curl_socket_t CurlMulti::on_open_socket(void* self, curlsocktype, curl_sockaddr* a) {
-  const int fd = ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-  if (fd >= 0) {
+  const curl_socket_t fd = open_socket(*a);
+  if (fd != CURL_SOCKET_BAD) {
     auto socket = std::make_unique<Socket>();
     socket->opened_here = true;
     static_cast<CurlMulti*>(self)->sockets_[fd] = std::move(socket);
@@ -58,7 +82,7 @@ curl_socket_t CurlMulti::on_open_socket(void* self, curlsocktype, curl_sockaddr*
 
 int CurlMulti::on_close_socket(void* self, curl_socket_t fd) {
   static_cast<CurlMulti*>(self)->forget(fd);  // stop watching, then close
-  return ::close(fd);
+  return close_socket(fd);
 }
 
 void CurlMulti::forget(curl_socket_t fd) {

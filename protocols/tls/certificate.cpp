@@ -3,8 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -92,14 +92,18 @@ Certificate load_pem(const std::string& cert_file, const std::string& key_file) 
 }
 
 void write_pem(const Certificate& c, const std::string& cert_file, const std::string& key_file) {
-  const auto write = [](const std::string& path, const std::string& text, mode_t mode) {
+  namespace fs = std::filesystem;
+  const auto write = [](const std::string& path, const std::string& text, fs::perms mode) {
     std::ofstream out(path, std::ios::trunc);
     if (!(out << text)) throw std::runtime_error("cannot write '" + path + "'");
     out.close();
-    ::chmod(path.c_str(), mode);
+    std::error_code ec;  // Windows keeps only a read-only bit: best effort
+    fs::permissions(path, mode, ec);
   };
-  write(cert_file, to_pem(c.cert.get()), 0644);
-  write(key_file, to_pem(c.key.get()), 0600);
+  write(cert_file, to_pem(c.cert.get()),
+        fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+            fs::perms::others_read);
+  write(key_file, to_pem(c.key.get()), fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace lb::tls

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "engine/buffer.hpp"
 #include "engine/handles.hpp"
@@ -36,6 +37,10 @@ enum class Codec { native, wslay };
 // "native" / "wslay"; parse_codec throws std::invalid_argument otherwise.
 const char* codec_name(Codec codec);
 Codec parse_codec(std::string_view name);
+// The codecs this build has, native first. wslay is left out of a Windows
+// build made without its sources (BUILD.md); make_session never gets it there.
+std::vector<Codec> built_codecs();
+std::vector<std::string> built_codec_names();
 
 struct SessionOptions {
   std::uint64_t max_message = 8 << 20;

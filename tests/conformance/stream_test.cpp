@@ -1,18 +1,14 @@
 // Streams over real loopback sockets: data integrity, many connections,
 // backpressure, closing from callbacks, EOF versus reset, connect errors.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <map>
 #include <thread>
 
-#include "backends/common/unique_fd.hpp"
 #include "engine/error.hpp"
 #include "harness.hpp"
+#include "peer_socket.hpp"
 
 namespace lb::test {
 namespace {
@@ -106,19 +102,14 @@ TEST_CASE("full duplex against a peer in other threads: 64 MiB each way, every b
     // socket buffer full and must wait for room, never fail.
     Stream stream;
     Listener listener = listen_local(*loop, [&](Stream s) { stream = std::move(s); });
-    UniqueFd peer(::socket(AF_INET, SOCK_STREAM, 0));
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(listener.local_port());
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(peer.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    PeerSocket peer = PeerSocket::connect_local(listener.local_port());
     REQUIRE(run_until(*loop, [&] { return static_cast<bool>(stream); }));
 
     Bytes peer_received;
     std::thread peer_reader([&] {
       std::vector<std::byte> buf(1 << 16);
       for (;;) {
-        const ssize_t n = ::recv(peer.get(), buf.data(), buf.size(), 0);
+        const long n = peer.recv(buf.data(), buf.size());
         if (n <= 0) return;
         peer_received.insert(peer_received.end(), buf.begin(), buf.begin() + n);
       }
@@ -126,11 +117,11 @@ TEST_CASE("full duplex against a peer in other threads: 64 MiB each way, every b
     std::thread peer_writer([&] {
       std::size_t off = 0;
       while (off < kTotal) {
-        const ssize_t n = ::send(peer.get(), payload->data() + off, kTotal - off, MSG_NOSIGNAL);
+        const long n = peer.send(payload->data() + off, kTotal - off);
         if (n <= 0) break;
         off += static_cast<std::size_t>(n);
       }
-      ::shutdown(peer.get(), SHUT_WR);
+      peer.shutdown_write();
     });
 
     Bytes received;
@@ -168,7 +159,7 @@ TEST_CASE("full duplex against a peer in other threads: 64 MiB each way, every b
     pump();
     const bool finished = run_until(
         *loop, [&] { return (eof && shut) || error; }, std::chrono::seconds(60));
-    if (!finished || error) ::shutdown(peer.get(), SHUT_RDWR);  // unblock the peer threads
+    if (!finished || error) peer.shutdown_both();  // unblock the peer threads
     peer_writer.join();
     peer_reader.join();
     REQUIRE(finished);
@@ -342,17 +333,8 @@ TEST_CASE("a clean shutdown is EOF, an abortive close is a reset") {
     Listener listener = listen_local(*loop, [&](Stream s) { accepted.push_back(std::move(s)); });
     // Real peers: plain blocking sockets, one closed cleanly, one with
     // SO_LINGER 0 so the kernel sends RST.
-    auto raw_connect = [&] {
-      UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
-      sockaddr_in sa{};
-      sa.sin_family = AF_INET;
-      sa.sin_port = htons(listener.local_port());
-      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      REQUIRE(::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-      return fd;
-    };
-    UniqueFd clean = raw_connect();
-    UniqueFd abortive = raw_connect();
+    PeerSocket clean = PeerSocket::connect_local(listener.local_port());
+    PeerSocket abortive = PeerSocket::connect_local(listener.local_port());
     REQUIRE(run_until(*loop, [&] { return accepted.size() == 2; }));
     std::error_code ends[2];
     for (int i = 0; i < 2; ++i) {
@@ -361,9 +343,8 @@ TEST_CASE("a clean shutdown is EOF, an abortive close is a reset") {
       });
     }
     // accept order follows connect order on one listener
-    ::shutdown(clean.get(), SHUT_WR);
-    linger lg{1, 0};
-    ::setsockopt(abortive.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    clean.shutdown_write();
+    abortive.linger_zero();
     abortive.reset();
     REQUIRE(run_until(*loop, [&] { return ends[0] && ends[1]; }));
     CHECK(ends[0] == errc::eof);
@@ -458,23 +439,17 @@ TEST_CASE("timers run between reads of sockets that stay readable") {
     constexpr int kPeers = 8;
     std::vector<Stream> streams;
     Listener listener = listen_local(*loop, [&](Stream s) { streams.push_back(std::move(s)); });
-    std::vector<UniqueFd> peers;
-    for (int i = 0; i < kPeers; ++i) {
-      peers.emplace_back(::socket(AF_INET, SOCK_STREAM, 0));
-      sockaddr_in sa{};
-      sa.sin_family = AF_INET;
-      sa.sin_port = htons(listener.local_port());
-      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      REQUIRE(::connect(peers.back().get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    }
+    std::vector<PeerSocket> peers;
+    for (int i = 0; i < kPeers; ++i)
+      peers.push_back(PeerSocket::connect_local(listener.local_port()));
     REQUIRE(run_until(*loop, [&] { return streams.size() == kPeers; }));
 
     std::atomic<bool> stop{false};
     std::vector<std::thread> senders;
     for (auto& peer : peers)
-      senders.emplace_back([&stop, fd = peer.get()] {
+      senders.emplace_back([&stop, &peer] {
         const std::vector<std::byte> chunk(64 << 10, std::byte{7});
-        while (!stop && ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0) {
+        while (!stop && peer.send(chunk.data(), chunk.size()) > 0) {
         }
       });
 
@@ -505,7 +480,7 @@ TEST_CASE("timers run between reads of sockets that stay readable") {
     for (auto& s : streams)
       s.close();
     for (auto& peer : peers)
-      ::shutdown(peer.get(), SHUT_RDWR);
+      peer.shutdown_both();
     for (auto& t : senders)
       t.join();
   }

@@ -1,24 +1,18 @@
 // Readiness watches on fds the caller owns (what libcurl's sockets need).
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <tuple>
 #include <vector>
 
-#include "backends/common/unique_fd.hpp"
 #include "harness.hpp"
+#include "peer_socket.hpp"
 
 namespace lb::test {
 namespace {
 
+// Both ends of a loopback connection, non-blocking.
 struct SocketPair {
-  SocketPair() {
-    int fds[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
-    a.reset(fds[0]);
-    b.reset(fds[1]);
-  }
-  UniqueFd a, b;
+  SocketPair() { std::tie(a, b) = PeerSocket::pair(); }
+  PeerSocket a, b;
 };
 
 }  // namespace
@@ -43,7 +37,7 @@ TEST_CASE("a watch reports readable, writable, and stays quiet when removed") {
     seen = 0;
     settle(*loop, 5);
     CHECK(seen == 0);
-    REQUIRE(::write(pair.b.get(), "hi", 2) == 2);
+    REQUIRE(pair.b.send("hi", 2) == 2);
     REQUIRE(run_until(*loop, [&] { return (seen & kReadable) != 0; }));
     CHECK((seen & kWritable) == 0);
 
@@ -86,7 +80,7 @@ TEST_CASE("a paused watch resumes with what became ready, whether or not it woke
 
     SUBCASE("data comes while paused") {
       w.update(kNone);
-      REQUIRE(::write(pair.b.get(), "x", 1) == 1);
+      REQUIRE(pair.b.send("x", 1) == 1);
       settle(*loop, 5);
       CHECK(readable == 0);
       w.update(kReadable);
@@ -98,12 +92,12 @@ TEST_CASE("a paused watch resumes with what became ready, whether or not it woke
       w.update(kReadable);
       settle(*loop, 3);
       CHECK(readable == 0);
-      REQUIRE(::write(pair.b.get(), "x", 1) == 1);
+      REQUIRE(pair.b.send("x", 1) == 1);
       REQUIRE(run_until(*loop, [&] { return readable > 0; }));
     }
     SUBCASE("paused with data waiting, then resumed for writing only") {
       w.update(kNone);
-      REQUIRE(::write(pair.b.get(), "x", 1) == 1);
+      REQUIRE(pair.b.send("x", 1) == 1);
       settle(*loop, 3);
       w.update(kWritable);
       REQUIRE(run_until(*loop, [&] { return writable > 0; }));
@@ -147,33 +141,36 @@ TEST_CASE("an fd number reused right after close gets only its own events") {
   auto loop = make_test_loop();
   {
     int old_calls = 0, old_calls_at_close = 0;
-    int old_fd;
+    SocketHandle old_fd;
     {
       SocketPair first;
       old_fd = first.a.get();
       // The old fd is readable and stays so: a stale registration would keep
       // firing.
-      REQUIRE(::write(first.b.get(), "old", 3) == 3);
+      REQUIRE(first.b.send("old", 3) == 3);
       Watch w = loop->watch(first.a.get(), kReadable, [&](unsigned) { ++old_calls; });
       REQUIRE(run_until(*loop, [&] { return old_calls > 0; }));
       w.close();
       old_calls_at_close = old_calls;
-      // Close the fd at once, then make another pair: the kernel hands out
-      // the lowest free number, i.e. the same one.
+      // Close the fd at once, then make another pair: a POSIX kernel hands
+      // out the lowest free number, i.e. the same one (Windows reuses socket
+      // handles too, but not in any promised order).
     }
     SocketPair second;
-    int new_fd = second.a.get();
+    SocketHandle new_fd = second.a.get();
     if (new_fd != old_fd) {
       // Other pairs swap order; the test only means something on reuse.
       std::swap(second.a, second.b);
       new_fd = second.a.get();
     }
+#ifndef _WIN32
     CHECK(new_fd == old_fd);
+#endif
     unsigned seen = 0;
     Watch w2 = loop->watch(second.a.get(), kReadable, [&](unsigned ev) { seen |= ev; });
     settle(*loop, 3);
     CHECK(seen == 0);  // nothing to read yet: no stale event from the old fd
-    REQUIRE(::write(second.b.get(), "x", 1) == 1);
+    REQUIRE(second.b.send("x", 1) == 1);
     REQUIRE(run_until(*loop, [&] { return seen != 0; }));
     CHECK(old_calls == old_calls_at_close);
   }
@@ -196,7 +193,7 @@ TEST_CASE("a socket that becomes readable is reported while busy watches fill ev
     std::size_t busy_calls = 0;
     for (auto& pair : busy) {
       const std::vector<char> fill(4096, 'x');
-      REQUIRE(::write(pair.b.get(), fill.data(), fill.size()) == 4096);
+      REQUIRE(pair.b.send(fill.data(), fill.size()) == 4096);
       busy_watches.push_back(loop->watch(pair.a.get(), kReadable, [&busy_calls](unsigned) {
         ++busy_calls;
         const auto until = Clock::now() + 500us;
@@ -210,7 +207,7 @@ TEST_CASE("a socket that becomes readable is reported while busy watches fill ev
     bool fired = false;
     Watch watch = loop->watch(quiet.a.get(), kReadable, [&](unsigned events) {
       char byte;
-      if ((events & kReadable) && ::read(quiet.a.get(), &byte, 1) == 1) fired = true;
+      if ((events & kReadable) && quiet.a.recv(&byte, 1) == 1) fired = true;
     });
     std::size_t worst = 0;
     for (int round = 0; round < 10; ++round) {
@@ -218,7 +215,7 @@ TEST_CASE("a socket that becomes readable is reported while busy watches fill ev
       const std::size_t at_start = busy_calls;
       run_until(*loop, [&] { return busy_calls >= at_start + kBusy; });  // the watch is armed
       const std::size_t at_write = busy_calls;
-      REQUIRE(::write(quiet.b.get(), "x", 1) == 1);
+      REQUIRE(quiet.b.send("x", 1) == 1);
       REQUIRE(run_until(*loop, [&] { return fired; }));
       worst = std::max(worst, busy_calls - at_write);
     }

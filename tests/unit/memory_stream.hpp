@@ -23,7 +23,9 @@ class NullBackend final : public Backend {
     ec = make_error_code(errc::unsupported);
     return nullptr;
   }
-  std::shared_ptr<WatchImpl> watch(int, unsigned, WatchCallback) override { return nullptr; }
+  std::shared_ptr<WatchImpl> watch(SocketHandle, unsigned, WatchCallback) override {
+    return nullptr;
+  }
   std::size_t live_handles() const override { return 0; }
 };
 

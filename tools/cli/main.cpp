@@ -1,6 +1,4 @@
 // bench: HTTP, WebSocket and TCP client benchmarks on swappable event loops.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -10,6 +8,7 @@
 #include "engine/loop.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/this_process.hpp"
 #include "tools/common/version.hpp"
 #include "tools/echo/command.hpp"
 #include "tools/http/command.hpp"
@@ -29,12 +28,12 @@ namespace {
 std::optional<std::size_t> fds_after_first_loops() {
   for (const auto& name : lb::backend_statuses())
     if (name.usable) lb::make_loop(name.name);
-  return lb::open_fds_of(::getpid());
+  return lb::open_fds_of(lb::this_pid());
 }
 
 int check_teardown(int rc, std::optional<std::size_t> fds_at_start) {
   const std::size_t handles = lb::Loop::handles_left_at_teardown();
-  const auto fds = lb::open_fds_of(::getpid());
+  const auto fds = lb::open_fds_of(lb::this_pid());
   if (handles) std::fprintf(stderr, "bench: teardown: %zu handles still live\n", handles);
   if (fds && fds_at_start && *fds != *fds_at_start)
     std::fprintf(stderr, "bench: teardown: %zu descriptors open, %zu at the start\n", *fds,

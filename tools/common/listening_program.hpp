@@ -2,11 +2,13 @@
 // Another program serving in the background (a peer's echo server): its
 // output goes to a log file, it is known by the port of the first
 // "listening on 127.0.0.1:PORT" line it prints, and it is stopped with
-// SIGTERM (SIGKILL after 5 s) when this goes out of scope.
+// SIGTERM (SIGKILL after 5 s; Windows: TerminateProcess) when this goes out
+// of scope.
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,7 @@ class ListeningProgram {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::string log_path_;
+  std::shared_ptr<void> process_;  // Windows: the process handle
 };
 
 }  // namespace lb

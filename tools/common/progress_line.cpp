@@ -1,10 +1,9 @@
 #include "tools/common/progress_line.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "tools/common/size.hpp"
+#include "tools/common/this_process.hpp"
 
 namespace lb {
 
@@ -15,7 +14,7 @@ ProgressLine::ProgressLine(Loop& loop, std::function<std::uint64_t()> bytes_so_f
       label_(std::move(label)),
       bits_per_unit_(bits_per_unit),
       unit_(std::move(unit)),
-      enabled_(::isatty(2) == 1) {
+      enabled_(stderr_is_terminal()) {
   if (enabled_) arm();
 }
 

@@ -1,11 +1,10 @@
 #include "tools/common/resource_sampler.hpp"
 
 #include <fmt/core.h>
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "tools/common/cpu.hpp"
+#include "tools/common/this_process.hpp"
 
 namespace lb {
 
@@ -25,8 +24,8 @@ void ResourceSampler::arm() {
 void ResourceSampler::take() {
   ResourceSample s;
   s.t_s = std::chrono::duration<double>(Clock::now() - start_).count();
-  if (auto m = memory_of(::getpid())) s.rss_kib = m->rss;
-  s.fds = open_fds_of(::getpid()).value_or(0);
+  if (auto m = memory_of(this_pid())) s.rss_kib = m->rss;
+  s.fds = open_fds_of(this_pid()).value_or(0);
   if (server_ > 0) {
     if (auto m = memory_of(server_)) s.server_rss_kib = m->rss;
     s.server_fds = open_fds_of(server_);
@@ -38,7 +37,7 @@ void ResourceSampler::take() {
     line += fmt::format("  server {:.1f} MiB {} fds", static_cast<double>(*s.server_rss_kib) / 1024,
                         *s.server_fds);
   // Over a progress line on a terminal, then a line of its own.
-  std::fprintf(stderr, "%s%s\n", ::isatty(2) == 1 ? "\r\033[K" : "", line.c_str());
+  std::fprintf(stderr, "%s%s\n", stderr_is_terminal() ? "\r\033[K" : "", line.c_str());
 }
 
 nlohmann::json ResourceSampler::json() const {

@@ -17,9 +17,7 @@
 #include <thread>
 
 #include "backends/common/unique_fd.hpp"
-#include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
-#include "tools/common/serving_loops.hpp"
 
 namespace lb {
 
@@ -60,6 +58,14 @@ ServerProcess::~ServerProcess() {
   stop();
 }
 
+std::optional<double> ServerProcess::cpu_seconds() const {
+  return pid_ > 0 ? cpu_seconds_of(pid_) : std::nullopt;
+}
+
+std::optional<MemoryKib> ServerProcess::memory() const {
+  return pid_ > 0 ? memory_of(pid_) : std::nullopt;
+}
+
 int ServerProcess::stop() {
   if (pid_ <= 0) return status_;
   ::kill(pid_, SIGTERM);
@@ -74,29 +80,6 @@ int ServerProcess::stop() {
   ::waitpid(pid_, &status_, 0);
   pid_ = -1;
   return status_;
-}
-
-ServerProcess::Body guarded_server_body(ServerProcess::Body body) {
-  return [body = std::move(body)](const std::function<void(std::uint16_t)>& ready) {
-    try {
-      return body(ready);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "bench: server: %s\n", e.what());
-      return 1;
-    }
-  };
-}
-
-ServerProcess::Body loop_server_body(std::string loop_name, int cpu, StartServer start,
-                                     int threads) {
-  return guarded_server_body([loop_name = std::move(loop_name), cpu, start = std::move(start),
-                              threads](const std::function<void(std::uint16_t)>& ready) {
-    pin_or_throw(cpu, "server");
-    ServingLoops serving(loop_name, threads, Endpoint{placement().server_host, 0}, start);
-    ready(serving.port());
-    serving.run();
-    return 0;
-  });
 }
 
 }  // namespace lb

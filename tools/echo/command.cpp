@@ -19,6 +19,7 @@
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
 #include "tools/common/size.hpp"
+#include "tools/common/this_process.hpp"
 #include "tools/common/tls_options.hpp"
 #include "tools/echo/client_loops.hpp"
 #include "tools/echo/fd_limit.hpp"
@@ -190,8 +191,16 @@ struct EchoServer {
     if (ws) return ws->endpoint();
     return Endpoint{placement().server_host, tcp ? tcp->port() : peer->port()};
   }
-  std::optional<double> cpu_seconds() const { return cpu_seconds_of(pid()); }
-  std::optional<MemoryKib> memory() const { return memory_of(pid()); }
+  std::optional<double> cpu_seconds() const {
+    if (tcp) return tcp->cpu_seconds();
+    if (ws) return ws->cpu_seconds();
+    return cpu_seconds_of(pid());
+  }
+  std::optional<MemoryKib> memory() const {
+    if (tcp) return tcp->memory();
+    if (ws) return ws->memory();
+    return memory_of(pid());
+  }
   void stop() {
     if (tcp) tcp->stop();
     if (ws) ws->stop();
@@ -322,7 +331,9 @@ int run_echo(const EchoOptions& o) {
       } else if (peer) {
         server.peer.emplace(
             peer_echo_server_argv(*peer, transport, o.run.server_cpu),
-            "/tmp/loopbench-echo-" + server_name + "-" + std::to_string(::getpid()) + ".log",
+            (std::filesystem::temp_directory_path() /
+             ("loopbench-echo-" + server_name + "-" + std::to_string(this_pid()) + ".log"))
+                .string(),
             std::chrono::seconds(10));
         target_name = server_name;
       } else if (transport == EchoTransport::tcp) {

@@ -1,6 +1,8 @@
 #include "tools/echo/fd_limit.hpp"
 
+#ifndef _WIN32
 #include <sys/resource.h>
+#endif
 
 #include <string>
 
@@ -12,6 +14,9 @@ constexpr std::uint64_t kMargin = 64;  // listeners, pipes, files, the loop's ow
 }
 
 std::uint64_t raise_fd_limit() {
+#ifdef _WIN32
+  return UINT64_MAX;  // sockets are handles there: no per-process table to fill
+#else
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
   if (limit.rlim_cur < limit.rlim_max) {
@@ -20,6 +25,7 @@ std::uint64_t raise_fd_limit() {
     ::getrlimit(RLIMIT_NOFILE, &limit);
   }
   return limit.rlim_cur;
+#endif
 }
 
 void check_fd_room(std::uint64_t connections, const char* who) {

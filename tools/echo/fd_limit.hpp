@@ -6,7 +6,8 @@
 
 namespace lb {
 
-// The soft limit after raising it to the hard one where allowed.
+// The soft limit after raising it to the hard one where allowed; no limit
+// (UINT64_MAX) on Windows, whose sockets are handles, not descriptors.
 std::uint64_t raise_fd_limit();
 // UsageError when `connections` (plus a margin for everything else the
 // process holds) exceed the limit; `who` says whose descriptors they are.

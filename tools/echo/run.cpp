@@ -1,6 +1,5 @@
 #include "tools/echo/run.hpp"
-
-#include <unistd.h>
+#include "tools/common/this_process.hpp"
 
 #include <algorithm>
 
@@ -21,7 +20,7 @@ EchoRun::~EchoRun() = default;
 
 void EchoRun::start() {
   release_free_memory();
-  if (auto m = memory_of(::getpid())) result_.rss_before_open_kib = m->rss;
+  if (auto m = memory_of(this_pid())) result_.rss_before_open_kib = m->rss;
   if (spec_.server_rss_kib) result_.server_rss_before_open_kib = spec_.server_rss_kib();
   watchdog_ = loop_.start_timer(spec_.timeout, [this] { check_progress(); });
   meet_then(&EchoRun::open_first);
@@ -111,7 +110,7 @@ void EchoRun::resume(std::size_t i) {
 void EchoRun::begin_traffic() {
   const auto now = Clock::now();
   result_.open_s = std::chrono::duration<double>(now - first_connect_).count();
-  if (auto m = memory_of(::getpid())) result_.rss_open_kib = m->rss;
+  if (auto m = memory_of(this_pid())) result_.rss_open_kib = m->rss;
   if (spec_.server_rss_kib) result_.server_rss_open_kib = spec_.server_rss_kib();
   traffic_ = true;
   lag_.start();

@@ -1,7 +1,5 @@
 #include "tools/peers/runner.hpp"
 
-#include <unistd.h>
-
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -15,6 +13,7 @@
 
 #include "tools/common/child_process.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/this_process.hpp"
 #include "tools/common/usage_error.hpp"
 
 namespace lb {
@@ -48,7 +47,7 @@ struct CapturedOutput {
     static std::atomic<int> next{0};
     const auto base =
         std::filesystem::temp_directory_path() /
-        ("loopbench-peer-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
+        ("loopbench-peer-" + std::to_string(this_pid()) + "-" + std::to_string(next++));
     out = base.string() + ".out";
     err = base.string() + ".err";
   }
@@ -275,15 +274,6 @@ std::vector<std::string> runtime_argv(const std::string& runtime) {
   return {kPython};
 }
 
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':'))
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-  return false;
-}
-
 bool importable(const std::string& runtime, const std::string& module) {
   static std::map<std::string, bool> known;
   const std::string key = runtime + ":" + module;
@@ -296,7 +286,7 @@ bool importable(const std::string& runtime, const std::string& module) {
   }
   bool ok = false;
   try {
-    ok = run_child(argv, "/dev/null", "/dev/null") == 0;
+    ok = run_child(argv, null_device(), null_device()) == 0;
   } catch (const std::exception&) {
     ok = false;  // no interpreter at all
   }

@@ -1,20 +1,19 @@
 #include "tools/peers/trust_file.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include "protocols/tls/certificate.hpp"
+#include "tools/common/this_process.hpp"
 
 namespace lb {
 
 TrustFile::TrustFile(X509* cert) {
   if (!cert) return;
   path_ = (std::filesystem::temp_directory_path() /
-           ("loopbench-trust-" + std::to_string(::getpid()) + ".pem"))
+           ("loopbench-trust-" + std::to_string(this_pid()) + ".pem"))
               .string();
   std::ofstream out(path_);
   out << tls::to_pem(cert);

@@ -1,7 +1,6 @@
 #include "tools/report/results.hpp"
 
-#include <sys/utsname.h>
-
+#include <fmt/chrono.h>
 #include <fmt/core.h>
 
 #include <chrono>
@@ -11,6 +10,7 @@
 
 #include "backends/registry.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/this_process.hpp"
 #include "tools/common/usage_error.hpp"
 #include "tools/common/version.hpp"
 
@@ -23,18 +23,6 @@ Spread spread_over(const std::vector<RepeatResult>& repeats, F&& value) {
   for (const auto& r : repeats)
     v.push_back(value(r));
   return spread_of(std::move(v));
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
-  }
-  return "unknown";
 }
 
 }  // namespace
@@ -50,11 +38,7 @@ nlohmann::json to_json(const Spread& s) {
 
 std::string utc_timestamp() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(t));
 }
 
 namespace {
@@ -183,8 +167,7 @@ std::string row_variant(const nlohmann::json& run) {
 }
 
 nlohmann::json results_document(const std::vector<RunResult>& runs, const std::string& started) {
-  utsname u{};
-  ::uname(&u);
+  const SystemFacts system = system_facts();
   nlohmann::json loops = nlohmann::json::array();
   for (const auto& b : backend_statuses()) {
     nlohmann::json loop = {{"name", b.name}, {"usable", b.usable}, {"mechanisms", b.mechanisms}};
@@ -198,9 +181,9 @@ nlohmann::json results_document(const std::vector<RunResult>& runs, const std::s
       {"schema", "loopbench.results/1"},
       {"tool", {{"version", kLoopbenchVersion}, {"git", kLoopbenchGit}}},
       {"machine",
-       {{"cpu", cpu_model()},
+       {{"cpu", system.cpu_model},
         {"cores", online_cpus()},
-        {"kernel", u.release},
+        {"kernel", system.kernel},
         {"libs", libs},
         {"loops", loops}}},
       {"started", started},

@@ -1,7 +1,5 @@
 #include "tools/stream/command.hpp"
 
-#include <unistd.h>
-
 #include <fmt/core.h>
 
 #include <chrono>
@@ -18,6 +16,7 @@
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/size.hpp"
+#include "tools/common/this_process.hpp"
 #include "tools/common/tls_options.hpp"
 #include "tools/net/lab.hpp"
 #include "tools/report/repeats.hpp"
@@ -37,7 +36,7 @@ namespace {
 int run_generate(const std::string& file, const std::string& size_text, bool force) {
   const auto size = size_option("--size", size_text);
   if (size == 0) throw UsageError("--size must be more than 0 bytes");
-  const bool tty = ::isatty(2) == 1;
+  const bool tty = stderr_is_terminal();
   const auto start = std::chrono::steady_clock::now();
   auto last_draw = start;
   const auto report = generate_data_file(file, size, force, [&](std::uint64_t written) {

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <vector>
 
+#include "tools/stream/hash_file.hpp"
 #include "tools/stream/sha256.hpp"
 
 namespace lb {
@@ -22,15 +23,6 @@ constexpr std::size_t kPiece = 4 << 20;
 
 std::string errno_text(int err) {
   return std::strerror(err);
-}
-
-std::string base_name(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string generate_hint(const std::string& data_path) {
-  return "run `bench stream generate --file " + data_path + "` first";
 }
 
 double since(std::chrono::steady_clock::time_point start) {
@@ -64,28 +56,6 @@ struct RemoveUnlessKept {
 };
 
 }  // namespace
-
-std::string hash_path_for(const std::string& data_path) {
-  const auto slash = data_path.rfind('/');
-  const auto dot = data_path.rfind('.');
-  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
-  return (has_ext ? data_path.substr(0, dot) : data_path) + ".hash";
-}
-
-std::string read_recorded_hash(const std::string& data_path) {
-  const std::string hash_path = hash_path_for(data_path);
-  std::ifstream in(hash_path);
-  if (!in)
-    throw DataFileError("no hash file '" + hash_path + "' for '" + data_path +
-                        "': " + generate_hint(data_path));
-  std::string hex;
-  in >> hex;
-  const bool hex_ok =
-      hex.size() == 64 && hex.find_first_not_of("0123456789abcdef") == std::string::npos;
-  if (!hex_ok)
-    throw DataFileError("'" + hash_path + "' holds no SHA-256: " + generate_hint(data_path));
-  return hex;
-}
 
 GenerateReport generate_data_file(const std::string& data_path, std::uint64_t size, bool force,
                                   const std::function<void(std::uint64_t)>& progress) {
@@ -144,18 +114,7 @@ GenerateReport generate_data_file(const std::string& data_path, std::uint64_t si
   report.sha256 = sha.hex_digest();
   report.hash_seconds = sha.seconds();
 
-  const std::string tmp = hash_path + ".tmp";
-  {
-    UniqueFd hf(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!hf) throw DataFileError("cannot create '" + tmp + "': " + errno_text(errno));
-    const std::string line = report.sha256 + "  " + base_name(data_path) + "\n";
-    write_all(hf.get(), reinterpret_cast<const std::byte*>(line.data()), line.size(), tmp);
-    if (::fsync(hf.get()) != 0) throw DataFileError("cannot flush '" + tmp + "'");
-  }
-  if (::rename(tmp.c_str(), hash_path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    throw DataFileError("cannot write '" + hash_path + "': " + errno_text(errno));
-  }
+  write_hash_file(data_path, report.sha256);
   cleanup.keep = true;
   report.seconds = since(start);
   return report;

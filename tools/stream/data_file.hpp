@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -51,9 +52,11 @@ class DataFileReader {
   DataFileReader& operator=(const DataFileReader&) = delete;
 
   std::uint64_t size() const { return size_; }
-  // Share of the file's pages in the page cache now (0..1).
+  // Share of the file's pages in the page cache now (0..1); -1 where the
+  // system cannot say (Windows).
   double resident_fraction() const;
-  // Asks the kernel to drop the file's clean pages from the cache.
+  // Asks the kernel to drop the file's clean pages from the cache;
+  // DataFileError on Windows, which has no such call.
   void drop_cache();
   // Fills `out` from the current offset; returns the bytes read (0 at the end).
   std::size_t read_next(std::span<std::byte> out);
@@ -64,7 +67,8 @@ class DataFileReader {
   UniqueFd fd_;
   std::uint64_t size_ = 0;
   std::uint64_t offset_ = 0;
-  void* map_ = nullptr;  // for mincore only; never touched
+  void* map_ = nullptr;         // for mincore only; never touched
+  std::shared_ptr<void> file_;  // Windows: the std::ifstream read from
   double read_seconds_ = 0;
 };
 

@@ -28,8 +28,8 @@ class BuiltinWsServer {
   void stop() { process_->stop(); }
   pid_t pid() const { return process_->pid(); }
   // The server process's CPU time so far (see cpu_seconds_of).
-  std::optional<double> cpu_seconds() const { return cpu_seconds_of(process_->pid()); }
-  std::optional<MemoryKib> memory() const { return memory_of(process_->pid()); }
+  std::optional<double> cpu_seconds() const { return process_->cpu_seconds(); }
+  std::optional<MemoryKib> memory() const { return process_->memory(); }
 
  private:
   bool tls_;

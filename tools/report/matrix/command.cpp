@@ -1,7 +1,5 @@
 #include "tools/report/matrix/command.hpp"
 
-#include <unistd.h>
-
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -13,9 +11,11 @@
 #include <tuple>
 
 #include "backends/registry.hpp"
+#include "protocols/ws/session.hpp"
 #include "tools/common/child_process.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/options.hpp"
+#include "tools/common/this_process.hpp"
 #include "tools/net/profile.hpp"
 #include "tools/report/baseline.hpp"
 #include "tools/report/matrix/merge.hpp"
@@ -45,13 +45,6 @@ struct Options {
   std::string net;        // every step's --net
 };
 
-std::string self_path() {
-  std::error_code ec;
-  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) throw std::runtime_error("cannot find the bench binary: " + ec.message());
-  return p.string();
-}
-
 std::string last_line(const std::string& path) {
   std::ifstream in(path);
   std::string line, last;
@@ -77,7 +70,7 @@ int run_matrix(const Options& o) {
     throw UsageError(e.what());
   }
   m.loops = select_backends(o.loops, notes);
-  m.codecs = checked_list("--codecs", o.codecs, {"native", "wslay"}, "codec");
+  m.codecs = checked_list("--codecs", o.codecs, ws::built_codec_names(), "codec");
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
   if (o.repeat < 0) throw UsageError("--repeat must be at least 1");
@@ -103,8 +96,8 @@ int run_matrix(const Options& o) {
   const std::filesystem::path out =
       o.out.empty() ? std::filesystem::path("results") / ts : std::filesystem::path(o.out);
   std::filesystem::create_directories(out / "steps");
-  const std::string exe = self_path();
-  const bool tty = ::isatty(2) == 1;
+  const std::string exe = executable_path();
+  const bool tty = stderr_is_terminal();
 
   if (std::find(m.scenarios.begin(), m.scenarios.end(), "stream") != m.scenarios.end()) {
     std::filesystem::create_directories(o.data_dir);
