@@ -6,13 +6,17 @@
 #include "engine/loop.hpp"
 
 namespace lb {
+namespace {
+constexpr std::size_t kMaxBuffers = 1024;
+}
 
 struct LibuvStream::WriteRequest {
   uv_write_t req{};
   std::shared_ptr<LibuvStream> stream;
   BufferList bufs;
   std::vector<uv_buf_t> uv_bufs;
-  WriteCallback cb;
+  WriteCallback cb;                              // the last request of a write() only
+  std::shared_ptr<std::error_code> first_error;  // shared by one write()'s requests
 };
 
 struct LibuvStream::ShutdownRequest {
@@ -126,25 +130,45 @@ void LibuvStream::write(BufferList bufs, WriteCallback cb) {
     backend_.loop().defer([cb = std::move(cb)] { cb(errc::shut_down); });
     return;
   }
-  auto request = std::make_unique<WriteRequest>();
-  request->uv_bufs.reserve(bufs.size());
-  for (const auto& s : bufs)
-    request->uv_bufs.push_back(uv_buf_init(
-        const_cast<char*>(reinterpret_cast<const char*>(s.data())), static_cast<unsigned>(s.size)));
-  request->bufs = std::move(bufs);
-  request->cb = std::move(cb);
-  request->stream = shared_from_this();
-  request->req.data = request.get();
-  const int rc = uv_write(&request->req, uv_stream(), request->uv_bufs.data(),
-                          static_cast<unsigned>(request->uv_bufs.size()), &LibuvStream::on_write);
-  if (rc != 0) {
-    backend_.loop().defer([self = shared_from_this(), cb = std::move(request->cb), rc] {
-      if (!self->closed_) cb(uv_error_code(rc));
-    });
-    return;
+  // One uv_write per kMaxBuffers slices: Wine's WSASend refuses more than
+  // 1024 buffers (UV_EMSGSIZE). libuv keeps the requests in order; the last
+  // one calls back, with the first error any of them met.
+  auto first_error = std::make_shared<std::error_code>();
+  for (std::size_t from = 0; from < bufs.size() || from == 0; from += kMaxBuffers) {
+    const std::size_t to = std::min(bufs.size(), from + kMaxBuffers);
+    const bool last = to == bufs.size();
+    auto request = std::make_unique<WriteRequest>();
+    request->uv_bufs.reserve(to - from);
+    for (std::size_t i = from; i < to; ++i)
+      request->uv_bufs.push_back(
+          uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(bufs[i].data())),
+                      static_cast<unsigned>(bufs[i].size)));
+    if (last && from == 0) {
+      request->bufs = std::move(bufs);
+    } else {
+      request->bufs.assign(bufs.begin() + static_cast<std::ptrdiff_t>(from),
+                           bufs.begin() + static_cast<std::ptrdiff_t>(to));
+    }
+    if (last) request->cb = std::move(cb);
+    request->first_error = first_error;
+    request->stream = shared_from_this();
+    request->req.data = request.get();
+    const int rc = uv_write(&request->req, uv_stream(), request->uv_bufs.data(),
+                            static_cast<unsigned>(request->uv_bufs.size()), &LibuvStream::on_write);
+    if (rc != 0) {  // earlier pieces are in flight without a callback
+      report_write_error(last ? std::move(request->cb) : std::move(cb), rc);
+      return;
+    }
+    ++writes_pending_;
+    request.release();  // owned by libuv until on_write
+    if (last) return;
   }
-  ++writes_pending_;
-  request.release();  // owned by libuv until on_write
+}
+
+void LibuvStream::report_write_error(WriteCallback cb, int rc) {
+  backend_.loop().defer([self = shared_from_this(), cb = std::move(cb), rc] {
+    if (!self->closed_) cb(uv_error_code(rc));
+  });
 }
 
 void LibuvStream::on_write(uv_write_t* req, int status) {
@@ -152,7 +176,8 @@ void LibuvStream::on_write(uv_write_t* req, int status) {
   auto& self = r->stream;
   --self->writes_pending_;
   if (self->closed_) return;
-  r->cb(status == 0 ? std::error_code{} : uv_error_code(status));
+  if (status != 0 && !*r->first_error) *r->first_error = uv_error_code(status);
+  if (r->cb) r->cb(*r->first_error);
   if (!self->closed_ && self->writes_pending_ == 0 && self->drain_cb_) invoke_slot(self->drain_cb_);
 }
 

@@ -37,6 +37,8 @@ class LibuvStream final : public StreamImpl,
   // turn's budget we stop and pick up again on the next turn.
   void pause_for_turn();
   static void on_write(uv_write_t* req, int status);
+  // A write libuv refused at once: its callback runs on a later turn.
+  void report_write_error(WriteCallback cb, int rc);
   void release_callbacks();
 
   LibuvBackend& backend_;
