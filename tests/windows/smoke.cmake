@@ -5,6 +5,11 @@
 #               with `bench stream generate` (FILE_BYTES bytes)
 #   BYTES       bytes every repeat must have moved per direction (optional)
 #   OUT         a folder for the results file and the data file
+#   MATRIX      ARGS are a `bench matrix`: its results file is in its --out
+#               folder, and `bench compare` of that file with itself must
+#               find no regression
+#   REFUSED     bench must refuse ARGS: exit status 2 (usage) and this text
+#               in what it prints, nothing measured
 # Fails unless bench exits 0 and every run of its results file has no
 # errors, moved BYTES, and verified its data where it says.
 file(REMOVE_RECURSE "${OUT}")
@@ -14,7 +19,12 @@ function(run_bench)
   execute_process(COMMAND ${RUN} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
                   ERROR_VARIABLE err TIMEOUT 150)
   message("bench ${ARGN}\n${out}${err}")
-  if(NOT rc EQUAL 0)
+  if(REFUSED)
+    string(FIND "${out}${err}" "${REFUSED}" at)
+    if(NOT rc EQUAL 2 OR at EQUAL -1)
+      message(FATAL_ERROR "expected exit status 2 and '${REFUSED}', got '${rc}'")
+    endif()
+  elseif(NOT rc EQUAL 0)
     message(FATAL_ERROR "bench exited with '${rc}'")
   endif()
 endfunction()
@@ -29,8 +39,19 @@ if(FILE_BYTES)
   string(REPLACE "@FILE@" "${data}" ARGS "${ARGS}")
 endif()
 
-run_bench(${ARGS} --json=${OUT}/results.json)
-file(READ "${OUT}/results.json" doc)
+if(REFUSED)
+  run_bench(${ARGS})
+  return()
+endif()
+if(MATRIX)
+  run_bench(${ARGS} --out=${OUT}/matrix)
+  set(results "${OUT}/matrix/results.json")
+  run_bench(compare ${results} ${results})
+else()
+  set(results "${OUT}/results.json")
+  run_bench(${ARGS} --json=${results})
+endif()
+file(READ "${results}" doc)
 string(JSON schema GET "${doc}" schema)
 if(NOT schema STREQUAL "loopbench.results/1")
   message(FATAL_ERROR "results file schema '${schema}'")

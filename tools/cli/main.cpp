@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string(lb::kLoopbenchVersion) + " (" + lb::kLoopbenchGit + ")");
   app.require_subcommand(1);
+  // Options are --long or -s on every system: CLI11 would take "/path"
+  // (a file, under Wine or MSYS2) for a Windows-style "/option".
+  app.allow_windows_style_options(false);
   lb::CommandRunner run;
   lb::register_tcp_command(app, run);
   lb::register_http_command(app, run);

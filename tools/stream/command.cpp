@@ -157,6 +157,10 @@ int run_client(const ClientOptions& o) {
   if (directions.empty())
     throw UsageError("--test: expected download, upload or both, got '" + o.test + "'");
   o.run.check();
+  if (o.drop_cache && !can_drop_file_cache())
+    throw UsageError(
+        "--drop-cache: this system offers no way to drop one file's pages from its "
+        "cache (Linux's posix_fadvise)");
   const auto codecs = codec_list("--codec", o.codec);
   const auto server_options = stream_session_options(
       o.max_msg, o.send_queue, codec_option("--server-codec", o.server_codec));

@@ -120,6 +120,10 @@ GenerateReport generate_data_file(const std::string& data_path, std::uint64_t si
   return report;
 }
 
+bool can_drop_file_cache() {
+  return true;
+}
+
 DataFileReader::DataFileReader(const std::string& path) : path_(path) {
   fd_ = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd_)

@@ -43,6 +43,10 @@ struct GenerateReport {
 GenerateReport generate_data_file(const std::string& data_path, std::uint64_t size, bool force,
                                   const std::function<void(std::uint64_t)>& progress);
 
+// Whether a program may drop one file's pages from the page cache here
+// (Linux: posix_fadvise; Windows: no such call).
+bool can_drop_file_cache();
+
 // Sequential reads of a data file.
 class DataFileReader {
  public:

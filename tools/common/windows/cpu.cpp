@@ -1,8 +1,9 @@
 // Windows: pinning, CPU times and memory through Win32
 // (tools/common/cpu.hpp). Descriptors have no Windows counterpart: a
 // process has handles, not an fd table, so open_fds_of says nothing.
-#include <psapi.h>
 #include <windows.h>
+// psapi.h needs windows.h first
+#include <psapi.h>
 
 #include "tools/common/cpu.hpp"
 #include "tools/common/windows/process_handle.hpp"

@@ -1,7 +1,7 @@
 // Windows: the data file through C++ streams (tools/stream/data_file.hpp).
 // The page cache is not ours to query or trim there: nothing like mincore,
 // posix_fadvise or sync_file_range exists, so resident_fraction() reports
-// -1 (unknown) and --drop-cache is refused by drop_cache().
+// -1 (unknown) and --drop-cache is refused (can_drop_file_cache).
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -72,6 +72,10 @@ GenerateReport generate_data_file(const std::string& data_path, std::uint64_t si
   write_hash_file(data_path, report.sha256);
   report.seconds = since(start);
   return report;
+}
+
+bool can_drop_file_cache() {
+  return false;
 }
 
 DataFileReader::DataFileReader(const std::string& path) : path_(path) {
