@@ -40,6 +40,18 @@ Endpoint local(std::uint16_t port) {
   return Endpoint{"127.0.0.1", port};
 }
 
+// Everything `stream` reads goes to `received`; EOF sets `eof`, an error `failed`.
+void read_until_eof(Stream& stream, Bytes& received, bool& eof, bool& failed) {
+  stream.read_start([&](std::error_code ec, std::span<const std::byte> data) {
+    if (ec) {
+      eof = ec == errc::eof;
+      failed |= !eof;
+      return;
+    }
+    received.insert(received.end(), data.begin(), data.end());
+  });
+}
+
 }  // namespace
 
 TEST_CASE("64 MiB echo arrives byte for byte") {
@@ -71,14 +83,7 @@ TEST_CASE("64 MiB echo arrives byte for byte") {
       client.set_drain_callback([&] {
         if (sent < kTotal) pump();
       });
-      client.read_start([&](std::error_code rec, std::span<const std::byte> data) {
-        if (rec) {
-          eof = rec == errc::eof;
-          failed |= !eof;
-          return;
-        }
-        received.insert(received.end(), data.begin(), data.end());
-      });
+      read_until_eof(client, received, eof, failed);
       pump();
     });
     REQUIRE(run_until(
@@ -111,14 +116,7 @@ TEST_CASE("one write of 5000 slices arrives whole and in order, with one callbac
     loop->connect(local(server.listener.local_port()), [&](std::error_code ec, Stream s) {
       REQUIRE_MESSAGE(!ec, ec.message());
       client = std::move(s);
-      client.read_start([&](std::error_code rec, std::span<const std::byte> data) {
-        if (rec) {
-          eof = rec == errc::eof;
-          failed |= !eof;
-          return;
-        }
-        received.insert(received.end(), data.begin(), data.end());
-      });
+      read_until_eof(client, received, eof, failed);
       client.write(std::move(bufs), [&](std::error_code wec) {
         ++callbacks;
         write_error = wec;

@@ -4,13 +4,12 @@
 // "listening on 127.0.0.1:PORT" line it prints, and it is stopped with
 // SIGTERM (SIGKILL after 5 s; Windows: TerminateProcess) when this goes out
 // of scope.
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "tools/common/background_process.hpp"
 
 namespace lb {
 
@@ -21,19 +20,15 @@ class ListeningProgram {
   // kind within `timeout`.
   ListeningProgram(const std::vector<std::string>& argv, const std::string& log_path,
                    std::chrono::milliseconds timeout);
-  ~ListeningProgram();
-  ListeningProgram(const ListeningProgram&) = delete;
-  ListeningProgram& operator=(const ListeningProgram&) = delete;
 
   std::uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  void stop();
+  pid_t pid() const { return process_.pid(); }
+  void stop() { process_.stop(); }
 
  private:
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
   std::string log_path_;
-  std::shared_ptr<void> process_;  // Windows: the process handle
+  BackgroundProcess process_;
+  std::uint16_t port_ = 0;
 };
 
 }  // namespace lb
