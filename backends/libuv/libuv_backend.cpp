@@ -14,11 +14,49 @@ namespace {
 constexpr std::size_t kReadBufferBytes = 256 * 1024;
 
 #ifdef _WIN32
-// libuv's error numbers (negated) with libuv's messages.
+// libuv's own error numbers (negated), with libuv's messages. The ones
+// protocols and tests compare with std::errc are equivalent to it; the C
+// runtime's strerror knows none of those (its "Unknown error").
 class LibuvCategory : public std::error_category {
  public:
   const char* name() const noexcept override { return "libuv"; }
   std::string message(int value) const override { return uv_strerror(-value); }
+  std::error_condition default_error_condition(int value) const noexcept override {
+    switch (-value) {
+      case UV_ECONNRESET:
+        return std::errc::connection_reset;
+      case UV_ECONNREFUSED:
+        return std::errc::connection_refused;
+      case UV_ECONNABORTED:
+        return std::errc::connection_aborted;
+      case UV_EADDRINUSE:
+        return std::errc::address_in_use;
+      case UV_EADDRNOTAVAIL:
+        return std::errc::address_not_available;
+      case UV_EPIPE:
+        return std::errc::broken_pipe;
+      case UV_ETIMEDOUT:
+        return std::errc::timed_out;
+      case UV_ECANCELED:
+        return std::errc::operation_canceled;
+      case UV_ENETUNREACH:
+        return std::errc::network_unreachable;
+      case UV_EHOSTUNREACH:
+        return std::errc::host_unreachable;
+      case UV_EMFILE:
+        return std::errc::too_many_files_open;
+      case UV_ENOBUFS:
+        return std::errc::no_buffer_space;
+      case UV_ENOTSUP:
+        return std::errc::not_supported;
+      case UV_EINVAL:
+        return std::errc::invalid_argument;
+      case UV_ENOTCONN:
+        return std::errc::not_connected;
+      default:
+        return {value, *this};
+    }
+  }
 };
 
 const std::error_category& libuv_category() {
@@ -32,42 +70,7 @@ const std::error_category& libuv_category() {
 std::error_code uv_error_code(int status) {
   if (status == UV_EOF) return errc::eof;
 #ifdef _WIN32
-  // libuv's own numbers on Windows: the ones protocols and tests compare
-  // with std::errc, mapped; the rest keep libuv's message.
-  switch (status) {
-    case UV_ECONNRESET:
-      return std::make_error_code(std::errc::connection_reset);
-    case UV_ECONNREFUSED:
-      return std::make_error_code(std::errc::connection_refused);
-    case UV_ECONNABORTED:
-      return std::make_error_code(std::errc::connection_aborted);
-    case UV_EADDRINUSE:
-      return std::make_error_code(std::errc::address_in_use);
-    case UV_EADDRNOTAVAIL:
-      return std::make_error_code(std::errc::address_not_available);
-    case UV_EPIPE:
-      return std::make_error_code(std::errc::broken_pipe);
-    case UV_ETIMEDOUT:
-      return std::make_error_code(std::errc::timed_out);
-    case UV_ECANCELED:
-      return std::make_error_code(std::errc::operation_canceled);
-    case UV_ENETUNREACH:
-      return std::make_error_code(std::errc::network_unreachable);
-    case UV_EHOSTUNREACH:
-      return std::make_error_code(std::errc::host_unreachable);
-    case UV_EMFILE:
-      return std::make_error_code(std::errc::too_many_files_open);
-    case UV_ENOBUFS:
-      return std::make_error_code(std::errc::no_buffer_space);
-    case UV_ENOTSUP:
-      return std::make_error_code(std::errc::not_supported);
-    case UV_EINVAL:
-      return std::make_error_code(std::errc::invalid_argument);
-    case UV_ENOTCONN:
-      return std::make_error_code(std::errc::not_connected);
-    default:
-      return {-status, libuv_category()};
-  }
+  return {-status, libuv_category()};
 #else
   return system_error_code(-status);  // libuv errors are -errno on Unix
 #endif
