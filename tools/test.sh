@@ -69,7 +69,10 @@ echo "=== fuzz: $((SECONDS - t0)) s"
 t0=$SECONDS
 windows_prefix=$(bash tools/windows/build-deps.sh | tail -1)
 echo "=== windows deps: $((SECONDS - t0)) s"
+# -O1 without debug information: a fifth less build time than -O2 -g1
+# (5.3 against 6.3 min here), and figures under Wine mean nothing anyway.
 run_suite build-windows -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake \
-  "-DLOOPBENCH_WINDOWS_PREFIX=$windows_prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info"
+  "-DLOOPBENCH_WINDOWS_PREFIX=$windows_prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -DNDEBUG"
 # Last, so that ctest's summary of the full build closes the run.
 run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info"

@@ -98,26 +98,27 @@ cmake_build() {
 }
 
 t0=$SECONDS
+step() { echo "=== $1 ($((SECONDS - t0)) s since the start)" >&2; }
 v=$(fetch_source libuv1 "$work/libuv") || { echo "libuv1: no source package downloads" >&2; exit 1; }
-echo "=== libuv $v" >&2
+step "libuv $v"
 cmake_build "$work/libuv/src" -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF
 
 v=$(fetch_source openssl "$work/openssl") || { echo "openssl: no source package downloads" >&2; exit 1; }
-echo "=== openssl $v" >&2
+step "openssl $v"
 (cd "$work/openssl/src" &&
   ./Configure mingw64 --cross-compile-prefix=$host- --prefix="$prefix" --libdir=lib \
     no-shared no-tests >/dev/null &&
   make -j "$jobs" build_libs >/dev/null && make install_dev >/dev/null)
 
 v=$(fetch_source nghttp2 "$work/nghttp2") || { echo "nghttp2: no source package downloads" >&2; exit 1; }
-echo "=== nghttp2 $v" >&2
+step "nghttp2 $v"
 # mingw has clock_gettime and GetTickCount64; nghttp2 1.52 then calls a
 # helper it only defines without the latter: take GetTickCount64.
 cmake_build "$work/nghttp2/src" -DENABLE_LIB_ONLY=ON -DENABLE_STATIC_LIB=ON -DENABLE_SHARED_LIB=OFF \
   -DENABLE_DOC=OFF -DHAVE_CLOCK_GETTIME=0
 
 v=$(fetch_source curl "$work/curl") || { echo "curl: no source package downloads" >&2; exit 1; }
-echo "=== curl $v" >&2
+step "curl $v"
 cmake_build "$work/curl/src" -DCMAKE_C_FLAGS=-DNGHTTP2_STATICLIB -DCURL_USE_OPENSSL=ON -DCURL_USE_SCHANNEL=OFF -DUSE_NGHTTP2=ON \
   -DCURL_DISABLE_LDAP=ON -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBPSL=OFF -DCURL_ZLIB=OFF \
   -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF -DUSE_LIBIDN2=OFF -DENABLE_UNICODE=OFF -DBUILD_CURL_EXE=OFF \
@@ -126,7 +127,7 @@ cmake_build "$work/curl/src" -DCMAKE_C_FLAGS=-DNGHTTP2_STATICLIB -DCURL_USE_OPEN
 
 # wslay is optional: without it the Windows bench offers the native codec only.
 if v=$(fetch_source wslay "$work/wslay"); then
-  echo "=== wslay $v" >&2
+  step "wslay $v"
   cmake_build "$work/wslay/src" -DWSLAY_STATIC=ON -DWSLAY_SHARED=OFF -DWSLAY_CONFIGURE_INSTALL=ON || true
 else
   echo "=== wslay: no source package downloads; the Windows build offers the native codec only" >&2
@@ -141,5 +142,9 @@ done
 
 rm -rf "$work"
 touch "$prefix/.complete"
+# Prefixes of other versions (or of an older script) are not used again.
+for old in "$cache"/mingw-w64-* "$cache"/src-*; do
+  if [ "$old" != "$prefix" ]; then rm -rf "$old"; fi
+done
 echo "=== windows deps: built in $((SECONDS - t0)) s into $prefix" >&2
 echo "$prefix"
