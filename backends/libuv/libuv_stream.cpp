@@ -15,8 +15,9 @@ struct LibuvStream::WriteRequest {
   std::shared_ptr<LibuvStream> stream;
   BufferList bufs;
   std::vector<uv_buf_t> uv_bufs;
-  WriteCallback cb;                              // the last request of a write() only
-  std::shared_ptr<std::error_code> first_error;  // shared by one write()'s requests
+  WriteCallback cb;  // the last request of a write() only
+  // Shared by the requests of a write() split in several; null otherwise.
+  std::shared_ptr<std::error_code> first_error;
 };
 
 struct LibuvStream::ShutdownRequest {
@@ -133,7 +134,8 @@ void LibuvStream::write(BufferList bufs, WriteCallback cb) {
   // One uv_write per kMaxBuffers slices: Wine's WSASend refuses more than
   // 1024 buffers (UV_EMSGSIZE). libuv keeps the requests in order; the last
   // one calls back, with the first error any of them met.
-  auto first_error = std::make_shared<std::error_code>();
+  const auto first_error =
+      bufs.size() > kMaxBuffers ? std::make_shared<std::error_code>() : nullptr;
   for (std::size_t from = 0; from < bufs.size() || from == 0; from += kMaxBuffers) {
     const std::size_t to = std::min(bufs.size(), from + kMaxBuffers);
     const bool last = to == bufs.size();
@@ -176,8 +178,12 @@ void LibuvStream::on_write(uv_write_t* req, int status) {
   auto& self = r->stream;
   --self->writes_pending_;
   if (self->closed_) return;
-  if (status != 0 && !*r->first_error) *r->first_error = uv_error_code(status);
-  if (r->cb) r->cb(*r->first_error);
+  std::error_code ec = status == 0 ? std::error_code{} : uv_error_code(status);
+  if (r->first_error) {
+    if (ec && !*r->first_error) *r->first_error = ec;
+    ec = *r->first_error;
+  }
+  if (r->cb) r->cb(ec);
   if (!self->closed_ && self->writes_pending_ == 0 && self->drain_cb_) invoke_slot(self->drain_cb_);
 }
 
