@@ -144,6 +144,28 @@ TEST_CASE("rounds merge into one run per row; lag is the worst round's") {
   CHECK(scenario_of(runs[2]) == "wss");
 }
 
+TEST_CASE("open-loop rounds keep their schedule: slots and late summed, asked the median") {
+  MatrixResults results;
+  for (const auto& [asked, late] : {std::pair{1000.0, 3}, std::pair{3000.0, 0}, {2000.0, 7}}) {
+    auto doc = step_doc("echo", "uring", 1e6, 1.0);
+    auto& run = doc["runs"][0];
+    run["mode"] = "open";
+    run["repeats"][0]["requests"] = static_cast<int>(asked);
+    run["repeats"][0]["duration_s"] = 1.0;
+    run["summary"]["rate"] = {{"asked", asked}, {"slots", asked}, {"late", late}};
+    run["summary"]["service_latency_us"] = {{"p99", asked / 10}};
+    results.add(doc);
+  }
+  const auto runs = results.runs();
+  REQUIRE(runs.size() == 1);
+  const auto& s = runs[0].at("summary");
+  CHECK(s["rate"]["asked"].get<double>() == doctest::Approx(2000));
+  CHECK(s["rate"]["slots"] == 6000);
+  CHECK(s["rate"]["late"] == 10);
+  CHECK(s["rate"]["achieved"].get<double>() == doctest::Approx(2000));
+  CHECK(s["service_latency_us"]["p99"].get<double>() == doctest::Approx(200));
+}
+
 TEST_CASE("reports: a table row per run, charts per scenario, verdicts when given") {
   MatrixResults results;
   for (const char* loop : {"epoll", "libuv"}) {

@@ -43,7 +43,9 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
   }
   double lag_p99 = 0, lag_max = 0;
   bool have_lag = false, verified = true, have_verified = false;
-  std::map<std::string, std::vector<double>> latency, stream_speed;
+  std::map<std::string, std::vector<double>> latency, service_latency, stream_speed;
+  std::vector<double> asked_rate;  // open loop: each round asks its own rate
+  std::uint64_t slots = 0, late = 0;
   nlohmann::json cache = nlohmann::json::array();
   std::uint64_t rss_client = 0, rss_server = 0;
   for (const auto& r : rounds) {
@@ -67,6 +69,14 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
     if (s.contains("latency_us"))
       for (const auto& [k, v] : s["latency_us"].items())
         latency[k].push_back(v.get<double>());
+    if (s.contains("service_latency_us"))
+      for (const auto& [k, v] : s["service_latency_us"].items())
+        service_latency[k].push_back(v.get<double>());
+    if (s.contains("rate")) {
+      asked_rate.push_back(s["rate"].value("asked", 0.0));
+      slots += s["rate"].value("slots", std::uint64_t{0});
+      late += s["rate"].value("late", std::uint64_t{0});
+    }
     if (s.contains("verified")) {
       have_verified = true;
       verified = verified && s["verified"].get<bool>();
@@ -87,11 +97,18 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
   auto& summary = out["summary"];
   summary.erase("loop_lag_ms");
   if (have_lag) summary["loop_lag_ms"] = {{"p99", lag_p99}, {"max", lag_max}};
-  if (!latency.empty()) {
+  for (auto& [key, percentiles] :
+       {std::pair{"latency_us", &latency}, std::pair{"service_latency_us", &service_latency}}) {
+    if (percentiles->empty()) continue;
     nlohmann::json l = nlohmann::json::object();
-    for (auto& [k, v] : latency)
+    for (auto& [k, v] : *percentiles)
       l[k] = median_of(v);
-    summary["latency_us"] = l;
+    summary[key] = l;
+  }
+  if (!asked_rate.empty()) {
+    summary["rate"] = {{"asked", median_of(asked_rate)}, {"slots", slots}, {"late", late}};
+    if (summary.contains("req_per_s"))
+      summary["rate"]["achieved"] = summary["req_per_s"].value("median", 0.0);
   }
   for (auto& [k, v] : stream_speed)
     summary[k] = to_json(spread_of(v));

@@ -5,7 +5,9 @@
 // repeats; where a step only left a summary (loop lag, latency
 // percentiles, stream hash speeds) the merged figure says how it was
 // combined: loop lag is the worst round's, latency percentiles are the
-// median of the rounds', stream speeds a {min, median, max} of the rounds'.
+// median of the rounds' (service latency too), stream speeds a {min,
+// median, max} of the rounds'; an open-loop schedule sums its slots and late
+// sends, and its asked rate is the rounds' median (each round asks its own).
 #include <map>
 #include <string>
 #include <tuple>
