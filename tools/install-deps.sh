@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libuv1-dev liburing-dev libssl-dev libcurl4-openssl-dev libnghttp2-dev libwslay-dev node-llhttp
   doctest-dev libcli11-dev nlohmann-json3-dev libfmt-dev clang libclang-rt-dev
   iperf3 python3 wrk nghttp2-client nginx-light python3-requests python3-pycurl
