@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 echo "=== dependencies: $SECONDS s"
 jobs=$(nproc)
+scratch=$(mktemp -d /tmp/loopbench-test.XXXXXX)  # logs of this run
 
 # The Windows stage's libraries (tools/windows/build-deps.sh: about 9 min
 # uncached, much of it serial configure checks) build from the start at
@@ -18,14 +19,13 @@ jobs=$(nproc)
 # it; the same session, never setsid: with the kernel's autogroups a new
 # session gets an equal share of the CPU whatever its priority (that
 # doubled the first build's time).
-windows_deps=$(mktemp -d /tmp/loopbench-windows-deps.XXXXXX)
 idle=(chrt --idle 0)
 "${idle[@]}" true 2>/dev/null || idle=(nice -n 19)
 set -m
-"${idle[@]}" bash tools/windows/build-deps.sh >"$windows_deps/out" 2>"$windows_deps/log" &
+"${idle[@]}" bash tools/windows/build-deps.sh >"$scratch/windows-deps.out" 2>"$scratch/windows-deps.log" &
 windows_deps_pid=$!
 set +m
-trap 'kill -- -$windows_deps_pid 2>/dev/null || true; rm -rf "$windows_deps"' EXIT
+trap 'kill -- -$windows_deps_pid 2>/dev/null || true; rm -rf "$scratch"' EXIT
 
 # The libuv-only and the default build compile most files with the same
 # command: a compiler cache (in the clone) builds those once.
@@ -47,8 +47,9 @@ run_suite() {
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   local t1=$SECONDS
-  (cd "$dir" && ctest --output-on-failure -j "$jobs")
+  (cd "$dir" && ctest --output-on-failure -j "$jobs") | tee "$scratch/ctest"
   echo "=== $dir: build $((t1 - t0)) s, tests $((SECONDS - t1)) s"
+  echo "$dir: $(grep 'tests passed' "$scratch/ctest")" >>"$scratch/summary"
 }
 
 # The other two builds leave out what the default build runs at full size
@@ -84,24 +85,30 @@ LOOPBENCH_FAULT_SEEDS=1 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENC
 t0=$SECONDS
 bash tools/fuzz.sh 60
 echo "=== fuzz: $((SECONDS - t0)) s"
+echo "fuzz: every target ran its 60 s without a crash" >>"$scratch/summary"
+# The default build before the Windows stage: the Windows libraries finish
+# building (their last step, curl's configure checks, runs on one core) in
+# what its tests leave idle.
+run_suite build-test "${cached[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info"
+ccache --show-stats | grep -iE "hits|misses" || true
 # Windows: the libuv-only build cross-compiled with mingw-w64, its unit,
 # conformance and replay tests and bench.exe's smoke runs under Wine. The
 # libraries come from Debian's source packages, built once into a cache
 # outside the clone (tools/windows/build-deps.sh, started above).
 t0=$SECONDS
 if ! wait "$windows_deps_pid"; then
-  cat "$windows_deps/log" >&2
+  cat "$scratch/windows-deps.log" >&2
   echo "=== windows deps: failed" >&2
   exit 1
 fi
-grep '^===' "$windows_deps/log" || true
-windows_prefix=$(tail -1 "$windows_deps/out")
+grep '^===' "$scratch/windows-deps.log" || true
+windows_prefix=$(tail -1 "$scratch/windows-deps.out")
 echo "=== windows deps: waited $((SECONDS - t0)) s for them"
 # -O1 without debug information: a fifth less build time than -O2 -g1
 # (5.3 against 6.3 min here), and figures under Wine mean nothing anyway.
 run_suite build-windows -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake \
   "-DLOOPBENCH_WINDOWS_PREFIX=$windows_prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -DNDEBUG"
-# Last, so that ctest's summary of the full build closes the run.
-run_suite build-test "${cached[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$fast_debug_info"
-ccache --show-stats | grep -iE "hits|misses" || true
+# Every stage's ctest summary again, so that the run closes on all of them.
+echo "=== summary"
+cat "$scratch/summary"
