@@ -82,7 +82,7 @@ TEST_CASE("stop_from_any_thread ends run() while blocked in the backend") {
   });
   // A far timer proves run() returned because of the stop, not the timer.
   bool timer_fired = false;
-  Timer far = loop->start_timer(30s, [&] { timer_fired = true; });
+  Timer late = loop->start_timer(30s, [&] { timer_fired = true; });
   loop->run();
   stopper.join();
   CHECK_FALSE(timer_fired);

@@ -44,7 +44,7 @@ TEST_CASE("tcp header round trip and rejection") {
   bad[0] = std::byte{'X'};
   CHECK_FALSE(tcp_bench::decode(bad));
   CHECK_FALSE(tcp_bench::decode(tcp_bench::encode({0, 1, 1})));
-  CHECK_FALSE(tcp_bench::decode(tcp_bench::encode({tcp_bench::kMaxChunk + 1, 1, 1})));
+  CHECK_FALSE(tcp_bench::decode(tcp_bench::encode({kMaxChunkBytes + 1, 1, 1})));
 }
 
 TEST_CASE("run summaries are min/median/max over repeats; absent fields are omitted") {

@@ -23,6 +23,10 @@ void pin_or_throw(int cpu, const char* who) {
                                  cpu, ec.message(), online_cpus()));
 }
 
+std::string cpu_text(int cpu) {
+  return cpu < 0 ? "unpinned" : "CPU " + std::to_string(cpu);
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;

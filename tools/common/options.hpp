@@ -12,6 +12,8 @@ std::uint64_t size_option(const std::string& option, const std::string& text);
 // Pins the calling thread (and threads it starts) to `cpu` unless it is
 // negative; UsageError saying which CPUs exist when it cannot.
 void pin_or_throw(int cpu, const char* who);
+// How tables name a placement: "CPU 1", or "unpinned" for a negative cpu.
+std::string cpu_text(int cpu);
 // "a,b,c" -> {"a", "b", "c"} (empty items kept, so they can be refused).
 std::vector<std::string> split_list(const std::string& text);
 // A comma list of `allowed` values, or "all" for every one of them; an

@@ -5,14 +5,11 @@
 #include "backends/registry.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
+#include "tools/common/size.hpp"
 #include "tools/common/subcommand.hpp"
 
 namespace lb {
-namespace {
-
-constexpr std::uint64_t kMaxChunk = 16u << 20;
-
-}  // namespace
+namespace {}  // namespace
 
 void RunOptions::check() const {
   if (repeat < 1 || warmup < 0) throw UsageError("--repeat must be >= 1 and --warmup >= 0");
@@ -56,7 +53,7 @@ TransferOptions::Checked TransferOptions::check() const {
   c.total = size_option("--total", total);
   if (c.total == 0) throw UsageError("--total must be more than 0 bytes");
   const auto bytes = size_option("--chunk", chunk);
-  if (bytes == 0 || bytes > kMaxChunk)
+  if (bytes == 0 || bytes > kMaxChunkBytes)
     throw UsageError("--chunk must be between 1 byte and 16 MiB");
   c.chunk = static_cast<std::uint32_t>(bytes);
   return c;

@@ -16,6 +16,9 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 // The message a user sees for a size that does not parse.
 std::string size_error(std::string_view option, std::string_view text);
 
+// The largest message (--chunk) a throughput run sends; servers refuse more.
+inline constexpr std::uint32_t kMaxChunkBytes = 16u << 20;
+
 // 4294967296 -> "4 GiB"; 1536 -> "1.5 KiB"; 100 -> "100 B".
 std::string format_bytes(std::uint64_t bytes);
 

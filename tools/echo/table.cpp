@@ -5,15 +5,12 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "tools/common/options.hpp"
 #include "tools/common/size.hpp"
 #include "tools/peers/runner.hpp"
 
 namespace lb {
 namespace {
-
-std::string cpu_text(int cpu) {
-  return cpu < 0 ? "unpinned" : "CPU " + std::to_string(cpu);
-}
 
 std::string transport_of(const RunResult& r) {
   return r.params.value("transport", std::string("?"));

@@ -20,9 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kDatagram = 1400;
-constexpr double kFrameBytes = kDatagram + 8 + 20 + 14;  // UDP, IPv4, Ethernet headers
+constexpr double kDatagramWireBytes = kDatagram + 8 + 20 + 14;  // UDP, IPv4, Ethernet headers
 
-[[noreturn]] void fail(const std::string& what) {
+[[noreturn]] void probe_failed(const std::string& what) {
   throw std::runtime_error("--net probe: " + what + ": " + std::strerror(errno));
 }
 
@@ -38,15 +38,16 @@ sockaddr_in address(const std::string& ip, std::uint16_t port) {
 std::uint16_t bound_port(int fd) {
   sockaddr_in a{};
   socklen_t len = sizeof a;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) fail("getsockname");
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) probe_failed("getsockname");
   return ntohs(a.sin_port);
 }
 
 UniqueFd bound_socket(int type, const std::string& ip) {
   UniqueFd fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
-  if (!fd) fail("socket");
+  if (!fd) probe_failed("socket");
   auto at = address(ip, 0);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&at), sizeof at) != 0) fail("bind " + ip);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&at), sizeof at) != 0)
+    probe_failed("bind " + ip);
   return fd;
 }
 
@@ -55,17 +56,17 @@ UniqueFd bound_socket(int type, const std::string& ip) {
 std::vector<double> connect_times_ms(int server_ns, const std::string& server_ip, int count) {
   UniqueFd listener = in_namespace(server_ns, [&] {
     UniqueFd fd = bound_socket(SOCK_STREAM, server_ip);
-    if (::listen(fd.get(), 256) != 0) fail("listen");
+    if (::listen(fd.get(), 256) != 0) probe_failed("listen");
     return fd;
   });
   const auto to = address(server_ip, bound_port(listener.get()));
   std::vector<double> times;
   for (int i = 0; i <= count; ++i) {
     UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) fail("socket");
+    if (!fd) probe_failed("socket");
     const auto t0 = Clock::now();
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0)
-      fail("connect to " + server_ip);
+      probe_failed("connect to " + server_ip);
     const std::chrono::duration<double, std::milli> took = Clock::now() - t0;
     if (i > 0) times.push_back(took.count());
   }
@@ -74,7 +75,7 @@ std::vector<double> connect_times_ms(int server_ns, const std::string& server_ip
 
 double train_rate_bps(int from_ns, int to_ns, const std::string& to_ip, double expected_bps) {
   const int count =
-      std::clamp(static_cast<int>(expected_bps * 0.030 / (kFrameBytes * 8)), 300, 20000);
+      std::clamp(static_cast<int>(expected_bps * 0.030 / (kDatagramWireBytes * 8)), 300, 20000);
   UniqueFd receiver = in_namespace(to_ns, [&] {
     UniqueFd fd = bound_socket(SOCK_DGRAM, to_ip);
     const int buffer = 64 << 20;
@@ -82,13 +83,13 @@ double train_rate_bps(int from_ns, int to_ns, const std::string& to_ip, double e
     // The kernel's arrival times: ours would be when this thread got to run.
     const int on = 1;
     if (::setsockopt(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0)
-      fail("SO_TIMESTAMPNS");
+      probe_failed("SO_TIMESTAMPNS");
     return fd;
   });
   const auto to = address(to_ip, bound_port(receiver.get()));
   UniqueFd sender = in_namespace(from_ns, [&] {
     UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!fd) fail("socket");
+    if (!fd) probe_failed("socket");
     const int on = 1;  // or a datagram tbf drops is dropped silently
     (void)::setsockopt(fd.get(), IPPROTO_IP, IP_RECVERR, &on, sizeof on);
     return fd;
@@ -141,7 +142,7 @@ double train_rate_bps(int from_ns, int to_ns, const std::string& to_ip, double e
   }
   const double seconds_per_frame = (n * sxy - sx * sy) / (n * sxx - sx * sx);
   if (!(seconds_per_frame > 0)) return 0;
-  return kFrameBytes * 8 / seconds_per_frame;
+  return kDatagramWireBytes * 8 / seconds_per_frame;
 }
 
 }  // namespace lb::net

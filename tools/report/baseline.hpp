@@ -23,6 +23,9 @@
 
 namespace lb {
 
+// The exit code of bench compare and bench matrix --baseline when a row regressed.
+inline constexpr int kExitRegression = 3;
+
 enum class Verdict { regression, improvement, unchanged, only_old, only_new };
 
 struct RowComparison {

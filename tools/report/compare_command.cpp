@@ -12,8 +12,6 @@
 namespace lb {
 namespace {
 
-constexpr int kExitRegression = 3;
-
 std::string figure(const RowComparison& r, const Spread& s) {
   if (r.metric == "req_per_s") return spread_text(s) + " req/s";
   const double mib = 1 << 20;

@@ -17,11 +17,12 @@
 #include <optional>
 #include <span>
 
+#include "tools/common/size.hpp"
+
 namespace lb::tcp_bench {
 
 inline constexpr std::size_t kHeaderBytes = 24;
 inline constexpr std::size_t kTrailerBytes = 8;
-inline constexpr std::uint32_t kMaxChunk = 16u << 20;
 
 struct Header {
   std::uint32_t chunk = 0;
@@ -56,7 +57,7 @@ inline std::optional<Header> decode(std::span<const std::byte, kHeaderBytes> in)
   h.chunk = static_cast<std::uint32_t>(get_le(in.data() + 4, 4));
   h.download = get_le(in.data() + 8, 8);
   h.upload = get_le(in.data() + 16, 8);
-  if (h.chunk == 0 || h.chunk > kMaxChunk) return std::nullopt;
+  if (h.chunk == 0 || h.chunk > kMaxChunkBytes) return std::nullopt;
   return h;
 }
 

@@ -2,16 +2,11 @@
 
 #include <fmt/core.h>
 
+#include "tools/common/options.hpp"
 #include "tools/common/size.hpp"
 
 namespace lb {
-namespace {
-
-std::string cpu_text(int cpu) {
-  return cpu < 0 ? "unpinned" : "CPU " + std::to_string(cpu);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void print_tcp_table(std::FILE* out, const std::vector<RunResult>& runs, const TcpTableContext& c) {
   const std::string server =

@@ -8,11 +8,10 @@
 #include "protocols/ws/handshake.hpp"
 #include "tools/common/random_bytes.hpp"
 #include "tools/common/request_target.hpp"
+#include "tools/common/size.hpp"
 
 namespace lb {
 namespace {
-
-constexpr std::uint32_t kMaxChunk = 16u << 20;
 
 // Keeps the send queue full: one message per call to send() until it says no.
 template <class Session>
@@ -55,7 +54,7 @@ std::string parse_ws_test_target(const std::string& target, WsTestSpec& out) {
       if (!parse_u64(value, n)) return "total must be a byte count";
       out.total = n;
     } else if (key == "chunk") {
-      if (!parse_u64(value, n) || n == 0 || n > kMaxChunk) return "chunk must be 1..16 MiB";
+      if (!parse_u64(value, n) || n == 0 || n > kMaxChunkBytes) return "chunk must be 1..16 MiB";
       out.chunk = static_cast<std::uint32_t>(n);
     }
   }

@@ -26,8 +26,6 @@
 namespace lb {
 namespace {
 
-constexpr int kExitRegression = 3;
-
 struct Options {
   std::string profile = "quick";
   std::string loops = "all";
@@ -45,7 +43,7 @@ struct Options {
   std::string net;        // every step's --net
 };
 
-std::string last_line(const std::string& path) {
+std::string last_line_of_file(const std::string& path) {
   std::ifstream in(path);
   std::string line, last;
   while (std::getline(in, line))
@@ -108,7 +106,7 @@ int run_matrix(const Options& o) {
     if (run_child({exe, "stream", "generate", "--size=" + m.profile.stream_size,
                    "--file=" + m.stream_file},
                   log, log) != 0)
-      throw std::runtime_error("cannot generate the stream file: " + last_line(log));
+      throw std::runtime_error("cannot generate the stream file: " + last_line_of_file(log));
   }
 
   const auto steps = plan_matrix(m);
@@ -160,7 +158,7 @@ int run_matrix(const Options& o) {
                         {"codec", step.codec},
                         {"round", step.round},
                         {"exit_code", rc},
-                        {"message", last_line(base + ".log")},
+                        {"message", last_line_of_file(base + ".log")},
                         {"log", base + ".log"}});
   }
   if (tty) std::fprintf(stderr, "\r\033[K");

@@ -12,7 +12,7 @@
 namespace lb {
 namespace {
 
-struct Row {
+struct ReportRow {
   std::string scenario, group, loop;
   std::string unit;  // of the throughput figures
   double median = 0, min = 0, max = 0;
@@ -52,11 +52,12 @@ double server_cpu_per_message(const nlohmann::json& run) {
   return us.empty() ? -1 : spread_of(us).median;
 }
 
-std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
-  std::vector<Row> rows;
+std::vector<ReportRow> report_rows(const nlohmann::json& doc,
+                                   const std::vector<RowComparison>& verdicts) {
+  std::vector<ReportRow> rows;
   for (const auto& run : doc.at("runs")) {
     const auto& s = run.at("summary");
-    Row r;
+    ReportRow r;
     r.scenario = scenario_of(run);
     r.loop = row_label(run);
     const std::string bench = run.at("bench");
@@ -114,35 +115,35 @@ std::vector<Row> rows_of(const nlohmann::json& doc, const std::vector<RowCompari
   return rows;
 }
 
-std::vector<std::string> scenarios_in(const std::vector<Row>& rows) {
+std::vector<std::string> scenarios_in(const std::vector<ReportRow>& rows) {
   std::vector<std::string> out;
   for (const auto& r : rows)
     if (std::find(out.begin(), out.end(), r.scenario) == out.end()) out.push_back(r.scenario);
   return out;
 }
 
-std::string lag_text(const Row& r) {
+std::string lag_text(const ReportRow& r) {
   return r.failed || r.lag_p99 < 0 ? "-" : fmt::format("{:.1f} / {:.1f}", r.lag_p99, r.lag_max);
 }
 
-std::string figure_text(const Row& r) {
+std::string figure_text(const ReportRow& r) {
   if (!r.why_missing.empty()) return r.why_missing;
   if (r.failed) return "FAILED";
   const char* f = r.unit == "Gibit/s" ? "{:.2f} [{:.2f}–{:.2f}]" : "{:.0f} [{:.0f}–{:.0f}]";
   return fmt::format(fmt::runtime(f), r.median, r.min, r.max);
 }
 
-std::string ratio_text(const Row& r) {
+std::string ratio_text(const ReportRow& r) {
   return r.failed ? "-" : fmt::format("{:.2f}", r.ratio);
 }
 
-std::string cpu_text(const Row& r) {
+std::string cpu_text(const ReportRow& r) {
   if (r.failed) return "-";
   return r.cpu_unit == "CPU s/GiB" ? fmt::format("{:.3f}", r.cpu) : fmt::format("{:.1f}", r.cpu);
 }
 
 // Horizontal bars with min-max whiskers; one bar per row.
-std::string bar_chart(const std::string& title, const std::vector<Row>& rows, bool cpu) {
+std::string bar_chart(const std::string& title, const std::vector<ReportRow>& rows, bool cpu) {
   constexpr int kLabel = 190, kWidth = 460, kBar = 18, kGap = 8, kTop = 28;
   double top = 0;
   for (const auto& r : rows)
@@ -179,7 +180,7 @@ std::string bar_chart(const std::string& title, const std::vector<Row>& rows, bo
   return svg + "</svg>\n";
 }
 
-std::string server_cpu_text(const Row& r) {
+std::string server_cpu_text(const ReportRow& r) {
   return r.failed || r.server_cpu < 0 ? "-" : fmt::format("{:.1f}", r.server_cpu);
 }
 
@@ -194,7 +195,7 @@ bool has_latency_chart(const std::string& scenario) {
   return scenario == "http" || scenario.rfind("echo-", 0) == 0;
 }
 
-std::string latency_chart(const std::vector<Row>& rows) {
+std::string latency_chart(const std::vector<ReportRow>& rows) {
   // Grouped bars: p50, p90, p99, p999 per row, on one scale.
   static const char* kKeys[] = {"p50", "p90", "p99", "p999"};
   constexpr int kLabel = 190, kWidth = 460, kBar = 6, kTop = 28;
@@ -229,8 +230,9 @@ std::string latency_chart(const std::vector<Row>& rows) {
 
 // One scenario's rows, grouped by what was measured (in first-seen order),
 // loops in the order they ran inside each group.
-std::vector<Row> of_scenario(const std::vector<Row>& rows, const std::string& scenario) {
-  std::vector<Row> out;
+std::vector<ReportRow> of_scenario(const std::vector<ReportRow>& rows,
+                                   const std::string& scenario) {
+  std::vector<ReportRow> out;
   std::vector<std::string> groups;
   for (const auto& r : rows)
     if (r.scenario == scenario && std::find(groups.begin(), groups.end(), r.group) == groups.end())
@@ -256,7 +258,7 @@ std::string missing_rows_text(const std::vector<RowComparison>& verdicts, bool h
 }  // namespace
 
 int matrix_chart_count(const nlohmann::json& doc) {
-  const auto rows = rows_of(doc, {});
+  const auto rows = report_rows(doc, {});
   int n = 0;
   for (const auto& s : scenarios_in(rows))
     n += has_latency_chart(s) ? 3 : 2;
@@ -264,7 +266,7 @@ int matrix_chart_count(const nlohmann::json& doc) {
 }
 
 std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
-  const auto rows = rows_of(doc, verdicts);
+  const auto rows = report_rows(doc, verdicts);
   std::string md = fmt::format("# bench matrix — {}\n\n", doc.value("started", ""));
   const auto& m = doc.value("machine", nlohmann::json::object());
   md += fmt::format("{}, {} cores, kernel {}. ", m.value("cpu", "?"), m.value("cores", 0),
@@ -297,7 +299,7 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
 }
 
 std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
-  const auto rows = rows_of(doc, verdicts);
+  const auto rows = report_rows(doc, verdicts);
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>bench matrix</title><style>\n"
