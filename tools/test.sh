@@ -85,9 +85,10 @@ LOOPBENCH_FAULT_SEEDS=1 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPBENC
 # libFuzzer targets (clang, ASan+UBSan), a minute each from the seed corpus,
 # as many at once as there are cores.
 t0=$SECONDS
-bash tools/fuzz.sh 60
+fuzz_seconds=60
+bash tools/fuzz.sh "$fuzz_seconds"
 echo "=== fuzz: $((SECONDS - t0)) s"
-echo "fuzz: every target ran its 60 s without a crash" >>"$scratch/summary"
+echo "fuzz: every target ran its $fuzz_seconds s without a crash" >>"$scratch/summary"
 # The default build before the Windows stage: the Windows libraries finish
 # building (their last step, curl's configure checks, runs on one core) in
 # what its tests leave idle.
