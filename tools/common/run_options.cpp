@@ -9,7 +9,6 @@
 #include "tools/common/subcommand.hpp"
 
 namespace lb {
-namespace {}  // namespace
 
 void RunOptions::check() const {
   if (repeat < 1 || warmup < 0) throw UsageError("--repeat must be >= 1 and --warmup >= 0");
