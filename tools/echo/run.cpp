@@ -212,7 +212,10 @@ void EchoRun::on_echo(std::size_t i) {
   const auto now = Clock::now();
   const InFlight m = c.pop();
   echoes_.store(echoes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  if (in_window_) {
+  // Open loop counts the echoes of the window's own slots: a backlog of
+  // warm-up slots sent late would otherwise count above the asked rate.
+  const bool counted = in_window_ && (!spec_.pacing.open() || m.intended >= window_start_);
+  if (counted) {
     ++c.window_echoes;
     ++result_.messages;
     result_.latency_ns.record(static_cast<std::uint64_t>(
