@@ -28,15 +28,23 @@ constexpr unsigned kRingEntries = 1024;
 constexpr unsigned kCqEntries = 32 * kRingEntries;
 constexpr unsigned kCqeBudget = 64;
 constexpr unsigned kProvidedBuffers = 256;  // power of two
-constexpr std::size_t kProvidedBufferBytes = 64 * 1024;
+// The most one receive fills, as epoll's and libuv's read buffer: with
+// receives of at most 64 KiB, a ws download took four times the
+// completions and cost 0.23-0.26 client CPU s/GiB against 0.14-0.17 with
+// 256 KiB (both with 4 MiB offered).
+constexpr std::size_t kProvidedBufferBytes = 256 * 1024;
 // The kernel copies receives into provided buffers as task work inside our
-// wait, into as many as the ring offers: with all 256 offered, one wait
+// wait, into as many as the ring offers: with 16 MiB offered, one wait
 // copied up to 16 MiB of a single fast socket (4-7 ms of loop lag in uring
-// downloads). The ring offers 16 buffers per live handle, at least 64
-// (4 MiB a wait), all of them from 16 handles on (10,000 echo connections
-// ran at half the messages/s with 64).
-constexpr std::size_t kBuffersPerHandle = 16;
-constexpr std::size_t kMinBuffersOffered = 64;
+// downloads). The ring offers 4 buffers per live handle, at least 8 (2 MiB
+// a wait), all 256 from 64 handles on (10,000 echo connections ran at half
+// the messages/s with 64), and never more than kOfferedBytes in all: past
+// 64 buffers each is offered shorter. Few buffers also keep a bulk
+// receive's copies in cache, as the ring hands them out in turn: 8 of
+// 256 KiB (2 MiB, the L2) cost that download 0.13-0.17 s/GiB.
+constexpr std::size_t kBuffersPerHandle = 4;
+constexpr std::size_t kMinBuffersOffered = 8;
+constexpr std::size_t kOfferedBytes = 16 * 1024 * 1024;
 
 // user_data layout: op code (8 bits) | generation (24 bits) | slot (32 bits).
 constexpr std::uint64_t pack(UringOp op, std::uint32_t generation, std::uint32_t slot) {
@@ -153,7 +161,8 @@ UringBackend::UringBackend(Loop& loop)
   const int rc = io_uring_register_buf_ring(ring_->get(), &reg, 0);
   if (rc < 0) throw std::system_error(-rc, std::system_category(), "io_uring_register_buf_ring");
   io_uring_buf_ring_init(buf_ring_);
-  buffers_ = std::make_unique<std::byte[]>(kProvidedBuffers * kProvidedBufferBytes);
+  // Not zeroed: the pages of buffers never offered stay untouched.
+  buffers_ = std::make_unique_for_overwrite<std::byte[]>(kProvidedBuffers * kProvidedBufferBytes);
   for (unsigned bid = kProvidedBuffers; bid-- > 0;)
     held_buffers_.push_back(static_cast<std::uint16_t>(bid));
   offer_held_buffers();
@@ -225,14 +234,17 @@ std::size_t UringBackend::buffers_to_offer() const {
                     std::size_t{kProvidedBuffers});
 }
 
+unsigned UringBackend::offered_length() const {
+  return static_cast<unsigned>(std::min(kProvidedBufferBytes, kOfferedBytes / buffers_to_offer()));
+}
+
 void UringBackend::offer_held_buffers() {
   int added = 0;
   while (!held_buffers_.empty() && buffers_out_ < buffers_to_offer()) {
     const std::uint16_t bid = held_buffers_.back();
     held_buffers_.pop_back();
     io_uring_buf_ring_add(buf_ring_, buffers_.get() + std::size_t{bid} * kProvidedBufferBytes,
-                          kProvidedBufferBytes, bid, io_uring_buf_ring_mask(kProvidedBuffers),
-                          added++);
+                          offered_length(), bid, io_uring_buf_ring_mask(kProvidedBuffers), added++);
     ++buffers_out_;
   }
   if (added > 0) io_uring_buf_ring_advance(buf_ring_, added);
@@ -250,7 +262,7 @@ void UringBackend::recycle_buffer(std::uint16_t bid) {
     return;
   }
   io_uring_buf_ring_add(buf_ring_, buffers_.get() + std::size_t{bid} * kProvidedBufferBytes,
-                        kProvidedBufferBytes, bid, io_uring_buf_ring_mask(kProvidedBuffers), 0);
+                        offered_length(), bid, io_uring_buf_ring_mask(kProvidedBuffers), 0);
   io_uring_buf_ring_advance(buf_ring_, 1);
 }
 

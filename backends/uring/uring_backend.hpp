@@ -117,6 +117,7 @@ class UringBackend final : public Backend {
   void arm_wake();
   void dispatch(const io_uring_cqe& cqe);
   std::size_t buffers_to_offer() const;
+  unsigned offered_length() const;  // bytes of each buffer the ring offers
   void offer_held_buffers();
 
   Loop& loop_;
