@@ -234,8 +234,11 @@ std::size_t UringBackend::buffers_to_offer() const {
                     std::size_t{kProvidedBuffers});
 }
 
-unsigned UringBackend::offered_length() const {
-  return static_cast<unsigned>(std::min(kProvidedBufferBytes, kOfferedBytes / buffers_to_offer()));
+void UringBackend::add_to_ring(std::uint16_t bid, int offset) {
+  const auto length = std::min(kProvidedBufferBytes, kOfferedBytes / buffers_to_offer());
+  io_uring_buf_ring_add(buf_ring_, provided_buffer(bid, length).data(),
+                        static_cast<unsigned>(length), bid,
+                        io_uring_buf_ring_mask(kProvidedBuffers), offset);
 }
 
 void UringBackend::offer_held_buffers() {
@@ -243,8 +246,7 @@ void UringBackend::offer_held_buffers() {
   while (!held_buffers_.empty() && buffers_out_ < buffers_to_offer()) {
     const std::uint16_t bid = held_buffers_.back();
     held_buffers_.pop_back();
-    io_uring_buf_ring_add(buf_ring_, buffers_.get() + std::size_t{bid} * kProvidedBufferBytes,
-                          offered_length(), bid, io_uring_buf_ring_mask(kProvidedBuffers), added++);
+    add_to_ring(bid, added++);
     ++buffers_out_;
   }
   if (added > 0) io_uring_buf_ring_advance(buf_ring_, added);
@@ -261,8 +263,7 @@ void UringBackend::recycle_buffer(std::uint16_t bid) {
     --buffers_out_;
     return;
   }
-  io_uring_buf_ring_add(buf_ring_, buffers_.get() + std::size_t{bid} * kProvidedBufferBytes,
-                        offered_length(), bid, io_uring_buf_ring_mask(kProvidedBuffers), 0);
+  add_to_ring(bid, 0);
   io_uring_buf_ring_advance(buf_ring_, 1);
 }
 

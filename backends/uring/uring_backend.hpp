@@ -117,7 +117,9 @@ class UringBackend final : public Backend {
   void arm_wake();
   void dispatch(const io_uring_cqe& cqe);
   std::size_t buffers_to_offer() const;
-  unsigned offered_length() const;  // bytes of each buffer the ring offers
+  // Puts buffer `bid` at `offset` past the ring's tail, offered as long as
+  // the number of buffers offered allows.
+  void add_to_ring(std::uint16_t bid, int offset);
   void offer_held_buffers();
 
   Loop& loop_;
