@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "rate_check.hpp"
 #include "raw_client.hpp"
 #include "server_process.hpp"
 
@@ -204,32 +205,38 @@ TEST_CASE("bench http: every client shape and loop, 1000 checked requests per si
 }
 
 TEST_CASE("bench http --rate: paced async requests reach their rate on every loop") {
-  const std::string json = temp_path("http-rate.json");
-  const auto r = run_bench(
-      "http --mode=async --size=1k --loop=all --requests=4000 --rate=2000 --concurrency=20 "
-      "--repeat=1 --warmup=0 --server-cpu=0 --client-cpu=1 --json=" +
-          json,
-      120);
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("asked/s") != std::string::npos);
-  const auto doc = nlohmann::json::parse(slurp(json));
-  std::remove(json.c_str());
-  REQUIRE(doc.at("runs").size() == compiled_loops().size());
-  for (const auto& run : doc.at("runs")) {
-    INFO(run.dump());
-    CHECK(run.at("params").at("rate") == 2000);
-    const auto& s = run.at("summary");
-    CHECK(s.at("errors") == 0);
-    // 4,000 requests at 2,000/s take 2 s: the pace, not the server's speed.
-    CHECK(run.at("repeats").at(0).at("duration_s").get<double>() > 1.9);
-    const auto& rate = s.at("rate");
-    CHECK(rate.at("slots") == 4000);
-    CHECK(rate.at("achieved").get<double>() > 2000 * 0.95);
-    CHECK(rate.at("achieved").get<double>() < 2000 * 1.05);
-    CHECK(rate.at("late").get<double>() < 4000 * 0.05);
-    CHECK(s.at("service_latency_us").at("p50").get<double>() > 0);
-  }
+  check_rate_on_every_loop(
+      [](const std::string& loop) {
+        const std::string json = temp_path("http-rate.json");
+        const auto r = run_bench("http --mode=async --size=1k " + loop +
+                                     " --requests=4000 --rate=2000 --concurrency=20 --repeat=1 "
+                                     "--warmup=0 --server-cpu=0 --client-cpu=1 --json=" +
+                                     json,
+                                 120);
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(r.out.find("asked/s") != std::string::npos);
+        const auto doc = nlohmann::json::parse(slurp(json));
+        std::remove(json.c_str());
+        return doc;
+      },
+      [](const nlohmann::json& run) {
+        Misses m;
+        const auto& s = run.at("summary");
+        const auto& rate = s.at("rate");
+        expect(m, run.at("params").at("rate") == 2000, "asked 2000/s", run.at("params"));
+        expect(m, s.at("errors") == 0, "no errors", s.at("errors"));
+        // 4,000 requests at 2,000/s take 2 s: the pace, not the server's speed.
+        const auto& duration = run.at("repeats").at(0).at("duration_s");
+        expect(m, duration.get<double>() > 1.9, "2 s at the pace", duration);
+        expect(m, rate.at("slots") == 4000, "4000 slots", rate);
+        const double achieved = rate.at("achieved").get<double>();
+        expect(m, achieved > 2000 * 0.95 && achieved < 2000 * 1.05, "achieved within 5 %", rate);
+        expect(m, rate.at("late").get<double>() < 4000 * 0.05, "late under 5 % of the slots", rate);
+        const auto& service_p50 = s.at("service_latency_us").at("p50");
+        expect(m, service_p50.get<double>() > 0, "a service time", service_p50);
+        return m;
+      });
 }
 
 TEST_CASE("bench http --rate: a stalled server shows in the corrected tail, not the service time") {
