@@ -25,7 +25,7 @@ set -m
 "${idle[@]}" bash tools/windows/build-deps.sh >"$scratch/windows-deps.out" 2>"$scratch/windows-deps.log" &
 windows_deps_pid=$!
 set +m
-trap 'kill -- -$windows_deps_pid 2>/dev/null || true; rm -rf "$scratch"' EXIT
+trap 'kill -- -$windows_deps_pid 2>/dev/null || true; kill -CONT -- -$windows_deps_pid 2>/dev/null || true; rm -rf "$scratch"' EXIT
 
 # The libuv-only and the default build compile most files with the same
 # command: a compiler cache (in the clone) builds those once.
@@ -47,9 +47,20 @@ run_suite() {
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   local t1=$SECONDS
-  (cd "$dir" && ctest --output-on-failure -j "$jobs") | tee "$scratch/ctest"
-  echo "=== $dir: build $((t1 - t0)) s, tests $((SECONDS - t1)) s"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" -E '^e2e\.paced$') | tee "$scratch/ctest"
   echo "$dir: $(grep 'tests passed' "$scratch/ctest")" >>"$scratch/summary"
+  # The checks that a rate is met run alone (RUN_SERIAL) and with the
+  # Windows libraries' build stopped: at idle priority it still made a
+  # libuv client send 10-14 % of its paced slots late (against under 5 %
+  # with the machine to itself) and --net's delay line carry 172 Mbit/s of
+  # 200.
+  if (cd "$dir" && ctest -N -R '^e2e\.paced$' | grep -q 'Total Tests: 1'); then
+    kill -STOP -- -$windows_deps_pid 2>/dev/null || true
+    (cd "$dir" && ctest --output-on-failure -R '^e2e\.paced$') | tee "$scratch/ctest"
+    kill -CONT -- -$windows_deps_pid 2>/dev/null || true
+    echo "$dir (rates, alone): $(grep 'tests passed' "$scratch/ctest")" >>"$scratch/summary"
+  fi
+  echo "=== $dir: build $((t1 - t0)) s, tests $((SECONDS - t1)) s"
 }
 
 # The other two builds leave out what the default build runs at full size
