@@ -133,6 +133,16 @@ TEST_CASE("bad input: one clear line and a non-zero exit, never a crash or a han
       {"tcp --total=lots", 2, "malformed size 'lots'"},
       {"tcp --connect=127.0.0.1:1 --loop=all --repeat=1 --warmup=0", 1, "Connection refused"},
       {"tcp --connect=no-such-host.invalid:80 --repeat=1 --warmup=0", 1, "bad address"},
+      // nan and inf parse as numbers: they hung echo and gave "no progress
+      // for -9223372036854775808 ms" before they were refused.
+      {"echo --duration=nan", 2, "--duration: expected 0 to 1000000 seconds, got 'nan'"},
+      {"echo --warmup=inf", 2, "--warmup: expected 0 to 1000000 seconds"},
+      {"echo --duration=2e6", 2, "--duration: expected 0 to 1000000 seconds"},
+      {"echo --rate=nan", 2, "--rate: expected a finite number, got 'nan'"},
+      {"echo --rate=1e12", 2, "--rate: at most 10000000/s"},
+      {"tcp --timeout=nan", 2, "--timeout: expected 0 to 1000000 seconds"},
+      {"compare --threshold=inf a.json b.json", 2, "--threshold: expected a finite number"},
+      {"serve http --close-probability=nan", 2, "--close-probability: expected a finite number"},
       {"nosuchcommand", 2, ""},
       {"", 2, "A subcommand is required"},
   };

@@ -102,9 +102,37 @@ TEST_CASE("open-loop schedules: even gaps, staggered senders, Poisson with the a
   Pacing bad;
   bad.rate = -1;
   CHECK_THROWS(bad.check());
+  bad.rate = kMaxRate * 2;
+  CHECK_THROWS(bad.check());
   bad.rate = 1;
   bad.arrival = "bursty";
   CHECK_THROWS(bad.check());
+}
+
+TEST_CASE("open-loop schedules: uniform slots skipped are counted as if walked one by one") {
+  const auto t0 = Clock::now();
+  Pacing uniform;
+  using std::chrono::nanoseconds;
+  // Gaps that do and do not divide the spans; windows before, across and
+  // after the schedule's next slot, empty and one slot long.
+  for (const double rate : {1e3, 7e3, 333.0, kMaxRate})
+    for (const std::int64_t start_ns : {0, 5, 999'999})
+      for (const std::int64_t from_ns : {0, 1, 2'500'000, 3'000'000, 10'000'000})
+        for (const std::int64_t span_ns : {0, 1, 999'999, 1'000'000, 7'654'321}) {
+          CAPTURE(rate);
+          CAPTURE(start_ns);
+          CAPTURE(from_ns);
+          CAPTURE(span_ns);
+          uniform.rate = rate;
+          const auto start = t0 + nanoseconds(start_ns);
+          const auto from = t0 + nanoseconds(from_ns), until = from + nanoseconds(span_ns);
+          SendSchedule counted(uniform, 0, 1, start), walked(uniform, 0, 1, start);
+          std::uint64_t expected = 0;
+          while (walked.due() <= until)
+            if (walked.take() >= from) ++expected;
+          CHECK(counted.skip_through(from, until) == expected);
+          CHECK(counted.due() == walked.due());
+        }
 }
 
 }  // namespace lb

@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include "tools/common/cpu.hpp"
 #include "tools/common/size.hpp"
@@ -21,6 +23,29 @@ void pin_or_throw(int cpu, const char* who) {
   if (auto ec = pin_to_cpu(cpu))
     throw UsageError(fmt::format("cannot pin the {} to CPU {}: {} (this machine has {} CPUs)", who,
                                  cpu, ec.message(), online_cpus()));
+}
+
+CLI::Validator finite_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        // A text that is no number at all is left to CLI11's own message.
+        if (end == text.c_str() || std::isfinite(value)) return {};
+        return "expected a finite number, got '" + text + "'";
+      },
+      "FINITE");
+}
+
+CLI::Validator seconds_option() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || (value >= 0 && value <= kMaxSeconds)) return {};
+        return fmt::format("expected 0 to {:.0f} seconds, got '{}'", kMaxSeconds, text);
+      },
+      "SECONDS");
 }
 
 std::string cpu_text(int cpu) {

@@ -1,6 +1,7 @@
 #pragma once
 // Option values every command checks the same way; bad input is a
 // UsageError that names the option.
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,14 @@ std::vector<std::string> split_list(const std::string& text);
 std::vector<std::string> checked_list(const std::string& option, const std::string& text,
                                       const std::vector<std::string>& allowed,
                                       const std::string& what = "value");
+// A CLI11 check for every floating-point option: "nan" and "inf" parse as
+// numbers and pass a range check made with < and >, then hang a run or
+// print nonsense, so they are refused where they are read.
+CLI::Validator finite_number();
+// finite_number() for a duration in seconds, 0 to kMaxSeconds (11.6 days):
+// far more than any run, and far from overflowing a count of nanoseconds.
+inline constexpr double kMaxSeconds = 1e6;
+CLI::Validator seconds_option();
 // Parses a port option: 0..65535.
 std::uint16_t port_option(int port);
 

@@ -1,16 +1,20 @@
 #include "tools/common/pacing.hpp"
 
+#include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cmath>
 
+#include "tools/common/options.hpp"
 #include "tools/common/subcommand.hpp"
 
 namespace lb {
 
 void Pacing::check() const {
   if (rate < 0 || !std::isfinite(rate)) throw UsageError("--rate must be 0 (closed loop) or more");
+  if (rate > kMaxRate)
+    throw UsageError(fmt::format("--rate: at most {:.0f}/s, got {}", kMaxRate, rate));
   if (arrival != "uniform" && arrival != "poisson")
     throw UsageError("--arrival: expected uniform or poisson, got '" + arrival + "'");
 }
@@ -20,6 +24,7 @@ void add_pacing_options(CLI::App* cmd, Pacing& pacing, const std::string& unit,
   cmd->add_option("--rate", pacing.rate,
                   "Open loop: " + unit + "/s over all " + senders +
                       ", sent at their intended times (0: closed loop)")
+      ->check(finite_number())
       ->capture_default_str();
   cmd->add_option("--arrival", pacing.arrival, "Open loop send times: uniform or poisson")
       ->capture_default_str();
@@ -50,10 +55,29 @@ Clock::time_point SendSchedule::take() {
   return slot;
 }
 
+std::uint64_t SendSchedule::skip_through(Clock::time_point from, Clock::time_point until) {
+  if (next_ > until) return 0;
+  if (poisson_) {
+    std::uint64_t n = 0;
+    while (next_ <= until)
+      if (take() >= from) ++n;
+    return n;
+  }
+  // The slots next_ + k * gap_ for k below `slots`; below `before_from`
+  // they fall before `from`.
+  const std::int64_t slots = (until - next_) / gap_ + 1;
+  const auto ahead = from - next_;
+  const std::int64_t before_from =
+      ahead <= ahead.zero() ? 0 : (ahead + gap_ - Clock::duration(1)) / gap_;
+  next_ += gap_ * slots;
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, slots - before_from));
+}
+
 void SlotCount::count_unsent(SendSchedule& schedule, Clock::time_point from,
                              Clock::time_point until) {
-  while (schedule.due() <= until)
-    if (schedule.take() >= from) count(true);
+  const auto unsent = schedule.skip_through(from, until);
+  slots += unsent;
+  late += unsent;
 }
 
 nlohmann::json pacing_json(const Pacing& pacing, const SlotCount& slots,

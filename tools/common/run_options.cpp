@@ -80,7 +80,9 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
                   "client's loop varies")
       ->capture_default_str();
   cmd->add_option("--json", o.json, "Write results to FILE (schema loopbench.results/1)");
-  cmd->add_option("--timeout", o.timeout_s, help.timeout)->capture_default_str();
+  cmd->add_option("--timeout", o.timeout_s, help.timeout)
+      ->check(seconds_option())
+      ->capture_default_str();
   cmd->add_option("--net", o.net,
                   "Client and built-in server in two network namespaces over an emulated path "
                   "(root): lan, wan, mobile, or rtt=20ms,rate=1gbit[,loss=0.1%][,jitter=2ms]");

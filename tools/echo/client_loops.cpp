@@ -83,6 +83,7 @@ EchoRunResult EchoClientLoops::run() {
       merged.error = r.error;
     merged.window_s = std::max(merged.window_s, r.window_s);
     merged.messages += r.messages;
+    merged.echoes_in_window += r.echoes_in_window;
     merged.latency_ns.merge(r.latency_ns);
     merged.service_ns.merge(r.service_ns);
     merged.connect_ns.merge(r.connect_ns);

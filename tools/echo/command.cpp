@@ -227,6 +227,7 @@ struct RowExtras {
   double least_jain = 2;
   std::vector<double> client_kib_per_conn, server_kib_per_conn;
   std::vector<double> reconnects_per_s;
+  std::vector<double> echoed_per_s;  // open loop: every echo in the window, per second
   nlohmann::json resources = nlohmann::json::array();  // --interval: one curve per repeat
 
   void add(const EchoRunResult& r, std::size_t connections) {
@@ -234,7 +235,10 @@ struct RowExtras {
     connect_ns.merge(r.connect_ns);
     if (r.open_s > 0) opened_per_s.push_back(static_cast<double>(connections) / r.open_s);
     slots.add(r.slots);
-    if (r.window_s > 0) reconnects_per_s.push_back(static_cast<double>(r.reconnects) / r.window_s);
+    if (r.window_s > 0) {
+      reconnects_per_s.push_back(static_cast<double>(r.reconnects) / r.window_s);
+      echoed_per_s.push_back(static_cast<double>(r.echoes_in_window) / r.window_s);
+    }
     const double jain = jain_index(r.per_connection);
     if (jain < least_jain) {
       least_jain = jain;
@@ -262,7 +266,10 @@ struct RowExtras {
                        {"p99", static_cast<double>(connect_ns.percentile(0.99)) / 1e6},
                        {"max", static_cast<double>(connect_ns.max()) / 1e6}};
     if (!opened_per_s.empty()) j["opened_per_s"] = to_json(spread_of(opened_per_s));
-    if (pacing.open()) j["rate"] = pacing_json(pacing, slots, median_rate(row));
+    if (pacing.open()) {
+      j["rate"] = pacing_json(pacing, slots, median_rate(row));
+      if (!echoed_per_s.empty()) j["rate"]["echoed"] = spread_of(echoed_per_s).median;
+    }
     if (least_fair && !least_fair->empty()) {
       auto counts = *least_fair;
       std::sort(counts.begin(), counts.end());
@@ -523,8 +530,10 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   add_pacing_options(cmd, o->pacing, "messages", "connections");
   cmd->add_option("--duration", o->duration_s, "Seconds measured per repeat")
+      ->check(seconds_option())
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup_s, "Seconds of traffic before each repeat's measurement")
+      ->check(seconds_option())
       ->capture_default_str();
   cmd->add_option("--connect-batch", o->connect_batch, "Connects in progress at once")
       ->capture_default_str();
@@ -535,6 +544,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--interval", o->interval_s,
                   "Every this many seconds, print the client's and the built-in server's "
                   "resident set and open descriptors (kept in --json as resources; 0: off)")
+      ->check(seconds_option())
       ->capture_default_str();
   cmd->add_option("--client-threads", o->client_threads,
                   "Client loops, one thread each, sharing the connections and the rate")

@@ -215,6 +215,7 @@ void EchoRun::on_echo(std::size_t i) {
   // Open loop counts the echoes of the window's own slots: a backlog of
   // warm-up slots sent late would otherwise count above the asked rate.
   const bool counted = in_window_ && (!spec_.pacing.open() || m.intended >= window_start_);
+  if (in_window_) ++result_.echoes_in_window;
   if (counted) {
     ++c.window_echoes;
     ++result_.messages;

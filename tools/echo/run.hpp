@@ -56,7 +56,10 @@ struct EchoRunSpec {
 struct EchoRunResult {
   std::string error;  // empty on success
   double window_s = 0;
-  std::uint64_t messages = 0;                 // echoes of messages sent in the window
+  std::uint64_t messages = 0;  // echoes of messages sent in the window
+  // Open loop: every echo that came back in the window, a backlog of
+  // earlier slots included: what the pair sustained when it fell behind.
+  std::uint64_t echoes_in_window = 0;
   Histogram latency_ns;                       // from the intended send (closed loop: the send)
   Histogram service_ns;                       // from the actual send
   Histogram connect_ns;                       // connect (+ TLS + Upgrade) of each connection

@@ -59,6 +59,22 @@ std::string threads_of(const RunResult& r) {
                      server.is_number() ? std::to_string(server.get<int>()) : "-");
 }
 
+// An open-loop row whose pair could not keep up: most of the window's slots
+// went out late or never, and the row's figures (even an empty row) only
+// make sense beside what the pair did echo.
+void print_fell_behind(std::FILE* out, const RunResult& r) {
+  const double slots = extra(r, "rate", "slots"), late = extra(r, "rate", "late");
+  const double echoed = extra(r, "rate", "echoed");
+  if (slots <= 0 || late < slots * 0.1 || echoed < 0) return;
+  fmt::print(out,
+             "note: {} {} {} connections: {:.0f} % of the window's {:.0f} slots went out late or "
+             "never; the pair echoed {:.0f}/s of the {:.0f}/s asked, so the rate is above what it "
+             "sustains (and latency from the intended send times grows with the run)\n",
+             transport_of(r), r.client.empty() ? r.loop : r.client + " " + r.loop,
+             r.params.value("connections", std::uint64_t{0}), 100 * late / slots, slots, echoed,
+             extra(r, "rate", "asked"));
+}
+
 }  // namespace
 
 void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
@@ -117,6 +133,8 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
                dash_or(extra(r, "fairness", "jain"), "{:.3f}"), r.errors,
                r.client.empty() ? builtin_over(r, runs) : ours_over_peer_text(r));
   }
+  for (const auto& r : runs)
+    print_fell_behind(out, r);
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)
       fmt::print(out, "error: {} {} {} connections: {}\n", transport_of(r), r.loop,

@@ -377,10 +377,12 @@ void register_serve_http(CLI::App* serve, CommandRunner& run) {
   add_serve_options(cmd, o->serve, 8080);
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Close a connection that completes no request for this many seconds")
+      ->check(seconds_option())
       ->capture_default_str();
   cmd->add_option("--close-probability", o->close_probability,
                   "Testing aid: answer this fraction of requests with Connection: close (HTTP/2: "
                   "GOAWAY after that stream)")
+      ->check(finite_number())
       ->capture_default_str();
   cmd->add_option("--max-streams", o->max_streams,
                   "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: streams a client may have open at once")

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "tools/common/options.hpp"
 #include "tools/common/size.hpp"
 #include "tools/report/baseline.hpp"
 #include "tools/report/command.hpp"
@@ -62,6 +63,7 @@ void register_compare_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("OLD", o->old_path, "Baseline results.json")->required();
   cmd->add_option("NEW", o->new_path, "New results.json")->required();
   cmd->add_option("--threshold", o->threshold, "Percent a median must move to count")
+      ->check(finite_number())
       ->capture_default_str();
   cmd->footer(
       "Exit codes: 0 no regression, 3 at least one regression, 2 bad input.\n"

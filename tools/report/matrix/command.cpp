@@ -221,6 +221,7 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--out", o->out, "Output directory (default results/<timestamp>)");
   cmd->add_option("--baseline", o->baseline, "An earlier results.json to compare with");
   cmd->add_option("--threshold", o->threshold, "Percent a median must move to count")
+      ->check(finite_number())
       ->capture_default_str();
   cmd->add_option("--server-cpu", o->server_cpu, "Pin servers to this CPU (default 0 on 2+ CPUs)");
   cmd->add_option("--client-cpu", o->client_cpu, "Pin clients to this CPU (default 1 on 2+ CPUs)");
