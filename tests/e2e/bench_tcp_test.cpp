@@ -143,7 +143,7 @@ TEST_CASE("bad input: one clear line and a non-zero exit, never a crash or a han
       {"tcp --timeout=nan", 2, "--timeout: expected 0 to 1000000 seconds"},
       {"compare --threshold=inf a.json b.json", 2, "--threshold: expected a finite number"},
       {"serve http --close-probability=nan", 2, "--close-probability: expected a finite number"},
-      {"nosuchcommand", 2, ""},
+      {"nosuchcommand", 2, "unknown command 'nosuchcommand' (tcp, http, ws,"},
       {"", 2, "A subcommand is required"},
   };
   for (const auto& c : cases) {

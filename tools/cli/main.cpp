@@ -1,8 +1,13 @@
 // bench: HTTP, WebSocket and TCP client benchmarks on swappable event loops.
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "backends/registry.hpp"
 #include "engine/loop.hpp"
@@ -39,6 +44,17 @@ int check_teardown(int rc, std::optional<std::size_t> fds_at_start) {
     std::fprintf(stderr, "bench: teardown: %zu descriptors open, %zu at the start\n", *fds,
                  *fds_at_start);
   return handles || fds != fds_at_start ? 3 : rc;
+}
+
+// CLI11 answers `bench nosuch` with "A subcommand is required": name the
+// word it did not know, and the commands there are.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
+  if (std::find(names.begin(), names.end(), argv[1]) != names.end()) return std::nullopt;
+  return fmt::format("unknown command '{}' ({})", argv[1], fmt::join(names, ", "));
 }
 
 int run_command(const lb::CommandRunner& run) {
@@ -92,7 +108,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (const auto unknown = unknown_command(app, argc, argv))
+      std::fprintf(stderr, "bench: %s\n", unknown->c_str());
+    else
+      app.exit(e);
     return 2;
   }
   const int rc = run_command(run);
