@@ -51,9 +51,8 @@ run_suite() {
   echo "$dir: $(grep 'tests passed' "$scratch/ctest")" >>"$scratch/summary"
   # The checks that a rate is met run alone (RUN_SERIAL) and with the
   # Windows libraries' build stopped: at idle priority it still made a
-  # libuv client send 10-14 % of its paced slots late (against under 5 %
-  # with the machine to itself) and --net's delay line carry 172 Mbit/s of
-  # 200.
+  # libuv client send 10-14 % of its paced slots late (under 1 % with the
+  # machine to itself) and --net's delay line carry 172 Mbit/s of 200.
   if (cd "$dir" && ctest -N -R '^e2e\.paced$' | grep -q 'Total Tests: 1'); then
     kill -STOP -- -$windows_deps_pid 2>/dev/null || true
     (cd "$dir" && ctest --output-on-failure -R '^e2e\.paced$') | tee "$scratch/ctest"

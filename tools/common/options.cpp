@@ -25,25 +25,38 @@ void pin_or_throw(int cpu, const char* who) {
                                  cpu, ec.message(), online_cpus()));
 }
 
-CLI::Validator finite_number() {
+namespace {
+
+// A CLI11 check on the number in an option's text; a text that is no
+// number at all is left to CLI11's own message.
+CLI::Validator number_check(std::string (*refuse)(double value, const std::string& text),
+                            const char* name) {
   return CLI::Validator(
-      [](std::string& text) -> std::string {
+      [refuse](std::string& text) -> std::string {
         char* end = nullptr;
         const double value = std::strtod(text.c_str(), &end);
-        // A text that is no number at all is left to CLI11's own message.
-        if (end == text.c_str() || std::isfinite(value)) return {};
-        return "expected a finite number, got '" + text + "'";
+        return end == text.c_str() ? std::string{} : refuse(value, text);
+      },
+      name);
+}
+
+}  // namespace
+
+CLI::Validator finite_number() {
+  return number_check(
+      [](double value, const std::string& text) {
+        return std::isfinite(value) ? std::string{}
+                                    : "expected a finite number, got '" + text + "'";
       },
       "FINITE");
 }
 
 CLI::Validator seconds_option() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || (value >= 0 && value <= kMaxSeconds)) return {};
-        return fmt::format("expected 0 to {:.0f} seconds, got '{}'", kMaxSeconds, text);
+  return number_check(
+      [](double value, const std::string& text) {
+        return value >= 0 && value <= kMaxSeconds
+                   ? std::string{}
+                   : fmt::format("expected 0 to {:.0f} seconds, got '{}'", kMaxSeconds, text);
       },
       "SECONDS");
 }
