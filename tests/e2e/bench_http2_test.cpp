@@ -95,7 +95,6 @@ TEST_CASE("bench http --http2: streams per connection set the connections") {
     CHECK(run.at("params").at("streams") == 10);
   }
   CHECK(run_bench("http --http2 --streams=0").exit_code == 2);
-  CHECK(run_bench("http --http2 --fresh-connections").exit_code == 2);
   // Async h2c would meet libcurl 7.88.1's h2c bugs: refused, saying what works.
   const auto h2c = run_bench("http --http2 --mode=async");
   CHECK(h2c.exit_code == 2);

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "engine/lag_probe.hpp"
@@ -26,6 +27,34 @@ struct Transfer {
   std::array<char, CURL_ERROR_SIZE> error{};  // libcurl's detail ("SSL certificate problem: ...")
 };
 
+long curl_version_option(HttpVersion v) {
+  switch (v) {
+    case HttpVersion::http1_1:
+      return CURL_HTTP_VERSION_1_1;
+    case HttpVersion::http2:
+      return CURL_HTTP_VERSION_2_0;
+    case HttpVersion::http2_prior_knowledge:
+      return CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+  }
+  return CURL_HTTP_VERSION_1_1;
+}
+
+// CURLINFO_HTTP_VERSION's answer as rows name it; empty when no response came.
+std::string negotiated_name(long curl_version) {
+  switch (curl_version) {
+    case CURL_HTTP_VERSION_1_0:
+      return "1.0";
+    case CURL_HTTP_VERSION_1_1:
+      return "1.1";
+    case CURL_HTTP_VERSION_2_0:
+      return "2";
+    case CURL_HTTP_VERSION_3:
+      return "3";
+    default:
+      return "";
+  }
+}
+
 std::size_t count_body(char*, std::size_t size, std::size_t n, void* userp) {
   static_cast<Transfer*>(userp)->received += size * n;
   return size * n;
@@ -44,13 +73,12 @@ void configure(Transfer& t, const HttpRunSpec& spec) {
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
   }
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error.data());
-  if (spec.http2) {
-    // https: ALPN. http://: "Upgrade: h2c" on the first request; prior
-    // knowledge would skip that round trip, but Debian 12's libcurl 7.88.1
-    // cannot reuse a prior-knowledge connection (curl issue 10634, fixed in
-    // 7.89.0): every request after the first fails with a framing error.
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_0);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  // Always set: libcurl's default (CURL_HTTP_VERSION_2TLS) offers "h2" by
+  // ALPN, so an https:// run that asked nothing would measure HTTP/2.
+  if (curl_easy_setopt(e, CURLOPT_HTTP_VERSION, curl_version_option(spec.version)) != CURLE_OK)
+    throw std::runtime_error("this libcurl cannot speak HTTP/" + version_name(spec.version));
+  if (is_http2(spec.version)) {
+    if (!spec.fresh_connections) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     // With its default 16 KiB receive buffer, libcurl 7.88.1 leaves h2c data
     // it has read waiting until its next poll timeout: each 20k response of
     // a reused connection took one second. The curl tool's 100 KiB does not.
@@ -79,13 +107,17 @@ void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& sp
   curl_easy_getinfo(t.easy.get(), CURLINFO_NUM_CONNECTS, &connects);
   curl_easy_getinfo(t.easy.get(), CURLINFO_HTTP_VERSION, &version);
   r.connections += static_cast<std::uint64_t>(connects);
+  const std::string negotiated = negotiated_name(version);
+  if (!negotiated.empty()) ++r.negotiated[negotiated];
+  const std::string asked = version_name(spec.version);
   std::string error;
   if (code != CURLE_OK)
     // libcurl's kind of failure, then its detail when it has one.
     error = std::string(curl_easy_strerror(code)) +
             (t.error[0] ? std::string(": ") + t.error.data() : std::string());
-  else if (spec.http2 && version != CURL_HTTP_VERSION_2_0)
-    error = "the server answered over HTTP/1.x, not HTTP/2 (no \"h2\" by ALPN?)";
+  else if (negotiated != asked)
+    error = "the server answered over HTTP/" + negotiated + ", not HTTP/" + asked +
+            (is_http2(spec.version) ? " (no \"h2\" by ALPN, or no h2c?)" : "");
   else if (status != 200)
     error = "HTTP status " + std::to_string(status);
   else if (t.received != spec.expected_bytes)
@@ -122,7 +154,8 @@ class AsyncRun {
     multi_ = std::make_unique<http::CurlMulti>(
         loop, std::max<long>(static_cast<long>(transfers_.size()), 1),
         [this](CURL* easy, CURLcode code) { on_done(easy, code); });
-    if (spec.http2) multi_->multiplex(async_connections(spec), spec.streams);
+    if (is_http2(spec.version) && !spec.fresh_connections)
+      multi_->multiplex(async_connections(spec), spec.streams);
     for (auto& t : transfers_) {
       configure(t, spec);
       curl_easy_setopt(t.easy.get(), CURLOPT_PRIVATE, &t);
@@ -205,9 +238,14 @@ class AsyncRun {
 
 }  // namespace
 
+std::string version_name(HttpVersion v) { return v == HttpVersion::http1_1 ? "1.1" : "2"; }
+
+bool is_http2(HttpVersion v) { return v != HttpVersion::http1_1; }
+
 int async_connections(const HttpRunSpec& spec) {
   const int transfers = std::min(spec.concurrency, spec.requests);
-  const int streams = spec.http2 ? std::max(spec.streams, 1) : 1;
+  const bool multiplexed = is_http2(spec.version) && !spec.fresh_connections;
+  const int streams = multiplexed ? std::max(spec.streams, 1) : 1;
   return (transfers + streams - 1) / streams;
 }
 
@@ -249,6 +287,8 @@ HttpRunResult run_http_threads(const HttpRunSpec& spec) {
       total.failed += mine.failed;
       total.bytes += mine.bytes;
       total.connections += mine.connections;
+      for (const auto& [name, n] : mine.negotiated)
+        total.negotiated[name] += n;
       total.latency_ns.merge(mine.latency_ns);
       for (auto& e : mine.errors)
         if (total.errors.size() < kKeptErrors) total.errors.push_back(e);

@@ -11,6 +11,7 @@
 // falls due while its transfer is busy goes out when it finishes, late.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,17 @@
 #include "tools/common/pacing.hpp"
 
 namespace lb {
+
+// The HTTP version a client asks for, named as curl's options are.
+enum class HttpVersion {
+  http1_1,                // --http1.1: HTTP/1.1 only; no "h2" offered by ALPN
+  http2,                  // --http2: ALPN over https://, "Upgrade: h2c" over http://
+  http2_prior_knowledge,  // --http2-prior-knowledge: h2c with no upgrade round trip
+};
+
+// "1.1" or "2": how rows, peers and CURLINFO_HTTP_VERSION name a version.
+std::string version_name(HttpVersion v);
+bool is_http2(HttpVersion v);
 
 struct HttpRunSpec {
   std::string url;
@@ -35,10 +47,10 @@ struct HttpRunSpec {
   // A new connection (and TLS handshake) for every request, closed after
   // it: what connection setup costs, instead of session semantics.
   bool fresh_connections = false;
-  // HTTP/2: with prior knowledge over http://, by ALPN over https://; every
-  // response must come over it. Async multiplexes `streams` transfers on
-  // each connection (connections = concurrency / streams, rounded up).
-  bool http2 = false;
+  // Every response must come over this version. HTTP/2 async multiplexes
+  // `streams` transfers on each connection (connections = concurrency /
+  // streams, rounded up), unless connections are fresh.
+  HttpVersion version = HttpVersion::http1_1;
   int streams = 1;
 };
 
@@ -52,6 +64,9 @@ struct HttpRunResult {
   std::uint64_t failed = 0;
   std::vector<std::string> errors;  // the first few, for the user
   std::uint64_t connections = 0;    // summed CURLINFO_NUM_CONNECTS
+  // Responses by the version they came over (CURLINFO_HTTP_VERSION: "1.1",
+  // "2"), failed ones included: what was negotiated, not what was asked.
+  std::map<std::string, std::uint64_t> negotiated;
   Histogram latency_ns;             // from the intended send (closed loop: the send)
   Histogram service_ns;             // from the actual send
   SlotCount slots;                  // open loop: every request's slot, and the late ones

@@ -2,7 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <curl/curl.h>
+
 #include <cstdio>
+#include <map>
 #include <optional>
 
 #include "backends/registry.hpp"
@@ -45,8 +48,16 @@ struct HttpOptions {
   bool insecure = false;
   Pacing pacing;
   bool fresh_connections = false;
-  bool http2 = false;
+  // --http1.1 (the default), --http2, --http2-prior-knowledge: CLI11 lets
+  // at most one be given.
+  bool http1_1 = false, http2 = false, http2_prior_knowledge = false;
   int streams = 100;
+
+  HttpVersion version() const {
+    if (http2_prior_knowledge) return HttpVersion::http2_prior_knowledge;
+    return http2 ? HttpVersion::http2 : HttpVersion::http1_1;
+  }
+  bool multiplexed() const { return is_http2(version()) && !fresh_connections; }
 };
 
 // A row's fixed fields, ours or a peer's: what was fetched, how, from where.
@@ -66,8 +77,9 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
                      {"url", base + "/" + size}});
   if (builtin_server) row.params["server_loop"] = o.run.server_loop;
   if (o.fresh_connections) row.params["fresh_connections"] = true;
-  row.params["http_version"] = o.http2 ? "2" : "1.1";
-  if (o.http2 && mode == "async") row.params["streams"] = o.streams;
+  row.params["http_version"] = version_name(o.version());
+  if (o.http2_prior_knowledge) row.params["http2_prior_knowledge"] = true;
+  if (o.multiplexed() && mode == "async") row.params["streams"] = o.streams;
   if (mode == "async" && o.pacing.open())
     row.params.update({{"rate", o.pacing.rate}, {"arrival", o.pacing.arrival}});
   return row;
@@ -99,8 +111,8 @@ PeerWorkload peer_workload(const HttpOptions& o, const std::string& mode, const 
   const std::string& cacert = !trust.empty() ? trust : o.cacert;
   if (w.row.tls && !cacert.empty()) w.args.insert(w.args.end(), {"--cacert", cacert});
   if (w.row.tls && o.insecure) w.args.push_back("--insecure");
-  w.args.insert(w.args.end(), {"--http-version", o.http2 ? "2" : "1.1", "--streams",
-                               std::to_string(o.http2 ? o.streams : 1)});
+  w.args.insert(w.args.end(), {"--http-version", version_name(o.version()), "--streams",
+                               std::to_string(o.multiplexed() ? o.streams : 1)});
   return w;
 }
 
@@ -110,19 +122,23 @@ HttpRunResult run_mode(const std::string& mode, Loop* loop, const HttpRunSpec& s
   return run_http_async(*loop, spec);
 }
 
-// What the counted repeats of an open-loop row add up to.
-struct OpenLoopTotals {
+// What the counted repeats of a row add up to beyond the repeats: the
+// versions negotiated, and open loop's service times and slots.
+struct CountedTotals {
+  std::map<std::string, std::uint64_t> negotiated;
   Histogram service_ns;
   SlotCount slots;
 };
 
 Attempt http_attempt(const std::string& mode, Loop* loop, const HttpRunSpec& spec,
-                     OpenLoopTotals* open_loop) {
+                     CountedTotals* counted) {
   const CpuTimes before = process_cpu_times();
   HttpRunResult r = run_mode(mode, loop, spec);
-  if (open_loop) {
-    open_loop->service_ns.merge(r.service_ns);
-    open_loop->slots.add(r.slots);
+  if (counted) {
+    for (const auto& [name, n] : r.negotiated)
+      counted->negotiated[name] += n;
+    counted->service_ns.merge(r.service_ns);
+    counted->slots.add(r.slots);
   }
   const CpuTimes used = process_cpu_times() - before;
   Attempt a;
@@ -138,6 +154,12 @@ Attempt http_attempt(const std::string& mode, Loop* loop, const HttpRunSpec& spe
   return a;
 }
 
+// Debian 12's libcurl 7.88.1 fails every request after the first on a
+// reused prior-knowledge connection (curl#10634, fixed in 7.89.0).
+bool curl_reuses_prior_knowledge() {
+  return curl_version_info(CURLVERSION_NOW)->version_num >= 0x075900;
+}
+
 int run_http(const HttpOptions& o) {
   const std::string started = utc_timestamp();
   const auto modes = checked_list("--mode", o.mode, {"sync", "threads", "async"});
@@ -151,7 +173,8 @@ int run_http(const HttpOptions& o) {
   const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
   const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
   auto peers = select_peers("http", o.peers);
-  if (o.http2) {
+  const HttpVersion version = o.version();
+  if (is_http2(version)) {
     // Only peers that speak HTTP/2 run an --http2 workload.
     const auto speaks_http2 = [](const PeerClient* p) { return !p->http2_module.empty(); };
     for (const auto* p : peers)
@@ -167,9 +190,15 @@ int run_http(const HttpOptions& o) {
   if (!peers.empty() && o.pacing.open())
     throw UsageError("--peers run closed loop only: leave out --rate");
   if (o.streams < 1) throw UsageError("--streams must be at least 1");
-  if (o.http2 && o.fresh_connections)
-    throw UsageError("--http2 multiplexes on shared connections: leave out --fresh-connections");
   const bool https = o.tls || o.url.rfind("https://", 0) == 0;
+  if (o.http2_prior_knowledge && !https && !o.fresh_connections && !o.peers_only &&
+      !curl_reuses_prior_knowledge())
+    throw UsageError(
+        "--http2-prior-knowledge over http:// needs libcurl 7.89.0 or later to reuse a "
+        "connection (curl#10634; this one is " +
+        std::string(curl_version_info(CURLVERSION_NOW)->version) +
+        "): add --fresh-connections, use --http2 (\"Upgrade: h2c\"), or --peers=h2load "
+        "--peers-only");
   if (o.http2 && !https && async && !o.peers_only)
     throw UsageError(
         "--http2 over http:// (h2c) runs --mode=sync,threads only: the async client would "
@@ -234,20 +263,20 @@ int run_http(const HttpOptions& o) {
         spec.insecure = o.insecure;
         spec.pacing = o.pacing;
         spec.fresh_connections = o.fresh_connections;
-        spec.http2 = o.http2;
+        spec.version = version;
         spec.streams = o.streams;
         RunResult run = http_row(o, mode, size, base, server.has_value());
         run.loop = loop_name;
         run.latency_ns.emplace();
-        OpenLoopTotals open_loop;
+        CountedTotals totals;
         run_repeats(run, o.run.warmup, o.run.repeat, mode + " " + loop_name + " " + size,
                     [&](const std::string&, bool counted) {
-                      const bool paced = counted && o.pacing.open();
-                      return http_attempt(mode, loop.get(), spec, paced ? &open_loop : nullptr);
+                      return http_attempt(mode, loop.get(), spec, counted ? &totals : nullptr);
                     });
+        if (!totals.negotiated.empty()) run.summary_extra["http_versions"] = totals.negotiated;
         if (o.pacing.open()) {
-          run.summary_extra["rate"] = pacing_json(o.pacing, open_loop.slots, median_rate(run));
-          run.summary_extra["service_latency_us"] = percentiles_us(open_loop.service_ns);
+          run.summary_extra["rate"] = pacing_json(o.pacing, totals.slots, median_rate(run));
+          run.summary_extra["service_latency_us"] = percentiles_us(totals.service_ns);
         }
         errors += run.errors;
         runs.push_back(std::move(run));
@@ -275,9 +304,9 @@ int run_http(const HttpOptions& o) {
                                     "intended send time)",
                                     o.pacing.rate, o.pacing.arrival)
                       : "",
-      o.fresh_connections ? ", a new connection for each"
-      : o.http2           ? fmt::format(", HTTP/2 with up to {} streams per connection", o.streams)
-                          : "",
+      o.fresh_connections ? fmt::format(", a new connection for each, HTTP/{}", version_name(version))
+      : o.multiplexed()   ? fmt::format(", HTTP/2 with up to {} streams per connection", o.streams)
+                          : ", HTTP/1.1",
       o.run.repeat, o.run.warmup);
   print_http_table(stdout, runs, header);
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
@@ -342,11 +371,18 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   add_pacing_options(cmd, o->pacing, "requests", "transfers of --mode=async");
   cmd->add_flag("--fresh-connections", o->fresh_connections,
                 "A new connection (and TLS handshake) for every request, closed after it");
-  cmd->add_flag("--http2", o->http2,
-                "HTTP/2: prior knowledge over http:// (h2c), ALPN over https://; a response "
-                "over HTTP/1.x is an error");
+  auto* h1 = cmd->add_flag("--http1.1", o->http1_1,
+                           "HTTP/1.1 only, also over https:// (the default); a response over "
+                           "another version is an error");
+  auto* h2 = cmd->add_flag("--http2", o->http2,
+                           "HTTP/2: by ALPN over https://, by \"Upgrade: h2c\" over http://; a "
+                           "response over HTTP/1.x is an error");
+  auto* h2pk = cmd->add_flag("--http2-prior-knowledge", o->http2_prior_knowledge,
+                             "HTTP/2 over http:// with no upgrade (h2c by prior knowledge)");
+  h1->excludes(h2)->excludes(h2pk);
+  h2->excludes(h2pk);
   cmd->add_option("--streams", o->streams,
-                  "--http2 async: transfers multiplexed on each connection (connections = "
+                  "HTTP/2 async: transfers multiplexed on each connection (connections = "
                   "concurrency / streams)")
       ->capture_default_str();
   cmd->add_option("--url", o->url, "Base URL of another server (nginx, the Python suite's)");

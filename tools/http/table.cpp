@@ -21,9 +21,18 @@ std::string open_loop_columns(const RunResult& r) {
                      e["service_latency_us"].value("p99", 0.0));
 }
 
-// The mode with the HTTP version when it is not 1.1: "async h2".
+// The mode with the HTTP version when it is not 1.1: "async h2". The
+// version is the one responses came over (summary http_versions), so a
+// row never names a version the wire did not carry; "h1.1+h2" when both
+// did. A row with no response (or a peer that cannot tell) shows the one
+// asked.
 std::string mode_label(const RunResult& r) {
-  return r.params.value("http_version", "1.1") == "2" ? r.mode + " h2" : r.mode;
+  std::string versions;
+  if (const auto it = r.summary_extra.find("http_versions"); it != r.summary_extra.end())
+    for (const auto& [name, count] : it->items())
+      versions += (versions.empty() ? "" : "+") + ("h" + name);
+  if (versions.empty()) versions = "h" + r.params.value("http_version", std::string("1.1"));
+  return versions == "h1.1" ? r.mode : r.mode + " " + versions;
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ def async_(job):
                                          trace_configs=[trace]) as session:
             async def fetch():
                 async with session.get(job.args.url) as r:
-                    return r.status, len(await r.read())
+                    return r.status, len(await r.read()), f"{r.version.major}.{r.version.minor}"
 
             return await run_async_workers(job, fetch, (aiohttp.ClientError, asyncio.TimeoutError))
 

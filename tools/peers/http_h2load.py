@@ -59,6 +59,13 @@ def run_once(job):
     job.connections = connections
     job.ok = ok
     job.bytes = data
+    # Every connection of one h2load run speaks what its first agreed on.
+    protocol = re.search(r"Application protocol: (\S+)", out)
+    if protocol and ok:
+        version = {"h2": "2", "h2c": "2", "http/1.1": "1.1"}.get(protocol.group(1), protocol.group(1))
+        job.versions = {version: ok}
+        if version != a.http_version:
+            job.fail(f"h2load spoke {protocol.group(1)}, not HTTP/{a.http_version}")
     job.latency_ns = latencies
     missing = a.requests - ok
     if missing:

@@ -8,6 +8,11 @@ import pycurl
 from peer_common import http_arguments, http_run, measure, run_threads, timed_get
 
 
+# CURLINFO_HTTP_VERSION as rows name it.
+NEGOTIATED = {pycurl.CURL_HTTP_VERSION_1_0: "1.0", pycurl.CURL_HTTP_VERSION_1_1: "1.1",
+              pycurl.CURL_HTTP_VERSION_2_0: "2"}
+
+
 class Handle:
     """A reused easy handle that counts the body instead of keeping it."""
 
@@ -19,6 +24,9 @@ class Handle:
         self.curl.setopt(pycurl.TIMEOUT_MS, int(args.timeout * 1000))
         self.curl.setopt(pycurl.NOSIGNAL, 1)
         self.curl.setopt(pycurl.TCP_NODELAY, 1)
+        # Set always: libcurl offers "h2" by ALPN over https:// unless told.
+        self.curl.setopt(pycurl.HTTP_VERSION, {"1.1": pycurl.CURL_HTTP_VERSION_1_1,
+                                               "2": pycurl.CURL_HTTP_VERSION_2_0}[args.http_version])
         if args.cacert:
             self.curl.setopt(pycurl.CAINFO, args.cacert)
         if args.insecure:
@@ -35,7 +43,8 @@ def get_one(job, h):
         h.received = 0
         h.curl.perform()
         h.connections += h.curl.getinfo(pycurl.NUM_CONNECTS)
-        return h.curl.getinfo(pycurl.RESPONSE_CODE), h.received
+        return (h.curl.getinfo(pycurl.RESPONSE_CODE), h.received,
+                NEGOTIATED.get(h.curl.getinfo(pycurl.INFO_HTTP_VERSION)))
 
     timed_get(job, fetch, pycurl.error)
 

@@ -17,7 +17,8 @@ def connections_of(session, url):
 def get_one(job, session):
     def fetch():
         r = session.get(job.args.url, timeout=job.args.timeout, verify=verify_of(job.args))
-        return r.status_code, len(r.content)
+        # urllib3 speaks HTTP/1.x only; raw.version is 11 for HTTP/1.1.
+        return r.status_code, len(r.content), f"{r.raw.version // 10}.{r.raw.version % 10}"
 
     timed_get(job, fetch, requests.RequestException)
 

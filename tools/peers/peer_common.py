@@ -41,6 +41,7 @@ class Job:
         self.connections = 0  # None: the library cannot tell
         self.errors = []
         self.latency_ns = []
+        self.versions = {}  # responses by the HTTP version they came over ("1.1", "2")
         self.duration_s = None  # set by a peer whose tool times itself (h2load)
 
     def take_request(self):
@@ -51,8 +52,15 @@ class Job:
             self.next_request += 1
             return self.next_request - 1
 
-    def record(self, started_ns, status, body_bytes, error=None):
-        """Checks one response as bench does: status 200 and the expected body length."""
+    def record(self, started_ns, status, body_bytes, version=None, error=None):
+        """Checks one response as bench does: the HTTP version asked (when the
+        library tells which one the response came over), status 200 and the
+        expected body length."""
+        if version is not None:
+            with self.lock:
+                self.versions[version] = self.versions.get(version, 0) + 1
+            if error is None and version != self.args.http_version:
+                error = f"the server answered over HTTP/{version}, not HTTP/{self.args.http_version}"
         if error is None and status != 200:
             error = f"HTTP status {status}"
         if error is None and body_bytes != self.args.expected_bytes:
@@ -187,6 +195,7 @@ def measure(args, run_once, describe):
     run["repeats"] = []
     latency, lag = [], []
     connections, errors, messages = 0, 0, []
+    versions = {}
     for i in range(args.warmup + args.repeat):
         job = Job(args)
         before = _cpu_seconds()
@@ -210,6 +219,8 @@ def measure(args, run_once, describe):
             continue
         latency += job.latency_ns
         lag += lag_ns
+        for version, n in job.versions.items():
+            versions[version] = versions.get(version, 0) + n
         run["repeats"].append({
             "duration_s": duration, "bytes": job.bytes,
             "requests": job.ok if run["bench"] == "http" else job.messages,
@@ -228,6 +239,8 @@ def measure(args, run_once, describe):
             summary["req_per_s"] = _spread([r["requests"] / r["duration_s"] for r in reps])
             summary["cpu_us_per_req"] = _spread(
                 [(r["cpu_user_s"] + r["cpu_sys_s"]) * 1e6 / max(r["requests"], 1) for r in reps])
+    if versions:
+        summary["http_versions"] = versions
     if latency:
         summary["latency_us"] = _percentiles_us(latency)
     if lag:
@@ -290,12 +303,12 @@ def run_threads(job, session_factory, get_one):
 
 def timed_get(job, fetch, errors):
     """One request of a blocking client: fetch() returns (status, body
-    length); exceptions of the types in `errors` count as failed requests."""
+    length) or (status, body length, HTTP version); exceptions of the types in `errors` count as failed requests."""
     started = time.perf_counter_ns()
     try:
         job.record(started, *fetch())
     except errors as e:
-        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+        job.record(started, 0, 0, error=f"{type(e).__name__}: {e}")
 
 
 async def timed_get_async(job, fetch, errors):
@@ -304,7 +317,7 @@ async def timed_get_async(job, fetch, errors):
     try:
         job.record(started, *await fetch())
     except errors as e:
-        job.record(started, 0, 0, f"{type(e).__name__}: {e}")
+        job.record(started, 0, 0, error=f"{type(e).__name__}: {e}")
 
 
 async def with_lag_probe(work):
