@@ -333,15 +333,24 @@ TEST_CASE("bench http: a server that never answers times out, a closed port is r
   socklen_t len = sizeof sa;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
   const std::string silent = "http://127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
-  for (const char* mode : {"sync", "async"}) {
+  // Each row stops at its first timed-out request and says so: a silent
+  // server costs one --timeout per row, not one per request (sync waited
+  // for 10 before it gave up, threads 10 per thread).
+  for (const char* mode : {"sync", "threads", "async"}) {
     INFO(mode);
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = run_bench(std::string("http --url=") + silent + " --mode=" + mode +
-                                 " --size=1k --loop=all --requests=5 --concurrency=5 --repeat=1 "
-                                 "--warmup=0 --timeout=0.5",
+                                 " --size=1k --loop=all --requests=20 --concurrency=2 --threads=2 "
+                                 "--repeat=1 --warmup=0 --timeout=0.5",
                              120);
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("Timeout was reached") != std::string::npos);
+    CHECK(r.err.find("no answer within --timeout=0.5 s: stopped at the first") !=
+          std::string::npos);
+    // One request in flight per thread or transfer (2) when the first timed out.
+    const std::regex in_flight(std::string(mode) == "sync" ? "1 of 20 requests failed"
+                                                           : "[12] of 20 requests failed");
+    CHECK(std::regex_search(r.err, in_flight));
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
   }
   ::close(fd);  // now nothing listens there

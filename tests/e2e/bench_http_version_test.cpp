@@ -62,8 +62,8 @@ TEST_CASE("bench http negotiates the version it names, in every mode, loop and T
       INFO((tls ? "https " : "http ") << c.flags);
       BenchServer server("serve http --port 0" +
                          (tls ? " --cert " + dir + "/cert.pem --key " + dir + "/key.pem" : ""));
-      const std::string url = (tls ? "https://localhost:" : "http://127.0.0.1:") +
-                              std::to_string(server.port());
+      const std::string url =
+          (tls ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(server.port());
       const std::string modes = tls || c.plain_async ? "all" : "sync,threads";
       const std::string json = temp_path("version.json");
       const auto r = run_bench("http " + c.flags + " --url=" + url +
@@ -105,10 +105,10 @@ TEST_CASE("bench http --peers negotiate the version asked over https") {
     INFO(flags);
     const std::string json = temp_path("version-peers.json");
     const auto r = run_bench("http --tls " + flags +
-                             " --peers=requests,httpx,pycurl,aiohttp,h2load --mode=all "
-                             "--loop=epoll --size=1k --requests=20 --threads=2 --concurrency=4 "
-                             "--repeat=1 --warmup=0 --json=" +
-                             json,
+                                 " --peers=requests,httpx,pycurl,aiohttp,h2load --mode=all "
+                                 "--loop=epoll --size=1k --requests=20 --threads=2 --concurrency=4 "
+                                 "--repeat=1 --warmup=0 --json=" +
+                                 json,
                              300);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);

@@ -247,7 +247,18 @@ void EchoRun::check_progress() {
     if (opened_ < connections_.size())
       return finish(std::to_string(opened_) + " of " + std::to_string(connections_.size()) +
                     " connections open, none more for " + waited);
+    // Messages still out after the window are echoes the server owes, not
+    // closes: say which the run waits for.
+    const auto awaiting = static_cast<std::size_t>(
+        std::count_if(connections_.begin(), connections_.end(),
+                      [](const Connection& c) { return c.open && c.count > 0; }));
+    if (echoes_ == 0)
+      return finish("nothing was echoed: " + std::to_string(opened_) +
+                    " connections open, no echo within " + waited + " (--timeout)");
     if (traffic_) return finish("no echo for " + waited);
+    if (awaiting)
+      return finish(std::to_string(awaiting) + " connections still wait for an echo after " +
+                    waited);
     return finish(std::to_string(connections_.size() - closed_) +
                   " connections not closed by the server after " + waited);
   }

@@ -111,6 +111,7 @@ void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& sp
   if (!negotiated.empty()) ++r.negotiated[negotiated];
   const std::string asked = version_name(spec.version);
   std::string error;
+  if (code == CURLE_OPERATION_TIMEDOUT) r.timed_out = true;
   if (code != CURLE_OK)
     // libcurl's kind of failure, then its detail when it has one.
     error = std::string(curl_easy_strerror(code)) +
@@ -184,7 +185,9 @@ class AsyncRun {
   }
 
  private:
-  bool issuing() const { return issued_ < spec_.requests && r_.failed < kMaxFailures; }
+  bool issuing() const {
+    return issued_ < spec_.requests && r_.failed < kMaxFailures && !r_.timed_out;
+  }
 
   void issue(std::size_t i, Clock::time_point intended) {
     Transfer& t = transfers_[i];
@@ -238,9 +241,13 @@ class AsyncRun {
 
 }  // namespace
 
-std::string version_name(HttpVersion v) { return v == HttpVersion::http1_1 ? "1.1" : "2"; }
+std::string version_name(HttpVersion v) {
+  return v == HttpVersion::http1_1 ? "1.1" : "2";
+}
 
-bool is_http2(HttpVersion v) { return v != HttpVersion::http1_1; }
+bool is_http2(HttpVersion v) {
+  return v != HttpVersion::http1_1;
+}
 
 int async_connections(const HttpRunSpec& spec) {
   const int transfers = std::min(spec.concurrency, spec.requests);
@@ -254,7 +261,7 @@ HttpRunResult run_http_sync(const HttpRunSpec& spec) {
   Transfer t;
   configure(t, spec);
   const auto t0 = Clock::now();
-  for (int i = 0; i < spec.requests && r.failed < kMaxFailures; ++i) {
+  for (int i = 0; i < spec.requests && r.failed < kMaxFailures && !r.timed_out; ++i) {
     t.intended = t.started = Clock::now();
     account(r, t, curl_easy_perform(t.easy.get()), spec);
   }
@@ -267,6 +274,7 @@ HttpRunResult run_http_threads(const HttpRunSpec& spec) {
   std::mutex merge;
   std::atomic<int> next{0};
   std::atomic<std::uint64_t> failures{0};
+  std::atomic<bool> timed_out{false};
   std::vector<std::thread> threads;
   // Handles are made before the clock starts, as the sync client's is.
   std::vector<Transfer> transfers(static_cast<std::size_t>(spec.threads));
@@ -276,17 +284,19 @@ HttpRunResult run_http_threads(const HttpRunSpec& spec) {
   for (auto& t : transfers) {
     threads.emplace_back([&, tp = &t] {
       HttpRunResult mine;
-      while (failures < kMaxFailures && next.fetch_add(1) < spec.requests) {
+      while (failures < kMaxFailures && !timed_out && next.fetch_add(1) < spec.requests) {
         tp->intended = tp->started = Clock::now();
         const auto failed_before = mine.failed;
         account(mine, *tp, curl_easy_perform(tp->easy.get()), spec);
         if (mine.failed != failed_before) ++failures;
+        if (mine.timed_out) timed_out = true;
       }
       std::lock_guard lock(merge);
       total.ok += mine.ok;
       total.failed += mine.failed;
       total.bytes += mine.bytes;
       total.connections += mine.connections;
+      total.timed_out = total.timed_out || mine.timed_out;
       for (const auto& [name, n] : mine.negotiated)
         total.negotiated[name] += n;
       total.latency_ns.merge(mine.latency_ns);

@@ -63,14 +63,16 @@ struct HttpRunResult {
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
   std::vector<std::string> errors;  // the first few, for the user
-  std::uint64_t connections = 0;    // summed CURLINFO_NUM_CONNECTS
+  // A request got no answer within the timeout: the run issued no more.
+  bool timed_out = false;
+  std::uint64_t connections = 0;  // summed CURLINFO_NUM_CONNECTS
   // Responses by the version they came over (CURLINFO_HTTP_VERSION: "1.1",
   // "2"), failed ones included: what was negotiated, not what was asked.
   std::map<std::string, std::uint64_t> negotiated;
-  Histogram latency_ns;             // from the intended send (closed loop: the send)
-  Histogram service_ns;             // from the actual send
-  SlotCount slots;                  // open loop: every request's slot, and the late ones
-  Histogram loop_lag_ns;            // async only
+  Histogram latency_ns;   // from the intended send (closed loop: the send)
+  Histogram service_ns;   // from the actual send
+  SlotCount slots;        // open loop: every request's slot, and the late ones
+  Histogram loop_lag_ns;  // async only
 };
 
 HttpRunResult run_http_sync(const HttpRunSpec& spec);

@@ -145,8 +145,12 @@ Attempt http_attempt(const std::string& mode, Loop* loop, const HttpRunSpec& spe
   a.connections = r.connections;
   a.failed = r.failed;
   if (r.failed)
-    a.error = fmt::format("{} of {} requests failed: {}", r.failed, spec.requests,
-                          r.errors.empty() ? "" : r.errors.front());
+    a.error = fmt::format(
+        "{} of {} requests failed{}: {}", r.failed, spec.requests,
+        r.timed_out ? fmt::format(" (no answer within --timeout={:g} s: stopped at the first)",
+                                  std::chrono::duration<double>(spec.timeout).count())
+                    : "",
+        r.errors.empty() ? "" : r.errors.front());
   a.errors = std::move(r.errors);
   a.repeat = {r.duration_s, r.bytes, r.ok, used.user_s, used.sys_s};
   a.loop_lag_ns = std::move(r.loop_lag_ns);
@@ -304,9 +308,10 @@ int run_http(const HttpOptions& o) {
                                     "intended send time)",
                                     o.pacing.rate, o.pacing.arrival)
                       : "",
-      o.fresh_connections ? fmt::format(", a new connection for each, HTTP/{}", version_name(version))
-      : o.multiplexed()   ? fmt::format(", HTTP/2 with up to {} streams per connection", o.streams)
-                          : ", HTTP/1.1",
+      o.fresh_connections
+          ? fmt::format(", a new connection for each, HTTP/{}", version_name(version))
+      : o.multiplexed() ? fmt::format(", HTTP/2 with up to {} streams per connection", o.streams)
+                        : ", HTTP/1.1",
       o.run.repeat, o.run.warmup);
   print_http_table(stdout, runs, header);
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);

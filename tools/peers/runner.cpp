@@ -330,7 +330,8 @@ RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const s
   row.connections_known = summary.contains("connections");
   row.connections = as_count(summary.value("connections", nlohmann::json()));
   row.errors = as_count(summary.value("errors", nlohmann::json()));
-  if (summary.contains("http_versions")) row.summary_extra["http_versions"] = summary["http_versions"];
+  if (summary.contains("http_versions"))
+    row.summary_extra["http_versions"] = summary["http_versions"];
   for (const auto& m : run.value("error_messages", nlohmann::json::array()))
     if (m.is_string()) row.error_messages.push_back(row.client + ": " + m.get<std::string>());
   if (exit_code != 0 && row.errors == 0) {  // it wrote results, then failed anyway
