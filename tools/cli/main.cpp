@@ -57,6 +57,20 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
   return fmt::format("unknown command '{}' ({})", argv[1], fmt::join(names, ", "));
 }
 
+// CLI11 2.1 reads "--json=" as an option still waiting for its value and
+// takes the next argument: `--json= --loop=epoll` wrote a file named
+// "--loop=epoll" and ran every loop. An empty value is refused instead.
+std::optional<std::string> empty_option_value(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() > 3 && arg.rfind("--", 0) == 0 && arg.back() == '=')
+      return fmt::format("{} has an empty value: give one after '=', or leave the option out",
+                         arg.substr(0, arg.size() - 1));
+  }
+  return std::nullopt;
+}
+
 int run_command(const lb::CommandRunner& run) {
   try {
     return run();
@@ -82,7 +96,7 @@ int main(int argc, char** argv) {
       "loopbench: client benchmarks whose event loop is swappable (epoll, libuv, io_uring).\n"
       "Run 'bench SUBCOMMAND --help' for the options of each.",
       "bench"};
-  app.set_version_flag("--version",
+  app.set_version_flag("-V,--version",
                        std::string(lb::kLoopbenchVersion) + " (" + lb::kLoopbenchGit + ")");
   app.require_subcommand(1);
   // Options are --long or -s on every system: CLI11 would take "/path"
@@ -99,6 +113,10 @@ int main(int argc, char** argv) {
   lb::register_cert_command(app, run);
   lb::register_serve_command(app, run);
   lb::register_loops_command(app, run);
+  if (const auto empty = empty_option_value(argc, argv)) {
+    std::fprintf(stderr, "bench: %s\n", empty->c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

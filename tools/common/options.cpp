@@ -3,8 +3,13 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include "tools/common/cpu.hpp"
 #include "tools/common/size.hpp"
@@ -94,9 +99,45 @@ std::vector<std::string> checked_list(const std::string& option, const std::stri
   return out;
 }
 
+CLI::Validator cpu_option() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const long cpu = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || cpu < -1 || cpu > 1 << 20)
+          return "expected a CPU number, or -1 for unpinned, got '" + text + "'";
+        return {};
+      },
+      "CPU");
+}
+
+CLI::Validator unsigned_count() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return {};
+        return "expected a whole number of 0 or more, got '" + text + "'";
+      },
+      "UINT");
+}
+
 std::uint16_t port_option(int port) {
   if (port < 0 || port > 65535) throw UsageError("--port must be 0..65535");
   return static_cast<std::uint16_t>(port);
+}
+
+void check_output_file(const std::string& option, const std::string& path) {
+  if (path.empty()) return;
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  if (std::filesystem::is_directory(path, ec))
+    throw UsageError(option + ": '" + path + "' is a directory; give a file name");
+  // Opening for append writes nothing and creates the file as the run
+  // will, so every reason it could fail (no directory, no permission, a
+  // read-only file system) shows now, in the system's words.
+  std::FILE* f = std::fopen(path.c_str(), "ab");
+  if (!f) throw UsageError(option + ": cannot write '" + path + "': " + std::strerror(errno));
+  std::fclose(f);
+  if (!existed) std::filesystem::remove(path, ec);
 }
 
 }  // namespace lb

@@ -30,7 +30,18 @@ CLI::Validator finite_number();
 // far more than any run, and far from overflowing a count of nanoseconds.
 inline constexpr double kMaxSeconds = 1e6;
 CLI::Validator seconds_option();
+// A CLI11 check for a CPU option (--server-cpu, --client-cpu, --cpu): a
+// CPU number, or -1 for unpinned; -3 was taken as unpinned without a word.
+CLI::Validator cpu_option();
+// A CLI11 check for an unsigned count: CLI11 2.1 converts "-1" to an
+// unsigned type by wrapping it to 2^64-1.
+CLI::Validator unsigned_count();
 // Parses a port option: 0..65535.
 std::uint16_t port_option(int port);
+// Checks, before anything is measured, that `path` (the value of
+// `option`, e.g. --json) can be written: a UsageError naming the option
+// and the system's reason when not. A file that did not exist is not left
+// behind. An empty path (no output asked) passes.
+void check_output_file(const std::string& option, const std::string& path);
 
 }  // namespace lb

@@ -1,5 +1,7 @@
 #include "tools/common/run_options.hpp"
 
+#include <fmt/core.h>
+
 #include <cstdio>
 
 #include "backends/registry.hpp"
@@ -12,7 +14,12 @@ namespace lb {
 
 void RunOptions::check() const {
   if (repeat < 1 || warmup < 0) throw UsageError("--repeat must be >= 1 and --warmup >= 0");
-  if (timeout_s <= 0) throw UsageError("--timeout must be positive");
+  // Worded as seconds_option() words a negative one.
+  if (timeout_s <= 0)
+    throw UsageError(
+        fmt::format("--timeout: expected more than 0 and at most {:.0f} seconds, got {:g}",
+                    kMaxSeconds, timeout_s));
+  check_output_file("--json", json);
 }
 
 std::vector<std::string> RunOptions::client_loops() const {
@@ -73,8 +80,9 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
   cmd->add_option("--loop", o.loop, help.loop)->capture_default_str();
   cmd->add_option("--repeat", o.repeat, "Counted repeats")->capture_default_str();
   if (help.warmup) cmd->add_option("--warmup", o.warmup, help.warmup)->capture_default_str();
-  cmd->add_option("--server-cpu", o.server_cpu, "Pin the built-in server to this CPU");
-  cmd->add_option("--client-cpu", o.client_cpu, "Pin the client to this CPU");
+  cmd->add_option("--server-cpu", o.server_cpu, "Pin the built-in server to this CPU")
+      ->check(cpu_option());
+  cmd->add_option("--client-cpu", o.client_cpu, "Pin the client to this CPU")->check(cpu_option());
   cmd->add_option("--server-loop", o.server_loop,
                   "Loop of the built-in server; the same for every client loop so only the "
                   "client's loop varies")

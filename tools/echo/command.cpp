@@ -77,6 +77,7 @@ struct Checked {
 
 Checked check(const EchoOptions& o) {
   o.run.check();
+  check_output_file("--csv", o.csv);
   Checked c;
   if (!o.url.empty()) {
     if (o.url.rfind("tcp://", 0) == 0) {
@@ -540,6 +541,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--churn", o->churn,
                   "Messages per connection before it closes politely and a new one takes its "
                   "place (0: connections stay); with --interval, a soak")
+      ->check(unsigned_count())
       ->capture_default_str();
   cmd->add_option("--interval", o->interval_s,
                   "Every this many seconds, print the client's and the built-in server's "

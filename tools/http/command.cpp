@@ -174,6 +174,7 @@ int run_http(const HttpOptions& o) {
   if (o.pacing.open() && modes != std::vector<std::string>{"async"})
     throw UsageError("--rate paces the async client only: add --mode=async");
   o.run.check();
+  check_output_file("--csv", o.csv);
   const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
   const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
   auto peers = select_peers("http", o.peers);
@@ -427,6 +428,7 @@ void register_serve_http(CLI::App* serve, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--max-streams", o->max_streams,
                   "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: streams a client may have open at once")
+      ->check(unsigned_count())
       ->capture_default_str();
   cmd->add_option("--max-body", o->max_body,
                   "Refuse a request whose declared or chunked body is larger (413)")

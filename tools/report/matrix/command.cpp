@@ -31,7 +31,7 @@ struct Options {
   std::string loops = "all";
   std::string codecs = "all";
   std::string scenarios = "all";
-  int repeat = 0;  // 0: the profile's
+  int repeat = -1;  // -1: the profile's
   std::string out;
   std::string baseline;
   double threshold = 5;
@@ -71,7 +71,7 @@ int run_matrix(const Options& o) {
   m.codecs = checked_list("--codecs", o.codecs, ws::built_codec_names(), "codec");
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
-  if (o.repeat < 0) throw UsageError("--repeat must be at least 1");
+  if (o.repeat != -1 && o.repeat < 1) throw UsageError("--repeat must be at least 1");
   m.repeat = o.repeat > 0 ? o.repeat : m.profile.repeat;
   if (o.threshold < 0) throw UsageError("--threshold must be >= 0");
   const bool two_cpus = online_cpus() >= 2;
@@ -93,7 +93,12 @@ int run_matrix(const Options& o) {
   std::replace(ts.begin(), ts.end(), ':', '-');
   const std::filesystem::path out =
       o.out.empty() ? std::filesystem::path("results") / ts : std::filesystem::path(o.out);
-  std::filesystem::create_directories(out / "steps");
+  std::error_code made;
+  std::filesystem::create_directories(out / "steps", made);
+  if (made)
+    throw UsageError("--out: cannot make the directory '" + (out / "steps").string() +
+                     "': " + made.message());
+  check_output_file("--out", (out / "results.json").string());
   const std::string exe = executable_path();
   const bool tty = stderr_is_terminal();
 
@@ -223,8 +228,10 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--threshold", o->threshold, "Percent a median must move to count")
       ->check(finite_number())
       ->capture_default_str();
-  cmd->add_option("--server-cpu", o->server_cpu, "Pin servers to this CPU (default 0 on 2+ CPUs)");
-  cmd->add_option("--client-cpu", o->client_cpu, "Pin clients to this CPU (default 1 on 2+ CPUs)");
+  cmd->add_option("--server-cpu", o->server_cpu, "Pin servers to this CPU (default 0 on 2+ CPUs)")
+      ->check(cpu_option());
+  cmd->add_option("--client-cpu", o->client_cpu, "Pin clients to this CPU (default 1 on 2+ CPUs)")
+      ->check(cpu_option());
   cmd->add_option("--chunk", o->chunk, "Message size for ws and wss (bench ws --chunk)");
   cmd->add_option("--data-dir", o->data_dir, "Where the stream scenario's file is generated")
       ->capture_default_str();
