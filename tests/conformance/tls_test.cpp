@@ -1,5 +1,7 @@
 // TLS over each backend's real sockets: the TLS stream wraps whatever
 // stream the backend gives, so the same cases run on epoll, libuv, io_uring.
+#include <openssl/ssl.h>
+
 #include <cstring>
 #include <map>
 
@@ -121,6 +123,72 @@ TEST_CASE("TLS: 16 MiB echo through a verified handshake arrives byte for byte")
     CHECK_MESSAGE(!error, error.message());
     REQUIRE(received.size() == kTotal);
     CHECK(std::memcmp(received.data(), payload->data(), kTotal) == 0);
+    client.close();
+  }
+  check_no_live_handles(*loop);
+}
+
+// Counts the application-data records an SSL writes (TLS 1.3 wraps every
+// record after the handshake as application data).
+void count_records(int write_p, int, int content_type, const void* buf, std::size_t len, SSL*,
+                   void* arg) {
+  if (write_p && content_type == SSL3_RT_HEADER && len == 5 &&
+      static_cast<const unsigned char*>(buf)[0] == SSL3_RT_APPLICATION_DATA)
+    ++*static_cast<std::size_t*>(arg);
+}
+
+TEST_CASE("TLS: a gather write leaves as full records, byte for byte") {
+  // Small headers before large slices (an HTTP/2 DATA frame's 9 bytes, a
+  // WebSocket header's 2-14) must not each become a record of their own.
+  std::size_t records = 0;
+  tls::SslCtxPtr counting = tls::make_client_context({true, "", setup().identity.cert.get()});
+  SSL_CTX_set_msg_callback(counting.get(), &count_records);
+  SSL_CTX_set_msg_callback_arg(counting.get(), &records);
+  auto loop = make_test_loop();
+  {
+    TlsEchoServer server(*loop);
+    auto [ec, client] =
+        tls_connect(*loop, server.listener.local_port(), counting.get(), "127.0.0.1");
+    REQUIRE_MESSAGE(!ec, ec.message());
+    Bytes received;
+    client.read_start([&](std::error_code rec, std::span<const std::byte> d) {
+      if (!rec) received.insert(received.end(), d.begin(), d.end());
+    });
+    const std::vector<std::vector<std::size_t>> lists = {
+        {9, 16384, 9, 16384, 9, 16384},
+        {2, 65536, 14, 65536},
+        {1, 1, 1, 1},
+        {16384},
+        {16385, 0, 3},
+        {0},
+        {40000, 7, 16377, 100000, 5},
+        {16383, 1, 16384, 2, 16382},
+    };
+    std::uint64_t seed = 1;
+    for (const auto& sizes : lists) {
+      std::size_t total = 0;
+      for (auto n : sizes)
+        total += n;
+      INFO("pieces of " << sizes.size() << ", " << total << " bytes");
+      const SharedBytes payload = pattern_bytes(total, seed++);
+      BufferList list;
+      std::size_t at = 0;
+      for (auto n : sizes) {
+        list.push_back(slice_of(payload, at, n));
+        at += n;
+      }
+      received.clear();
+      records = 0;
+      bool written = false;
+      client.write(std::move(list), [&](std::error_code wec) {
+        CHECK(!wec);
+        written = true;
+      });
+      REQUIRE(run_until(*loop, [&] { return written && received.size() >= total; }));
+      REQUIRE(received.size() == total);
+      CHECK(std::memcmp(received.data(), payload->data(), total) == 0);
+      CHECK(records == (total + 16383) / 16384);
+    }
     client.close();
   }
   check_no_live_handles(*loop);
