@@ -1,0 +1,109 @@
+#include "engine/comparison.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lb {
+namespace {
+
+constexpr int kExactRounds = 200;
+
+// The number of subsets of {1..n} whose sum is w, for every w, divided by
+// 2^n: the exact null distribution of W+ (each rank's sign is a fair coin).
+std::vector<double> wilcoxon_pmf(int n) {
+  const int max_sum = n * (n + 1) / 2;
+  std::vector<double> p(static_cast<std::size_t>(max_sum) + 1, 0.0);
+  p[0] = 1;
+  int top = 0;
+  for (int rank = 1; rank <= n; ++rank) {
+    top += rank;
+    // Halving at each step keeps every entry a probability (no 2^n).
+    for (int w = top; w >= 0; --w)
+      p[static_cast<std::size_t>(w)] =
+          0.5 * (p[static_cast<std::size_t>(w)] +
+                 (w >= rank ? p[static_cast<std::size_t>(w - rank)] : 0.0));
+  }
+  return p;
+}
+
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+
+}  // namespace
+
+double wilcoxon_cdf(int n, int w) {
+  if (w < 0) return 0;
+  const int max_sum = n * (n + 1) / 2;
+  if (w >= max_sum) return 1;
+  if (n <= kExactRounds) {
+    const auto p = wilcoxon_pmf(n);
+    double sum = 0;
+    for (int i = 0; i <= w; ++i)
+      sum += p[static_cast<std::size_t>(i)];
+    return std::min(sum, 1.0);
+  }
+  const double mean = n * (n + 1) / 4.0;
+  const double sd = std::sqrt(n * (n + 1) * (2.0 * n + 1) / 24.0);
+  return normal_cdf((w + 0.5 - mean) / sd);  // with continuity correction
+}
+
+int rounds_for_level(double level) {
+  // The narrowest interval, [min, max] of the Walsh averages, covers
+  // 1 - 2 / 2^n: the first n where that reaches the level.
+  int n = 1;
+  while (1.0 - 2.0 * std::ldexp(1.0, -n) < level)
+    ++n;
+  return n;
+}
+
+std::optional<RatioInterval> ratio_interval(const std::vector<double>& ratios, double level) {
+  const int n = static_cast<int>(ratios.size());
+  if (n < rounds_for_level(level)) return std::nullopt;
+  for (double r : ratios)
+    if (!(r > 0) || !std::isfinite(r)) return std::nullopt;
+  std::vector<double> logs;
+  logs.reserve(ratios.size());
+  for (double r : ratios)
+    logs.push_back(std::log(r));
+  // Walsh averages: (x_i + x_j) / 2 for i <= j.
+  std::vector<double> walsh;
+  walsh.reserve(static_cast<std::size_t>(n) * (n + 1) / 2);
+  for (int i = 0; i < n; ++i)
+    for (int j = i; j < n; ++j)
+      walsh.push_back(0.5 *
+                      (logs[static_cast<std::size_t>(i)] + logs[static_cast<std::size_t>(j)]));
+  std::sort(walsh.begin(), walsh.end());
+  const int m = static_cast<int>(walsh.size());
+  // d: the largest with P(W+ <= d - 1) <= (1 - level) / 2; the interval is
+  // the d-th smallest to the d-th largest Walsh average.
+  const double tail = (1 - level) / 2;
+  const auto pmf = n <= kExactRounds ? wilcoxon_pmf(n) : std::vector<double>{};
+  int d = 0;
+  double below = 0;
+  for (double cdf = 0;; ++d) {
+    cdf = pmf.empty() ? wilcoxon_cdf(n, d) : cdf + pmf[static_cast<std::size_t>(d)];
+    if (cdf > tail) break;
+    below = cdf;
+  }
+  if (d < 1) return std::nullopt;
+  RatioInterval out;
+  out.rounds = n;
+  out.confidence = 1 - 2 * below;
+  out.low = std::exp(walsh[static_cast<std::size_t>(d - 1)]);
+  out.high = std::exp(walsh[static_cast<std::size_t>(m - d)]);
+  const std::size_t mid = walsh.size() / 2;
+  const double centre = walsh.size() % 2 ? walsh[mid] : 0.5 * (walsh[mid - 1] + walsh[mid]);
+  out.ratio = std::exp(centre);
+  return out;
+}
+
+Judgement judge(const std::optional<RatioInterval>& interval, double margin, bool lower_is_better) {
+  if (!interval) return Judgement::undecided;
+  if (interval->low >= 1 - margin && interval->high <= 1 + margin) return Judgement::same;
+  if (interval->low > 1) return lower_is_better ? Judgement::worse : Judgement::better;
+  if (interval->high < 1) return lower_is_better ? Judgement::better : Judgement::worse;
+  return Judgement::undecided;
+}
+
+}  // namespace lb

@@ -1,0 +1,86 @@
+// The paired comparison's interval and verdict (engine/comparison.hpp),
+// against values computed independently with Python 3.11 and SciPy 1.10
+// (Debian 12's python3-scipy): the null distribution by brute-force
+// enumeration of the 2^n sign patterns and by SciPy's
+// _get_wilcoxon_distr; the intervals by inverting scipy.stats.wilcoxon
+// (method='exact'): the set of shifts t whose test of log(ratios) - t
+// keeps p > 0.05, probed between consecutive Walsh averages.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "engine/comparison.hpp"
+
+namespace lb {
+
+TEST_CASE("wilcoxon_cdf: the exact null distribution of W+") {
+  CHECK(wilcoxon_cdf(6, 0) == doctest::Approx(0.015625));
+  CHECK(wilcoxon_cdf(6, 1) == doctest::Approx(0.03125));
+  CHECK(wilcoxon_cdf(10, 8) == doctest::Approx(0.0244140625));
+  CHECK(wilcoxon_cdf(10, 9) == doctest::Approx(0.0322265625));
+  CHECK(wilcoxon_cdf(12, 13) == doctest::Approx(0.021240234375));
+  CHECK(wilcoxon_cdf(12, 14) == doctest::Approx(0.026123046875));
+  CHECK(wilcoxon_cdf(20, 52) == doctest::Approx(0.02422046661376953));
+  CHECK(wilcoxon_cdf(30, 137) == doctest::Approx(0.024855060502886772));
+  CHECK(wilcoxon_cdf(5, -1) == 0);
+  CHECK(wilcoxon_cdf(5, 15) == 1);
+  // Symmetric: P(W <= w) = P(W >= n(n+1)/2 - w).
+  CHECK(wilcoxon_cdf(9, 10) == doctest::Approx(1 - wilcoxon_cdf(9, 45 - 10 - 1)));
+  // Beyond the exact range, the normal approximation stays close.
+  CHECK(wilcoxon_cdf(201, 201 * 202 / 4) == doctest::Approx(0.5).epsilon(0.01));
+}
+
+TEST_CASE("ratio_interval: Hodges-Lehmann ratio with the exact Wilcoxon interval") {
+  CHECK(rounds_for_level(0.95) == 6);
+  CHECK(rounds_for_level(0.90) == 5);
+  // Five rounds cannot give a 95 % interval: nothing is claimed.
+  CHECK_FALSE(ratio_interval({0.68, 0.89, 1.05, 0.86, 0.96}).has_value());
+
+  const auto a = ratio_interval({0.68, 0.89, 1.05, 0.86, 0.96, 0.93});
+  REQUIRE(a.has_value());
+  CHECK(a->rounds == 6);
+  CHECK(a->ratio == doctest::Approx(0.9086253353280438));
+  CHECK(a->low == doctest::Approx(0.68));
+  CHECK(a->high == doctest::Approx(1.05));
+  CHECK(a->confidence == doctest::Approx(1 - 2.0 / 64));
+
+  const auto b =
+      ratio_interval({1.20, 1.76, 1.31, 1.45, 1.22, 1.38, 1.29, 1.51, 1.33, 1.27, 1.41, 1.36});
+  REQUIRE(b.has_value());
+  CHECK(b->ratio == doctest::Approx(1.3517142355494192));
+  CHECK(b->low == doctest::Approx(1.2799609369039353));
+  CHECK(b->high == doctest::Approx(1.459143584435747));
+  CHECK(b->confidence == doctest::Approx(1 - 2 * 0.021240234375));
+
+  const auto c =
+      ratio_interval({1.012, 0.991, 1.018, 1.003, 0.984, 1.007, 0.998, 1.021, 0.993, 1.009});
+  REQUIRE(c.has_value());
+  CHECK(c->ratio == doctest::Approx(1.0034849276396731));
+  CHECK(c->low == doctest::Approx(0.9944938411071232));
+  CHECK(c->high == doctest::Approx(1.0124850616181948));
+
+  // A ratio that is not a positive number is no measurement.
+  CHECK_FALSE(ratio_interval({1, 1, 1, 1, 1, 0}).has_value());
+  CHECK_FALSE(ratio_interval({1, 1, 1, 1, 1, NAN}).has_value());
+}
+
+TEST_CASE("judge: same within the margin, better or worse when 1 is excluded, else undecided") {
+  const auto interval = [](double low, double high) {
+    RatioInterval r;
+    r.low = low;
+    r.high = high;
+    return std::optional<RatioInterval>(r);
+  };
+  CHECK(judge(interval(0.99, 1.02), 0.03, false) == Judgement::same);
+  CHECK(judge(interval(1.19, 1.41), 0.03, false) == Judgement::better);
+  CHECK(judge(interval(1.19, 1.41), 0.03, true) == Judgement::worse);  // CPU per op went up
+  CHECK(judge(interval(0.80, 0.95), 0.03, false) == Judgement::worse);
+  CHECK(judge(interval(0.80, 0.95), 0.03, true) == Judgement::better);
+  CHECK(judge(interval(0.91, 1.12), 0.03, false) == Judgement::undecided);
+  // Excludes 1 but reaches beyond the margin: a difference, however small.
+  CHECK(judge(interval(1.01, 1.05), 0.03, false) == Judgement::better);
+  CHECK(judge(std::nullopt, 0.03, false) == Judgement::undecided);
+}
+
+}  // namespace lb
