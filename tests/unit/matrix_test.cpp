@@ -3,6 +3,9 @@
 // the reports hold a table row and the charts for every scenario.
 #include <doctest/doctest.h>
 
+#include <set>
+
+#include "tools/report/matrix/comparisons.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"
 #include "tools/report/matrix/report.hpp"
@@ -128,15 +131,17 @@ TEST_CASE("the open-loop rate is half the closed-loop peak at 100 connections x 
 
 TEST_CASE("rounds merge into one run per row; lag is the worst round's") {
   MatrixResults results;
-  results.add(step_doc("ws", "epoll", 100e6, 1.0));
-  results.add(step_doc("ws", "uring", 200e6, 2.0));
-  results.add(step_doc("ws", "epoll", 300e6, 5.0));
-  results.add(step_doc("ws", "epoll", 200e6, 3.0, /*tls=*/true));
+  results.add(step_doc("ws", "epoll", 100e6, 1.0), 1);
+  results.add(step_doc("ws", "uring", 200e6, 2.0), 1);
+  results.add(step_doc("ws", "epoll", 300e6, 5.0), 2);
+  results.add(step_doc("ws", "epoll", 200e6, 3.0, /*tls=*/true), 2);
   const auto runs = results.runs();
   REQUIRE(runs.size() == 3);
   const auto& epoll = runs[0];
   CHECK(epoll.at("loop") == "epoll");
   CHECK(epoll.at("repeats").size() == 2);
+  CHECK(epoll["repeats"][0]["round"] == 1);
+  CHECK(epoll["repeats"][1]["round"] == 2);
   CHECK(epoll["summary"]["bytes_per_s"]["min"].get<double>() == doctest::Approx(100e6));
   CHECK(epoll["summary"]["bytes_per_s"]["max"].get<double>() == doctest::Approx(300e6));
   CHECK(epoll["summary"]["connections"] == 2);
@@ -146,6 +151,7 @@ TEST_CASE("rounds merge into one run per row; lag is the worst round's") {
 
 TEST_CASE("open-loop rounds keep their schedule: slots and late summed, asked the median") {
   MatrixResults results;
+  int round = 0;
   for (const auto& [asked, late] : {std::pair{1000.0, 3}, std::pair{3000.0, 0}, {2000.0, 7}}) {
     auto doc = step_doc("echo", "uring", 1e6, 1.0);
     auto& run = doc["runs"][0];
@@ -154,7 +160,7 @@ TEST_CASE("open-loop rounds keep their schedule: slots and late summed, asked th
     run["repeats"][0]["duration_s"] = 1.0;
     run["summary"]["rate"] = {{"asked", asked}, {"slots", asked}, {"late", late}};
     run["summary"]["service_latency_us"] = {{"p99", asked / 10}};
-    results.add(doc);
+    results.add(doc, ++round);
   }
   const auto runs = results.runs();
   REQUIRE(runs.size() == 1);
@@ -169,8 +175,8 @@ TEST_CASE("open-loop rounds keep their schedule: slots and late summed, asked th
 TEST_CASE("reports: a table row per run, charts per scenario, verdicts when given") {
   MatrixResults results;
   for (const char* loop : {"epoll", "libuv"}) {
-    results.add(step_doc("tcp", loop, 100e6, 1.0));
-    results.add(step_doc("ws", loop, 100e6, 1.0, true));
+    results.add(step_doc("tcp", loop, 100e6, 1.0), 1);
+    results.add(step_doc("ws", loop, 100e6, 1.0, true), 1);
   }
   nlohmann::json doc = {{"schema", "loopbench.results/1"}, {"runs", results.runs()}};
   CHECK(matrix_chart_count(doc) == 4);
@@ -213,9 +219,9 @@ TEST_CASE("peer rows merge per client and loop, and say when they were not insta
     return d;
   };
   for (int round = 0; round < 2; ++round) {
-    results.add(peer_doc("websockets", "ok", 100e6));
-    results.add(peer_doc("aiohttp", "ok", 200e6));
-    results.add(peer_doc("missing", "not installed", 0));
+    results.add(peer_doc("websockets", "ok", 100e6), round + 1);
+    results.add(peer_doc("aiohttp", "ok", 200e6), round + 1);
+    results.add(peer_doc("missing", "not installed", 0), round + 1);
   }
   const auto runs = results.runs();
   REQUIRE(runs.size() == 3);
@@ -251,6 +257,96 @@ TEST_CASE("--net goes to every step, and nothing is added without it") {
     INFO(s.scenario);
     CHECK(has_net(s, "wan"));
   }
+}
+
+}  // namespace lb
+
+namespace lb {
+
+TEST_CASE("with a seed, each round runs every loop once, in its own reproducible order") {
+  MatrixOptions o;
+  o.profile = matrix_profile("quick");
+  o.loops = {"epoll", "libuv", "uring"};
+  o.scenarios = parse_scenarios("tcp,ws");
+  o.repeat = 6;
+  o.seed = 7;
+  const auto steps = plan_matrix(o);
+  REQUIRE(steps.size() == 6 * 2 * 3);
+  CHECK(plan_matrix(o).front().loop == steps.front().loop);
+  std::set<std::string> orders;
+  for (std::size_t block = 0; block < steps.size(); block += 3) {
+    std::string order;
+    std::set<std::string> loops;
+    for (std::size_t i = block; i < block + 3; ++i) {
+      CHECK(steps[i].round == steps[block].round);
+      CHECK(steps[i].scenario == steps[block].scenario);
+      loops.insert(steps[i].loop);
+      order += steps[i].loop + " ";
+    }
+    CHECK(loops.size() == 3);
+    orders.insert(order);
+  }
+  CHECK(orders.size() > 1);  // 12 blocks in one fixed order would be no shuffle
+  std::vector<std::string> again;
+  for (const auto& s : plan_matrix(o))
+    again.push_back(s.loop);
+  std::vector<std::string> first;
+  for (const auto& s : steps)
+    first.push_back(s.loop);
+  CHECK(again == first);
+}
+
+TEST_CASE("loops compared with the reference, paired by round: interval and verdict") {
+  // uring moves 1.3x epoll's bytes in every round while the machine drifts
+  // by 2x between rounds; libuv moves the same within 1 %.
+  MatrixResults results;
+  const double drift[] = {1.0, 2.0, 0.6, 1.4, 0.8, 1.9};
+  const double noise[] = {1.00, 1.01, 0.99, 1.005, 0.995, 1.0};
+  for (int round = 1; round <= 6; ++round) {
+    const double base = 100e6 * drift[round - 1];
+    results.add(step_doc("ws", "epoll", base, 1.0), round);
+    results.add(step_doc("ws", "uring", base * 1.3 * noise[round - 1], 1.0), round);
+    results.add(step_doc("ws", "libuv", base * noise[round - 1], 1.0), round);
+  }
+  nlohmann::json doc = {{"runs", results.runs()}, {"matrix", {{"reference", "epoll"}}}};
+  const auto comparisons = compare_loops(doc["runs"], "epoll", 0.03);
+  // Throughput and CPU per GiB for uring and libuv; no latency in ws rows.
+  REQUIRE(comparisons.size() == 4);
+  const auto& uring = comparisons[0];
+  CHECK(uring.loop == "uring");
+  CHECK(uring.reference == "epoll");
+  CHECK(uring.metric == "throughput");
+  CHECK(uring.paired_rounds == 6);
+  REQUIRE(uring.interval);
+  CHECK(uring.interval->low > 1.25);
+  CHECK(uring.interval->high < 1.35);
+  CHECK(judgement_word(uring) == "faster");
+  // The same CPU seconds for 1 MiB in every row: the same cost.
+  CHECK(comparisons[1].metric == "cpu_per_op");
+  CHECK(judgement_word(comparisons[1]) == "same");
+  CHECK(judgement_word(comparisons[2]) == "same");  // libuv's throughput, within 1 %
+  CHECK(comparison_text(comparisons[2]).find("] same") != std::string::npos);
+
+  doc["comparisons"] = comparisons_json(comparisons);
+  CHECK(doc["comparisons"][0]["verdict"] == "faster");
+  CHECK(doc["comparisons"][0]["rounds"] == 6);
+  const std::string md = matrix_markdown(doc, {});
+  CHECK(md.find("vs epoll") != std::string::npos);
+  CHECK(md.find("| download 1 MiB | epoll |") != std::string::npos);
+  CHECK(md.find("reference") != std::string::npos);
+  CHECK(md.find(comparison_text(uring)) != std::string::npos);
+  CHECK(md.find("vs best") == std::string::npos);
+
+  // Five rounds cannot give a 95 % interval: undecided, and why.
+  MatrixResults five;
+  for (int round = 1; round <= 5; ++round) {
+    five.add(step_doc("ws", "epoll", 100e6, 1.0), round);
+    five.add(step_doc("ws", "uring", 200e6, 1.0), round);
+  }
+  const auto few = compare_loops(five.runs(), "epoll", 0.03);
+  REQUIRE(!few.empty());
+  CHECK(judgement_word(few[0]) == "undecided");
+  CHECK(few[0].why == "5 paired rounds; 6 give a 95 % interval");
 }
 
 }  // namespace lb

@@ -1,6 +1,7 @@
 #include "tools/report/matrix/command.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -8,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <random>
 #include <tuple>
 
 #include "backends/registry.hpp"
@@ -18,6 +21,7 @@
 #include "tools/common/this_process.hpp"
 #include "tools/net/profile.hpp"
 #include "tools/report/baseline.hpp"
+#include "tools/report/matrix/comparisons.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"
 #include "tools/report/matrix/report.hpp"
@@ -41,6 +45,9 @@ struct Options {
   bool peers = false;
   std::string open_loop;  // yes | no; empty: the profile's
   std::string net;        // every step's --net
+  std::string reference;  // empty: epoll, or the first loop without it
+  double margin_pct = 3;
+  std::optional<std::uint64_t> seed;  // empty: a random one, recorded
 };
 
 std::string last_line_of_file(const std::string& path) {
@@ -71,6 +78,17 @@ int run_matrix(const Options& o) {
   m.codecs = checked_list("--codecs", o.codecs, ws::built_codec_names(), "codec");
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
+  const std::string reference =
+      !o.reference.empty() ? o.reference
+      : std::find(m.loops.begin(), m.loops.end(), "epoll") != m.loops.end() || m.loops.empty()
+          ? "epoll"
+          : m.loops.front();
+  if (std::find(m.loops.begin(), m.loops.end(), reference) == m.loops.end())
+    throw UsageError("--reference: '" + reference + "' is not one of the loops run (" +
+                     fmt::format("{}", fmt::join(m.loops, ", ")) + ")");
+  if (o.margin_pct < 0 || o.margin_pct >= 100)
+    throw UsageError("--margin: expected a percentage from 0 to below 100");
+  m.seed = o.seed ? *o.seed : std::random_device{}();
   if (o.repeat != -1 && o.repeat < 1) throw UsageError("--repeat must be at least 1");
   m.repeat = o.repeat > 0 ? o.repeat : m.profile.repeat;
   if (o.threshold < 0) throw UsageError("--threshold must be >= 0");
@@ -154,7 +172,7 @@ int run_matrix(const Options& o) {
     std::ifstream json_in(base + ".json");
     if (json_in) {
       const auto step_doc = nlohmann::json::parse(json_in);
-      results.add(step_doc);
+      results.add(step_doc, step.round);
       if (step.scenario.rfind("echo-", 0) == 0 && !step.half_peak) closed_echo[echo_key] = step_doc;
     }
     if (rc != 0)
@@ -176,12 +194,18 @@ int run_matrix(const Options& o) {
                    {"scenarios", m.scenarios},
                    {"loops", m.loops},
                    {"codecs", m.codecs},
-                   {"order", "rounds; in each round every scenario runs every loop in turn"},
+                   {"order",
+                    "rounds; in each round every scenario runs every loop (and codec), in an "
+                    "order shuffled for each round and scenario with the seed"},
+                   {"seed", *m.seed},
+                   {"reference", reference},
+                   {"margin", o.margin_pct / 100},
                    {"server_cpu", m.server_cpu},
                    {"client_cpu", m.client_cpu},
                    {"ws_chunk", o.chunk.empty() ? "default" : o.chunk},
                    {"peers", m.peers},
                    {"failed_steps", failed}};
+  doc["comparisons"] = comparisons_json(compare_loops(doc["runs"], reference, o.margin_pct / 100));
   std::vector<RowComparison> verdicts;
   if (!o.baseline.empty()) {
     try {
@@ -222,7 +246,18 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--scenarios", o->scenarios,
                   "tcp, http, ws, wss, stream, echo-tcp, echo-ws, a comma list, or all")
       ->capture_default_str();
-  cmd->add_option("--repeat", o->repeat, "Rounds (default 5)");
+  cmd->add_option("--repeat", o->repeat,
+                  "Rounds (default 6: the fewest that give a 95 % interval of a paired ratio)");
+  cmd->add_option("--reference", o->reference,
+                  "The loop every other loop is compared with, round by round (default epoll)");
+  cmd->add_option("--margin", o->margin_pct,
+                  "Percent within which a whole interval makes two loops the same")
+      ->check(finite_number())
+      ->capture_default_str();
+  cmd->add_option("--seed", o->seed,
+                  "Seed of each round's shuffled step order (default: a random one, recorded in "
+                  "results.json)")
+      ->check(unsigned_count());
   cmd->add_option("--out", o->out, "Output directory (default results/<timestamp>)");
   cmd->add_option("--baseline", o->baseline, "An earlier results.json to compare with");
   cmd->add_option("--threshold", o->threshold, "Percent a median must move to count")

@@ -48,9 +48,19 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
   std::uint64_t slots = 0, late = 0;
   nlohmann::json cache = nlohmann::json::array();
   std::uint64_t rss_client = 0, rss_server = 0;
+  // Per merged repeat: its round, and that round's p99 when its step had
+  // one repeat (a step's percentiles are over all its repeats).
+  std::vector<nlohmann::json> repeat_tags;
   for (const auto& r : rounds) {
-    for (const auto& rep : r.at("repeats"))
+    const auto& reps = r.at("repeats");
+    for (const auto& rep : reps) {
       run.repeats.push_back(repeat_from(rep));
+      nlohmann::json tag = {{"round", r.value("round", 0)}};
+      const auto& sum = r.at("summary");
+      if (reps.size() == 1 && sum.contains("latency_us") && sum["latency_us"].contains("p99"))
+        tag["latency_p99_us"] = sum["latency_us"]["p99"];
+      repeat_tags.push_back(std::move(tag));
+    }
     const auto& s = r.at("summary");
     run.connections += s.value("connections", std::uint64_t{0});
     run.errors += s.value("errors", std::uint64_t{0});
@@ -94,6 +104,8 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
   }
   if (have_verified) run.verified = verified;
   nlohmann::json out = run_to_json(run);
+  for (std::size_t i = 0; i < repeat_tags.size() && i < out["repeats"].size(); ++i)
+    out["repeats"][i].update(repeat_tags[i]);
   auto& summary = out["summary"];
   summary.erase("loop_lag_ms");
   if (have_lag) summary["loop_lag_ms"] = {{"p99", lag_p99}, {"max", lag_max}};
@@ -129,13 +141,14 @@ std::string scenario_of(const nlohmann::json& run) {
   return bench;
 }
 
-void MatrixResults::add(const nlohmann::json& step_doc) {
+void MatrixResults::add(const nlohmann::json& step_doc, int round) {
   for (const auto& run : step_doc.at("runs")) {
     Key key{run.at("bench"),         run.at("mode"),
             row_label(run),          run.value("size_bytes", std::uint64_t{0}),
             run.value("tls", false), row_variant(run)};
     if (!rounds_.count(key)) order_.push_back(key);
     rounds_[key].push_back(run);
+    rounds_[key].back()["round"] = round;
   }
 }
 

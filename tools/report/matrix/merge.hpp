@@ -8,6 +8,9 @@
 // median of the rounds' (service latency too), stream speeds a {min,
 // median, max} of the rounds'; an open-loop schedule sums its slots and late
 // sends, and its asked rate is the rounds' median (each round asks its own).
+// Each merged repeat keeps its `round` and, where its step measured
+// latency, that round's p99 (`latency_p99_us`): what paired comparisons
+// of loops read.
 #include <map>
 #include <string>
 #include <tuple>
@@ -19,8 +22,8 @@ namespace lb {
 
 class MatrixResults {
  public:
-  // One step's results file.
-  void add(const nlohmann::json& step_doc);
+  // One step's results file, of round `round` (1-based).
+  void add(const nlohmann::json& step_doc, int round);
   nlohmann::json runs() const;  // merged, in first-seen order
 
  private:

@@ -1,7 +1,9 @@
 #pragma once
 // What `bench matrix` runs: for each repeat round, every scenario on every
-// loop, loops interleaved inside the round (epoll, libuv, uring, epoll, ...)
-// so that drift of a shared machine hits every loop alike. ws and wss run
+// loop, loops interleaved inside the round so that drift of a shared
+// machine hits every loop alike; with a seed, in an order shuffled anew for
+// each round and scenario, so that no loop always runs first (or right
+// after another's heavy step). ws and wss run
 // each loop once per codec (--codec and --server-codec alike), so the
 // matrix shows what framing costs. Each step is one
 // `bench` command line with --repeat=1 --warmup=0, so a step is exactly what
@@ -41,6 +43,9 @@ struct MatrixOptions {
   bool peers = false;       // http, ws, wss: also a step of every installed peer client
   bool echo_open = false;   // the profile's unless asked
   std::string net;          // every step's --net (empty: loopback)
+  // Shuffles the steps of each round and scenario (std::mt19937_64 with
+  // this seed); without one they run in the order of `loops` and `codecs`.
+  std::optional<std::uint64_t> seed;
 };
 
 struct MatrixStep {

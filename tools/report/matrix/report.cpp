@@ -6,6 +6,7 @@
 #include <map>
 
 #include "tools/common/size.hpp"
+#include "tools/report/matrix/comparisons.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/results.hpp"
 
@@ -20,7 +21,9 @@ struct ReportRow {
   double cpu = 0;
   double server_cpu = -1;  // echo: the server's CPU µs per message, median over the rounds
   double lag_p99 = -1, lag_max = -1;
-  double ratio = 0;  // to the best loop of the same scenario and group
+  // Against the reference loop's row, paired by round: "1.29x [1.19–1.41]
+  // faster", "reference" for that row itself, empty where nothing compares.
+  std::string vs_reference, cpu_vs_reference;
   std::string verdict;
   nlohmann::json latency;  // http: p50, p90, p99, p999, max (µs)
   bool failed = false;
@@ -103,15 +106,15 @@ std::vector<ReportRow> report_rows(const nlohmann::json& doc,
         r.verdict = fmt::format("{} ({:+.1f}%)", verdict_name(v.verdict), v.change_pct);
     rows.push_back(std::move(r));
   }
-  std::map<std::pair<std::string, std::string>, double> best;
-  for (const auto& r : rows) {
-    auto& b = best[{r.scenario, r.group}];
-    b = std::max(b, r.median);
-  }
-  for (auto& r : rows) {
-    const double b = best[{r.scenario, r.group}];
-    r.ratio = b > 0 ? r.median / b : 0;
-  }
+  const auto comparisons = comparisons_from_json(doc);
+  for (auto& r : rows)
+    for (const auto& c : comparisons) {
+      if (c.scenario != r.scenario || c.group != r.group) continue;
+      if (c.reference == r.loop) r.vs_reference = r.cpu_vs_reference = "reference";
+      if (c.loop != r.loop) continue;
+      if (c.metric == "throughput") r.vs_reference = comparison_text(c);
+      if (c.metric == "cpu_per_op") r.cpu_vs_reference = comparison_text(c);
+    }
   return rows;
 }
 
@@ -133,8 +136,31 @@ std::string figure_text(const ReportRow& r) {
   return fmt::format(fmt::runtime(f), r.median, r.min, r.max);
 }
 
-std::string ratio_text(const ReportRow& r) {
-  return r.failed ? "-" : fmt::format("{:.2f}", r.ratio);
+std::string vs_text(const std::string& text) {
+  return text.empty() ? "-" : text;
+}
+
+// The reference loop the document's comparisons are against.
+std::string reference_of(const nlohmann::json& doc) {
+  return doc.value("matrix", nlohmann::json::object()).value("reference", std::string("epoll"));
+}
+
+// How the steps of a round were ordered.
+std::string order_text(const nlohmann::json& doc) {
+  const auto m = doc.value("matrix", nlohmann::json::object());
+  if (!m.contains("seed")) return "loops interleaved in each round";
+  return fmt::format("loops in a shuffled order in each round (--seed={})",
+                     m["seed"].get<std::uint64_t>());
+}
+
+// What a reader needs to read the verdict columns.
+std::string verdict_legend(const nlohmann::json& doc) {
+  const auto m = doc.value("matrix", nlohmann::json::object());
+  return fmt::format(
+      "\"vs {0}\": each round's ratio to {0} in the same round, as the Hodges-Lehmann estimate "
+      "[95 % interval, exact Wilcoxon signed-rank]; same: the whole interval within 1 ± {1:g} %; "
+      "faster/slower (less/more CPU): the interval excludes 1; undecided: neither.",
+      reference_of(doc), m.value("margin", 0.03) * 100);
 }
 
 std::string cpu_text(const ReportRow& r) {
@@ -272,22 +298,24 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
   md += fmt::format("{}, {} cores, kernel {}. ", m.value("cpu", "?"), m.value("cores", 0),
                     m.value("kernel", "?"));
   if (doc.contains("matrix"))
-    md += fmt::format("Profile {}, {} rounds, loops interleaved in each round.",
-                      doc["matrix"].value("profile", "?"), doc["matrix"].value("rounds", 0));
-  md += "\nFigures are medians [min–max] over the rounds; CPU is the client's.\n";
+    md += fmt::format("Profile {}, {} rounds, {}.", doc["matrix"].value("profile", "?"),
+                      doc["matrix"].value("rounds", 0), order_text(doc));
+  md += "\nFigures are medians [min–max] over the rounds; CPU is the client's. " +
+        verdict_legend(doc) + "\n";
   for (const auto& scenario : scenarios_in(rows)) {
     const auto mine = of_scenario(rows, scenario);
     const bool server = has_server_cpu(scenario);
-    md +=
-        fmt::format("\n## {}\n\n| what | loop | {} | {} |{} loop lag p99 / max ms | vs best |{}\n",
-                    scenario, mine.front().unit, mine.front().cpu_unit,
-                    server ? " server CPU µs/msg |" : "", verdicts.empty() ? "" : " verdict |");
-    md += fmt::format("|---|---|---:|---:|{}---:|---:|{}\n", server ? "---:|" : "",
+    md += fmt::format(
+        "\n## {}\n\n| what | loop | {} | {} |{} loop lag p99 / max ms | vs {} | CPU vs {} |{}\n",
+        scenario, mine.front().unit, mine.front().cpu_unit, server ? " server CPU µs/msg |" : "",
+        reference_of(doc), reference_of(doc), verdicts.empty() ? "" : " baseline |");
+    md += fmt::format("|---|---|---:|---:|{}---:|---|---|{}\n", server ? "---:|" : "",
                       verdicts.empty() ? "" : "---|");
     for (const auto& r : mine)
-      md += fmt::format("| {} | {} | {} | {} |{} {} | {} |{}\n", r.group, r.loop, figure_text(r),
-                        cpu_text(r), server ? " " + server_cpu_text(r) + " |" : "", lag_text(r),
-                        ratio_text(r), verdicts.empty() ? "" : " " + r.verdict + " |");
+      md += fmt::format("| {} | {} | {} | {} |{} {} | {} | {} |{}\n", r.group, r.loop,
+                        figure_text(r), cpu_text(r), server ? " " + server_cpu_text(r) + " |" : "",
+                        lag_text(r), vs_text(r.vs_reference), vs_text(r.cpu_vs_reference),
+                        verdicts.empty() ? "" : " " + r.verdict + " |");
   }
   if (!verdicts.empty()) {
     const std::string missing = missing_rows_text(verdicts, false);
@@ -318,9 +346,10 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
   h += "<p>" + esc(fmt::format("{}, {} cores, kernel {}", m.value("cpu", "?"), m.value("cores", 0),
                                m.value("kernel", "?")));
   if (doc.contains("matrix"))
-    h += esc(fmt::format("; profile {}, {} rounds, loops interleaved in each round",
-                         doc["matrix"].value("profile", "?"), doc["matrix"].value("rounds", 0)));
-  h += ". Bars are medians over the rounds, whiskers min–max; CPU is the client's.</p>\n";
+    h += esc(fmt::format("; profile {}, {} rounds, {}", doc["matrix"].value("profile", "?"),
+                         doc["matrix"].value("rounds", 0), order_text(doc)));
+  h += ". Bars are medians over the rounds, whiskers min–max; CPU is the client's. " +
+       esc(verdict_legend(doc)) + "</p>\n";
   for (const auto& scenario : scenarios_in(rows)) {
     const auto mine = of_scenario(rows, scenario);
     h += "<h2>" + esc(scenario) + "</h2>\n";
@@ -330,13 +359,14 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
     const bool server = has_server_cpu(scenario);
     h += "<table><tr><th>what</th><th>loop</th><th>" + esc(mine.front().unit) + "</th><th>" +
          esc(mine.front().cpu_unit) + "</th>" + (server ? "<th>server CPU µs/msg</th>" : "") +
-         "<th>loop lag p99 / max ms</th><th>vs best</th>" +
-         (verdicts.empty() ? "" : "<th>verdict</th>") + "</tr>\n";
+         "<th>loop lag p99 / max ms</th><th>vs " + esc(reference_of(doc)) + "</th><th>CPU vs " +
+         esc(reference_of(doc)) + "</th>" + (verdicts.empty() ? "" : "<th>baseline</th>") +
+         "</tr>\n";
     for (const auto& r : mine) {
       h += "<tr><td>" + esc(r.group) + "</td><td>" + esc(r.loop) + "</td><td>" +
            esc(figure_text(r)) + "</td><td>" + esc(cpu_text(r)) + "</td><td>" +
            (server ? esc(server_cpu_text(r)) + "</td><td>" : "") + esc(lag_text(r)) + "</td><td>" +
-           ratio_text(r) + "</td>";
+           esc(vs_text(r.vs_reference)) + "</td><td>" + esc(vs_text(r.cpu_vs_reference)) + "</td>";
       if (!verdicts.empty())
         h += std::string("<td") +
              (r.verdict.rfind("REGRESSION", 0) == 0 ? " class=\"regression\"" : "") + ">" +
