@@ -186,7 +186,7 @@ TEST_CASE("TLS: a gather write leaves as full records, byte for byte") {
       });
       REQUIRE(run_until(*loop, [&] { return written && received.size() >= total; }));
       REQUIRE(received.size() == total);
-      CHECK(std::memcmp(received.data(), payload->data(), total) == 0);
+      if (total) CHECK(std::memcmp(received.data(), payload->data(), total) == 0);
       CHECK(records == (total + 16383) / 16384);
     }
     client.close();

@@ -5,8 +5,11 @@
 // renders its charts (screenshot not blank, every SVG in the DOM).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 #include "command.hpp"
 
@@ -120,6 +123,60 @@ TEST_CASE("bench matrix --baseline: verdicts, and rows it did not measure are li
   CHECK(md.find("missing in new") != std::string::npos);
   CHECK(run_bench("matrix --scenarios=bogus").exit_code == 2);
   CHECK(run_bench("matrix --baseline /nonexistent.json").exit_code == 2);
+}
+
+TEST_CASE(
+    "bench matrix compares every loop with the reference, round by round, in a seeded order") {
+  const std::string dir = temp_path("matrix-verdicts");
+  std::system(("rm -rf " + dir).c_str());
+  const auto r =
+      run_bench("matrix --profile quick --scenarios=tcp --repeat=6 --seed=5 --out " + dir, 600);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(slurp(dir + "/results.json"));
+  CHECK(doc.at("matrix").at("seed") == 5);
+  CHECK(doc.at("matrix").at("reference") == "epoll");
+  CHECK(doc.at("matrix").at("margin").get<double>() == doctest::Approx(0.03));
+  const auto loops = doc.at("matrix").at("loops").size();
+  // Throughput and CPU per GiB for each loop but epoll; tcp has no latency.
+  const auto& comparisons = doc.at("comparisons");
+  CHECK(comparisons.size() == 2 * (loops - 1));
+  const std::set<std::string> verdicts{"faster",   "slower", "less CPU",
+                                       "more CPU", "same",   "undecided"};
+  for (const auto& c : comparisons) {
+    INFO(c.dump());
+    CHECK(c.at("reference") == "epoll");
+    CHECK(c.at("rounds") == 6);
+    CHECK(verdicts.count(c.at("verdict").get<std::string>()) == 1);
+    REQUIRE(c.contains("ratio"));
+    CHECK(c.at("low").get<double>() <= c.at("ratio").get<double>());
+    CHECK(c.at("ratio").get<double>() <= c.at("high").get<double>());
+    CHECK(c.at("confidence").get<double>() >= 0.95);
+  }
+  const std::string md = slurp(dir + "/summary.md");
+  CHECK(md.find("vs epoll") != std::string::npos);
+  CHECK(md.find("--seed=5") != std::string::npos);
+  CHECK(std::regex_search(md, std::regex(R"(\d\.\d\dx \[\d\.\d\d–\d\.\d\d\] )")));
+  // The steps' logs, numbered in the order they ran: each round holds
+  // every loop once, and not every round in the same order.
+  if (loops > 1) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/steps"))
+      if (e.path().extension() == ".log") names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    REQUIRE(names.size() == 6 * loops);
+    std::set<std::string> orders;
+    for (std::size_t round = 0; round < 6; ++round) {
+      std::string order;
+      for (std::size_t i = 0; i < loops; ++i)
+        order += names[round * loops + i].substr(8, 5) + " ";  // "001-tcp-epoll-r1.log"
+      orders.insert(order);
+    }
+    CHECK(orders.size() > 1);
+  }
+  std::system(("rm -rf " + dir).c_str());
+  CHECK(run_bench("matrix --reference=nosuch").exit_code == 2);
+  CHECK(run_bench("matrix --margin=-1").exit_code == 2);
 }
 
 TEST_CASE("report.html renders in headless Chromium: charts drawn, every SVG in the DOM") {
