@@ -308,6 +308,12 @@ TEST_CASE("loops compared with the reference, paired by round: interval and verd
     results.add(step_doc("ws", "uring", base * 1.3 * noise[round - 1], 1.0), round);
     results.add(step_doc("ws", "libuv", base * noise[round - 1], 1.0), round);
   }
+  // Rows come out in the loops' order, not in the order they ran.
+  const auto ordered = results.runs({"epoll", "libuv", "uring"});
+  REQUIRE(ordered.size() == 3);
+  CHECK(ordered[0]["loop"] == "epoll");
+  CHECK(ordered[1]["loop"] == "libuv");
+  CHECK(ordered[2]["loop"] == "uring");
   nlohmann::json doc = {{"runs", results.runs()}, {"matrix", {{"reference", "epoll"}}}};
   const auto comparisons = compare_loops(doc["runs"], "epoll", 0.03);
   // Throughput and CPU per GiB for uring and libuv; no latency in ws rows.

@@ -187,7 +187,7 @@ int run_matrix(const Options& o) {
   if (tty) std::fprintf(stderr, "\r\033[K");
 
   nlohmann::json doc = results_document({}, started);
-  doc["runs"] = results.runs();
+  doc["runs"] = results.runs(m.loops);
   doc["matrix"] = {{"profile", m.profile.name},
                    {"rounds", m.repeat},
                    {"open_loop", m.echo_open},

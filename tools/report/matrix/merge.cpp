@@ -1,6 +1,7 @@
 #include "tools/report/matrix/merge.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "engine/stats.hpp"
 #include "tools/report/results.hpp"
@@ -152,10 +153,31 @@ void MatrixResults::add(const nlohmann::json& step_doc, int round) {
   }
 }
 
-nlohmann::json MatrixResults::runs() const {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::json MatrixResults::runs(const std::vector<std::string>& loop_order) const {
+  std::vector<nlohmann::json> merged;
   for (const auto& key : order_)
-    out.push_back(merge(rounds_.at(key)));
+    merged.push_back(merge(rounds_.at(key)));
+  // A group: everything that tells rows apart but the loop and codec.
+  const auto group = [](const nlohmann::json& run) {
+    return std::make_tuple(run.value("bench", ""), run.value("mode", ""),
+                           run.value("size_bytes", std::uint64_t{0}), run.value("tls", false),
+                           row_variant(run), run.value("client", "loopbench"));
+  };
+  std::vector<decltype(group(merged.front()))> groups;
+  for (const auto& run : merged)
+    if (std::find(groups.begin(), groups.end(), group(run)) == groups.end())
+      groups.push_back(group(run));
+  const auto rank = [&](const nlohmann::json& run) {
+    const auto g = std::find(groups.begin(), groups.end(), group(run)) - groups.begin();
+    const auto loop =
+        std::find(loop_order.begin(), loop_order.end(), run.value("loop", "")) - loop_order.begin();
+    return std::make_tuple(g, run.value("codec", ""), loop);
+  };
+  std::stable_sort(merged.begin(), merged.end(),
+                   [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& run : merged)
+    out.push_back(std::move(run));
   return out;
 }
 

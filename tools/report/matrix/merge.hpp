@@ -24,7 +24,10 @@ class MatrixResults {
  public:
   // One step's results file, of round `round` (1-based).
   void add(const nlohmann::json& step_doc, int round);
-  nlohmann::json runs() const;  // merged, in first-seen order
+  // Merged: rows in the order their group (all but the loop) was first
+  // seen, and within a group by codec, then by the loop's place in
+  // `loop_order` (the steps ran shuffled; the tables should not be).
+  nlohmann::json runs(const std::vector<std::string>& loop_order = {}) const;
 
  private:
   using Key = std::tuple<std::string, std::string, std::string, std::uint64_t, bool, std::string>;
