@@ -98,6 +98,22 @@ std::optional<RatioInterval> ratio_interval(const std::vector<double>& ratios, d
   return out;
 }
 
+LookSchedule look_schedule(int max_rounds, double level) {
+  for (int looks = 4; looks >= 1; --looks) {
+    LookSchedule s;
+    s.level_per_look = 1 - (1 - level) / looks;
+    const int first = rounds_for_level(s.level_per_look);
+    if (first > max_rounds) continue;
+    for (int k = 0; k < looks; ++k) {
+      const double t = looks == 1 ? 1.0 : double(k) / (looks - 1);
+      const int n = static_cast<int>(std::lround(first * std::pow(double(max_rounds) / first, t)));
+      if (s.rounds.empty() || n > s.rounds.back()) s.rounds.push_back(n);
+    }
+    if (static_cast<int>(s.rounds.size()) == looks) return s;
+  }
+  return {};
+}
+
 Judgement judge(const std::optional<RatioInterval>& interval, double margin, bool lower_is_better) {
   if (!interval) return Judgement::undecided;
   if (interval->low >= 1 - margin && interval->high <= 1 + margin) return Judgement::same;

@@ -32,6 +32,20 @@ std::optional<RatioInterval> ratio_interval(const std::vector<double>& ratios, d
 // The fewest rounds with which ratio_interval() can give an interval.
 int rounds_for_level(double level = 0.95);
 
+// Rounds until decided: the rounds after which a comparison may stop,
+// fixed before the first, with the level each of those analyses uses.
+// Splitting 1 - level equally over the looks (Bonferroni) keeps every
+// interval honest however the stopping turns out: at most `looks()`
+// analyses are made, each wrong with probability (1 - level) / looks.
+struct LookSchedule {
+  std::vector<int> rounds;  // increasing; the last is the most allowed
+  double level_per_look = 0.95;
+};
+// Up to 4 looks between the fewest rounds that reach level_per_look and
+// `max_rounds`, spaced geometrically; fewer when the rounds do not leave
+// room. Empty rounds when not even one look fits.
+LookSchedule look_schedule(int max_rounds, double level = 0.95);
+
 enum class Judgement { better, worse, same, undecided };
 
 // `same`: the whole interval lies within 1 +- margin; otherwise `better` or

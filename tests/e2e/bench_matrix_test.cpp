@@ -179,6 +179,54 @@ TEST_CASE(
   CHECK(run_bench("matrix --margin=-1").exit_code == 2);
 }
 
+TEST_CASE(
+    "bench matrix --rounds=auto: looks fixed in advance, stops decided, at the most, or the "
+    "budget") {
+  const std::string dir = temp_path("matrix-auto");
+  std::system(("rm -rf " + dir).c_str());
+  const auto r = run_bench(
+      "matrix --profile quick --scenarios=tcp --rounds=auto --max-rounds=8 --seed=3 --out " + dir,
+      600);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto doc = nlohmann::json::parse(slurp(dir + "/results.json"));
+  const auto& plan = doc.at("matrix").at("rounds_plan");
+  CHECK(plan.at("mode") == "auto");
+  CHECK(plan.at("looks") == nlohmann::json{7, 8});
+  CHECK(plan.at("level_per_look").get<double>() == doctest::Approx(0.975));
+  const int rounds = doc.at("matrix").at("rounds");
+  const std::string stopped = doc.at("matrix").at("stopped");
+  // Decided at the first look, or run to the most allowed.
+  CHECK(((rounds == 7 && stopped == "decided") || (rounds == 8 && stopped == "max rounds")));
+  for (const auto& c : doc.at("comparisons")) {
+    INFO(c.dump());
+    CHECK(c.at("rounds") == rounds);
+    if (c.contains("confidence")) CHECK(c.at("confidence").get<double>() >= 0.975);
+    if (stopped == "decided") CHECK(c.at("verdict") != "undecided");
+  }
+  CHECK(slurp(dir + "/summary.md").find("Rounds until decided") != std::string::npos);
+
+  // A budget spent after the first round: one round, and no interval.
+  std::system(("rm -rf " + dir).c_str());
+  const auto b = run_bench(
+      "matrix --profile quick --scenarios=tcp --rounds=auto --max-rounds=8 "
+      "--time-budget=0.001 --out " +
+          dir,
+      600);
+  INFO(b.out << b.err);
+  REQUIRE(b.exit_code == 0);
+  doc = nlohmann::json::parse(slurp(dir + "/results.json"));
+  CHECK(doc.at("matrix").at("rounds") == 1);
+  CHECK(doc.at("matrix").at("stopped") == "time budget");
+  for (const auto& c : doc.at("comparisons")) {
+    CHECK(c.at("verdict") == "undecided");
+    CHECK(c.at("why") == "1 paired round; 7 give a 97.5 % interval");
+  }
+  std::system(("rm -rf " + dir).c_str());
+  CHECK(run_bench("matrix --rounds=auto --max-rounds=5").exit_code == 2);
+  CHECK(run_bench("matrix --rounds=sometimes").exit_code == 2);
+}
+
 TEST_CASE("report.html renders in headless Chromium: charts drawn, every SVG in the DOM") {
   if (!have_chromium()) {
     MESSAGE("skipped: chromium is not installed (apt-get install chromium)");

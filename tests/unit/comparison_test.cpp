@@ -65,6 +65,18 @@ TEST_CASE("ratio_interval: Hodges-Lehmann ratio with the exact Wilcoxon interval
   CHECK_FALSE(ratio_interval({1, 1, 1, 1, 1, NAN}).has_value());
 }
 
+TEST_CASE("look_schedule: looks fixed in advance, the level split over them") {
+  const auto s20 = look_schedule(20);
+  CHECK(s20.level_per_look == doctest::Approx(0.9875));
+  // 8 rounds are the fewest whose widest interval covers 98.75 %.
+  CHECK(s20.rounds == std::vector<int>{8, 11, 15, 20});
+  const auto s8 = look_schedule(8);
+  CHECK(s8.rounds == std::vector<int>{7, 8});
+  CHECK(s8.level_per_look == doctest::Approx(0.975));
+  CHECK(look_schedule(6).rounds == std::vector<int>{6});
+  CHECK(look_schedule(5).rounds.empty());
+}
+
 TEST_CASE("judge: same within the margin, better or worse when 1 is excluded, else undecided") {
   const auto interval = [](double low, double high) {
     RatioInterval r;

@@ -25,6 +25,7 @@
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"
 #include "tools/report/matrix/report.hpp"
+#include "tools/report/matrix/rounds.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {
@@ -35,7 +36,9 @@ struct Options {
   std::string loops = "all";
   std::string codecs = "all";
   std::string scenarios = "all";
-  int repeat = -1;  // -1: the profile's
+  std::string rounds = "auto";  // --rounds (--repeat): auto or a number
+  int max_rounds = 20;
+  double time_budget_s = -1;  // -1: the profile's
   std::string out;
   std::string baseline;
   double threshold = 5;
@@ -89,8 +92,8 @@ int run_matrix(const Options& o) {
   if (o.margin_pct < 0 || o.margin_pct >= 100)
     throw UsageError("--margin: expected a percentage from 0 to below 100");
   m.seed = o.seed ? *o.seed : std::random_device{}();
-  if (o.repeat != -1 && o.repeat < 1) throw UsageError("--repeat must be at least 1");
-  m.repeat = o.repeat > 0 ? o.repeat : m.profile.repeat;
+  const RoundsPlan rounds(o.rounds, o.max_rounds,
+                          o.time_budget_s >= 0 ? o.time_budget_s : m.profile.time_budget_s);
   if (o.threshold < 0) throw UsageError("--threshold must be >= 0");
   const bool two_cpus = online_cpus() >= 2;
   m.server_cpu = o.server_cpu == -2 ? (two_cpus ? 0 : -1) : o.server_cpu;
@@ -132,64 +135,100 @@ int run_matrix(const Options& o) {
       throw std::runtime_error("cannot generate the stream file: " + last_line_of_file(log));
   }
 
-  const auto steps = plan_matrix(m);
   // Each closed-loop echo step's results, by round, scenario and loop: its
   // open-loop step runs at half that peak.
   std::map<std::tuple<int, std::string, std::string>, nlohmann::json> closed_echo;
   MatrixResults results;
   nlohmann::json failed = nlohmann::json::array();
   const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    const auto& step = steps[i];
-    const std::string where = step.codec.empty() ? step.loop : step.loop + "-" + step.codec;
-    if (tty)
-      std::fprintf(stderr, "\r\033[Kmatrix  step %zu/%zu  round %d/%d  %s on %s  %.0f s", i + 1,
-                   steps.size(), step.round, m.repeat, step.scenario.c_str(), where.c_str(),
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    const std::string base = (out / "steps" /
-                              fmt::format("{:03}-{}{}-{}-r{}", i + 1, step.scenario,
-                                          step.half_peak ? "-open" : "", where, step.round))
-                                 .string();
-    auto args = step.args;
-    const std::tuple<int, std::string, std::string> echo_key{step.round, step.scenario, step.loop};
-    if (step.half_peak) {
-      const auto rate = half_peak_rate(closed_echo[echo_key]);
-      if (!rate) {
+  const auto elapsed_s = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  std::mt19937_64 shuffle(*m.seed);
+  std::vector<LoopComparison> comparisons;
+  int rounds_run = 0;
+  int analysed_at = 0;
+  // What ended the rounds: all run, all decided, the most allowed, the budget.
+  std::string stopped = rounds.until_decided() ? "max rounds" : "rounds";
+  std::size_t step_number = 0;
+  for (int round = 1; round <= rounds.most(); ++round) {
+    if (!rounds.budget_allows(round, elapsed_s())) {
+      stopped = "time budget";
+      break;
+    }
+    for (const auto& step : plan_round(m, round, shuffle)) {
+      const std::string where = step.codec.empty() ? step.loop : step.loop + "-" + step.codec;
+      ++step_number;
+      if (tty)
+        std::fprintf(stderr, "\r\033[Kmatrix  step %zu  round %d/%d%s  %s on %s  %.0f s",
+                     step_number, round, rounds.most(), rounds.until_decided() ? " at most" : "",
+                     step.scenario.c_str(), where.c_str(), elapsed_s());
+      const std::string base = (out / "steps" /
+                                fmt::format("{:03}-{}{}-{}-r{}", step_number, step.scenario,
+                                            step.half_peak ? "-open" : "", where, step.round))
+                                   .string();
+      auto args = step.args;
+      const std::tuple<int, std::string, std::string> echo_key{step.round, step.scenario,
+                                                               step.loop};
+      if (step.half_peak) {
+        const auto rate = half_peak_rate(closed_echo[echo_key]);
+        if (!rate) {
+          failed.push_back({{"scenario", step.scenario},
+                            {"loop", step.loop},
+                            {"codec", step.codec},
+                            {"round", step.round},
+                            {"exit_code", 1},
+                            {"message", "open loop: no closed-loop peak at 100 x 1 KiB to halve"},
+                            {"log", ""}});
+          continue;
+        }
+        args.push_back(fmt::format("--rate={:.0f}", *rate));
+      }
+      args.push_back("--json=" + base + ".json");
+      args.insert(args.begin(), exe);
+      const int rc = run_child(args, base + ".log", base + ".log");
+      std::ifstream json_in(base + ".json");
+      if (json_in) {
+        const auto step_doc = nlohmann::json::parse(json_in);
+        results.add(step_doc, step.round);
+        if (step.scenario.rfind("echo-", 0) == 0 && !step.half_peak)
+          closed_echo[echo_key] = step_doc;
+      }
+      if (rc != 0)
         failed.push_back({{"scenario", step.scenario},
                           {"loop", step.loop},
                           {"codec", step.codec},
                           {"round", step.round},
-                          {"exit_code", 1},
-                          {"message", "open loop: no closed-loop peak at 100 x 1 KiB to halve"},
-                          {"log", ""}});
-        continue;
-      }
-      args.push_back(fmt::format("--rate={:.0f}", *rate));
+                          {"exit_code", rc},
+                          {"message", last_line_of_file(base + ".log")},
+                          {"log", base + ".log"}});
     }
-    args.push_back("--json=" + base + ".json");
-    args.insert(args.begin(), exe);
-    const int rc = run_child(args, base + ".log", base + ".log");
-    std::ifstream json_in(base + ".json");
-    if (json_in) {
-      const auto step_doc = nlohmann::json::parse(json_in);
-      results.add(step_doc, step.round);
-      if (step.scenario.rfind("echo-", 0) == 0 && !step.half_peak) closed_echo[echo_key] = step_doc;
+    rounds_run = round;
+    if (!rounds.is_look(round)) continue;
+    comparisons =
+        compare_loops(results.runs(m.loops), reference, o.margin_pct / 100, rounds.level());
+    analysed_at = round;
+    const bool decided = std::none_of(comparisons.begin(), comparisons.end(), [](const auto& c) {
+      return c.judgement == Judgement::undecided;
+    });
+    if (rounds.until_decided() && decided && round < rounds.most()) {
+      stopped = "decided";
+      break;
     }
-    if (rc != 0)
-      failed.push_back({{"scenario", step.scenario},
-                        {"loop", step.loop},
-                        {"codec", step.codec},
-                        {"round", step.round},
-                        {"exit_code", rc},
-                        {"message", last_line_of_file(base + ".log")},
-                        {"log", base + ".log"}});
   }
+  // A stop between looks (the budget) is the last analysis: it takes the
+  // place of the planned looks that did not come, so the level holds.
+  if (analysed_at != rounds_run)
+    comparisons =
+        compare_loops(results.runs(m.loops), reference, o.margin_pct / 100, rounds.level());
   if (tty) std::fprintf(stderr, "\r\033[K");
 
   nlohmann::json doc = results_document({}, started);
   doc["runs"] = results.runs(m.loops);
   doc["matrix"] = {{"profile", m.profile.name},
-                   {"rounds", m.repeat},
+                   {"rounds", rounds_run},
+                   {"rounds_plan", rounds.to_json()},
+                   {"stopped", stopped},
                    {"open_loop", m.echo_open},
                    {"scenarios", m.scenarios},
                    {"loops", m.loops},
@@ -205,7 +244,8 @@ int run_matrix(const Options& o) {
                    {"ws_chunk", o.chunk.empty() ? "default" : o.chunk},
                    {"peers", m.peers},
                    {"failed_steps", failed}};
-  doc["comparisons"] = comparisons_json(compare_loops(doc["runs"], reference, o.margin_pct / 100));
+  doc["matrix"]["level"] = rounds.level();
+  doc["comparisons"] = comparisons_json(comparisons);
   std::vector<RowComparison> verdicts;
   if (!o.baseline.empty()) {
     try {
@@ -246,8 +286,17 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--scenarios", o->scenarios,
                   "tcp, http, ws, wss, stream, echo-tcp, echo-ws, a comma list, or all")
       ->capture_default_str();
-  cmd->add_option("--repeat", o->repeat,
-                  "Rounds (default 6: the fewest that give a 95 % interval of a paired ratio)");
+  cmd->add_option("--rounds,--repeat", o->rounds,
+                  "auto: rounds until every comparison is decided (or --max-rounds, or "
+                  "--time-budget); or a number of rounds (6 are the fewest that give a 95 % "
+                  "interval)")
+      ->capture_default_str();
+  cmd->add_option("--max-rounds", o->max_rounds, "--rounds=auto: the most rounds")
+      ->capture_default_str();
+  cmd->add_option("--time-budget", o->time_budget_s,
+                  "--rounds=auto: seconds after which no round starts that would overrun them "
+                  "(0: none; default 270 for quick, 3600 for full)")
+      ->check(finite_number());
   cmd->add_option("--reference", o->reference,
                   "The loop every other loop is compared with, round by round (default epoll)");
   cmd->add_option("--margin", o->margin_pct,

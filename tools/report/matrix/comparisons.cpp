@@ -12,8 +12,6 @@
 namespace lb {
 namespace {
 
-constexpr double kLevel = 0.95;
-
 struct Metric {
   const char* name;
   bool lower_is_better;
@@ -73,7 +71,7 @@ bool ours(const nlohmann::json& run) {
 }  // namespace
 
 std::vector<LoopComparison> compare_loops(const nlohmann::json& runs, const std::string& reference,
-                                          double margin) {
+                                          double margin, double level) {
   std::map<PairKey, const nlohmann::json*> references;
   for (const auto& run : runs)
     if (ours(run) && run.value("loop", "") == reference) references[pair_key(run)] = &run;
@@ -96,11 +94,11 @@ std::vector<LoopComparison> compare_loops(const nlohmann::json& runs, const std:
       c.reference = row_label(*ref->second);
       c.metric = m.name;
       c.paired_rounds = static_cast<int>(ratios.size());
-      c.interval = ratio_interval(ratios, kLevel);
+      c.interval = ratio_interval(ratios, level);
       c.judgement = judge(c.interval, margin, m.lower_is_better);
       if (!c.interval)
-        c.why = fmt::format("{} paired rounds; {} give a 95 % interval", c.paired_rounds,
-                            rounds_for_level(kLevel));
+        c.why = fmt::format("{} paired round{}; {} give a {:g} % interval", c.paired_rounds,
+                            c.paired_rounds == 1 ? "" : "s", rounds_for_level(level), level * 100);
       else if (c.judgement == Judgement::undecided)
         c.why = fmt::format("interval {:.2f}–{:.2f} holds 1 and leaves 1 ± {:g} % after {} rounds",
                             c.interval->low, c.interval->high, margin * 100, c.paired_rounds);

@@ -28,9 +28,10 @@ struct LoopComparison {
 };
 
 // `runs`: the matrix's merged runs (their repeats carry `round`).
-// `margin`: the equivalence margin of `same` (0.03 = +-3 %).
+// `margin`: the equivalence margin of `same` (0.03 = +-3 %); `level`: of
+// the intervals (higher at each look of rounds until decided).
 std::vector<LoopComparison> compare_loops(const nlohmann::json& runs, const std::string& reference,
-                                          double margin);
+                                          double margin, double level = 0.95);
 
 // "faster", "slower", "less CPU", "more CPU", "lower p99", "higher p99",
 // "same" or "undecided".

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@ struct MatrixProfile {
   int http_requests = 0;                     // per size
   std::string ws_total;                      // ws:// and wss://
   std::string stream_size;                   // the generated file
-  int repeat = 0;                            // default rounds
+  double time_budget_s = 0;                  // --rounds=auto's default budget
   std::string echo_seconds;                  // measured per echo row
   std::string echo_connections, echo_sizes;  // the closed-loop sweep (lists)
   bool echo_open = false;                    // an open-loop echo step per loop at half its peak
@@ -64,7 +65,14 @@ inline constexpr std::uint64_t kOpenLoopConnections = 100, kOpenLoopSize = 1024;
 const std::vector<std::string>& matrix_scenarios();
 // Throws std::invalid_argument for an unknown scenario.
 std::vector<std::string> parse_scenarios(const std::string& list);
+// Every round's steps, rounds 1 to options.repeat.
 std::vector<MatrixStep> plan_matrix(const MatrixOptions& options);
+// The steps of round `round` alone; `shuffle` is the order's generator,
+// seeded once with options.seed and kept from round to round, so that the
+// rounds planned one at a time (rounds until decided) are those
+// plan_matrix plans at once.
+std::vector<MatrixStep> plan_round(const MatrixOptions& options, int round,
+                                   std::mt19937_64& shuffle);
 // Half the messages/s of the closed-loop row at kOpenLoopConnections x
 // kOpenLoopSize in a bench echo results document; nullopt without one.
 std::optional<double> half_peak_rate(const nlohmann::json& closed_step_doc);

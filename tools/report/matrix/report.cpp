@@ -158,9 +158,15 @@ std::string verdict_legend(const nlohmann::json& doc) {
   const auto m = doc.value("matrix", nlohmann::json::object());
   return fmt::format(
       "\"vs {0}\": each round's ratio to {0} in the same round, as the Hodges-Lehmann estimate "
-      "[95 % interval, exact Wilcoxon signed-rank]; same: the whole interval within 1 ± {1:g} %; "
-      "faster/slower (less/more CPU): the interval excludes 1; undecided: neither.",
-      reference_of(doc), m.value("margin", 0.03) * 100);
+      "[{2:g} % interval, exact Wilcoxon signed-rank]; same: the whole interval within 1 ± {1:g} "
+      "%; faster/slower (less/more CPU): the interval excludes 1; undecided: neither.{3}",
+      reference_of(doc), m.value("margin", 0.03) * 100, m.value("level", 0.95) * 100,
+      m.value("rounds_plan", nlohmann::json::object()).value("mode", "") == "auto"
+          ? fmt::format(" Rounds until decided: {} rounds, stopped by {}; the level is split "
+                        "over the looks planned at rounds {}.",
+                        m.value("rounds", 0), m.value("stopped", "?"),
+                        m["rounds_plan"].value("looks", nlohmann::json::array()).dump())
+          : "");
 }
 
 std::string cpu_text(const ReportRow& r) {
