@@ -98,6 +98,84 @@ std::optional<RatioInterval> ratio_interval(const std::vector<double>& ratios, d
   return out;
 }
 
+namespace {
+
+constexpr int kExactSamples = 60;
+
+// The number of arrangements of m x's and n y's with U = u, for every u,
+// divided by C(m+n, m): the coefficients of the Gaussian binomial
+// [m+n choose m]_q = prod_{k=1..m} (1 - q^(n+k)) / (1 - q^k), built one
+// factor at a time (each partial product is a polynomial).
+std::vector<double> mann_whitney_pmf(int m, int n) {
+  const std::size_t top = static_cast<std::size_t>(m) * static_cast<std::size_t>(n);
+  std::vector<double> g(top + 1, 0.0);
+  g[0] = 1;
+  for (int k = 1; k <= m; ++k) {
+    const std::size_t up = static_cast<std::size_t>(n + k), down = static_cast<std::size_t>(k);
+    for (std::size_t u = top; u >= up; --u)
+      g[u] -= g[u - up];
+    for (std::size_t u = down; u <= top; ++u)
+      g[u] += g[u - down];
+  }
+  double total = 0;
+  for (double c : g)
+    total += c;
+  for (double& c : g)
+    c /= total;
+  return g;
+}
+
+}  // namespace
+
+double mann_whitney_cdf(int m, int n, int u) {
+  if (u < 0) return 0;
+  if (u >= m * n) return 1;
+  if (m + n <= kExactSamples) {
+    const auto p = mann_whitney_pmf(m, n);
+    double sum = 0;
+    for (int i = 0; i <= u; ++i)
+      sum += p[static_cast<std::size_t>(i)];
+    return std::min(sum, 1.0);
+  }
+  const double mean = m * n / 2.0;
+  const double sd = std::sqrt(m * n * (m + n + 1) / 12.0);
+  return normal_cdf((u + 0.5 - mean) / sd);
+}
+
+std::optional<RatioInterval> ratio_interval_unpaired(const std::vector<double>& before,
+                                                     const std::vector<double>& after,
+                                                     double level) {
+  const int m = static_cast<int>(before.size()), n = static_cast<int>(after.size());
+  if (m == 0 || n == 0) return std::nullopt;
+  for (const auto* sample : {&before, &after})
+    for (double v : *sample)
+      if (!(v > 0) || !std::isfinite(v)) return std::nullopt;
+  std::vector<double> diffs;
+  diffs.reserve(static_cast<std::size_t>(m) * static_cast<std::size_t>(n));
+  for (double b : before)
+    for (double a : after)
+      diffs.push_back(std::log(a) - std::log(b));
+  std::sort(diffs.begin(), diffs.end());
+  const double tail = (1 - level) / 2;
+  const auto pmf = m + n <= kExactSamples ? mann_whitney_pmf(m, n) : std::vector<double>{};
+  int d = 0;
+  double below = 0;
+  for (double cdf = 0;; ++d) {
+    cdf = pmf.empty() ? mann_whitney_cdf(m, n, d) : cdf + pmf[static_cast<std::size_t>(d)];
+    if (cdf > tail) break;
+    below = cdf;
+  }
+  if (d < 1) return std::nullopt;
+  RatioInterval out;
+  out.rounds = std::min(m, n);
+  out.confidence = 1 - 2 * below;
+  out.low = std::exp(diffs[static_cast<std::size_t>(d - 1)]);
+  out.high = std::exp(diffs[diffs.size() - static_cast<std::size_t>(d)]);
+  const std::size_t mid = diffs.size() / 2;
+  out.ratio = std::exp(diffs.size() % 2 ? diffs[mid] : 0.5 * (diffs[mid - 1] + diffs[mid]));
+  return out;
+}
+
 LookSchedule look_schedule(int max_rounds, double level) {
   for (int looks = 4; looks >= 1; --looks) {
     LookSchedule s;

@@ -32,6 +32,18 @@ std::optional<RatioInterval> ratio_interval(const std::vector<double>& ratios, d
 // The fewest rounds with which ratio_interval() can give an interval.
 int rounds_for_level(double level = 0.95);
 
+// P(U <= u) for the Mann-Whitney statistic of two samples of m and n
+// under the null hypothesis (exact while m + n <= 60, normal beyond).
+double mann_whitney_cdf(int m, int n, int u);
+// Two unpaired samples (runs made at different times, as a baseline and a
+// new run): `after` over `before` as the Hodges-Lehmann ratio (the median
+// of every log(after_j / before_i)) with the exact Mann-Whitney interval
+// (the order statistics of those m x n ratios). nullopt when the samples
+// are too small for `level` (4 and 4, or 3 and 5, at 0.95).
+std::optional<RatioInterval> ratio_interval_unpaired(const std::vector<double>& before,
+                                                     const std::vector<double>& after,
+                                                     double level = 0.95);
+
 // Rounds until decided: the rounds after which a comparison may stop,
 // fixed before the first, with the level each of those analyses uses.
 // Splitting 1 - level equally over the looks (Bonferroni) keeps every

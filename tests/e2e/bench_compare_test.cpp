@@ -1,7 +1,8 @@
-// `bench compare` on a real results file: against itself nothing changed
-// (exit 0); against a copy whose throughput was cut to a quarter (or less,
-// below the row's whole range) every row regressed
-// (exit 3); a file that is not a results file is bad input (exit 2).
+// `bench compare` on a real results file: against itself nothing regressed
+// (exit 0); against a copy whose repeats took four times as long (or more,
+// below the row's whole range) every row regressed (exit 3); files that
+// share no row, or a file that is not a results file, are bad input
+// (exit 2); a single-repeat baseline is undecided, and says why.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -15,36 +16,55 @@ namespace lb::test {
 TEST_CASE("bench compare: same file unchanged, quartered throughput regressed, bad input refused") {
   const std::string base = temp_path("base.json"), slow = temp_path("slow.json"),
                     junk = temp_path("junk.json");
-  const auto r = run_bench("ws --loop=all --total=8MiB --repeat=3 --warmup=0 --json=" + base);
+  const auto r = run_bench("ws --loop=all --total=8MiB --repeat=5 --warmup=0 --json=" + base);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
 
   const auto same = run_bench("compare " + base + " " + base);
   INFO(same.out << same.err);
   CHECK(same.exit_code == 0);
-  CHECK(same.out.find("REGRESSION") == std::string::npos);
+  CHECK(same.out.find("no regression") != std::string::npos);
 
   auto doc = nlohmann::json::parse(slurp(base));
   // A quarter, or less when a repeat's noise spread the row wider than 4x
-  // (a cold first repeat here once gave 600-2489 MiB/s): the slowed range
-  // must not overlap the original, or the verdict rule rightly says
-  // "unchanged".
+  // (a cold first repeat here once gave 600-2489 MiB/s): the slowed
+  // repeats must all fall below the original ones, or the interval rightly
+  // holds more than a regression.
   for (auto& run : doc["runs"]) {
     auto& rate = run["summary"]["bytes_per_s"];
     const double spread = rate["max"].get<double>() / std::max(rate["min"].get<double>(), 1.0);
-    const double divisor = std::max(4.0, 2 * spread);
-    for (const char* k : {"min", "median", "max"})
-      rate[k] = rate[k].get<double>() / divisor;
+    const double factor = std::max(4.0, 2 * spread);
+    for (auto& rep : run["repeats"])
+      rep["duration_s"] = rep["duration_s"].get<double>() * factor;
   }
   std::ofstream(slow) << doc.dump();
-  const auto halved = run_bench("compare " + base + " " + slow);
-  INFO(halved.out << halved.err);
-  CHECK(halved.exit_code == 3);
-  CHECK(halved.out.find("REGRESSION") != std::string::npos);
+  const auto slowed = run_bench("compare " + base + " " + slow);
+  INFO(slowed.out << slowed.err);
+  CHECK(slowed.exit_code == 3);
+  CHECK(slowed.out.find("regressions found") != std::string::npos);
+  CHECK(slowed.out.find("\nundecided:") == std::string::npos);  // every row decided
 
   doc["runs"].erase(doc["runs"].begin());  // a row goes missing
   std::ofstream(slow) << doc.dump();
   const auto missing = run_bench("compare " + base + " " + slow);
   CHECK(missing.out.find("missing in new") != std::string::npos);
+
+  // Nothing in common: every row's loop renamed.
+  auto other = nlohmann::json::parse(slurp(base));
+  for (auto& run : other["runs"])
+    run["loop"] = "elsewhere";
+  std::ofstream(slow) << other.dump();
+  const auto disjoint = run_bench("compare " + base + " " + slow);
+  CHECK(disjoint.exit_code == 2);
+  CHECK(disjoint.err.find("share no row") != std::string::npos);
+
+  // One repeat shows no noise: undecided, exit 0, and the reason.
+  const auto single =
+      run_bench("ws --loop=epoll --total=8MiB --repeat=1 --warmup=0 --json=" + slow);
+  REQUIRE_MESSAGE(single.exit_code == 0, single.err);
+  const auto one = run_bench("compare " + slow + " " + base);
+  INFO(one.out << one.err);
+  CHECK(one.exit_code == 0);
+  CHECK(one.out.find("a single-repeat baseline cannot show its noise") != std::string::npos);
 
   std::ofstream(junk) << "{\"not\": \"results\"}";
   const auto bad = run_bench("compare " + base + " " + junk);

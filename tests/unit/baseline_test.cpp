@@ -8,18 +8,25 @@
 namespace lb {
 namespace {
 
+// A run of five repeats spread from min to max around the median (per
+// second: each repeat takes one second).
 nlohmann::json run(const std::string& bench, const std::string& loop, double min, double median,
                    double max) {
-  const char* metric = bench == "http" ? "req_per_s" : "bytes_per_s";
+  const bool requests = bench == "http";
+  nlohmann::json repeats = nlohmann::json::array();
+  for (double v : {min, (min + median) / 2, median, (median + max) / 2, max})
+    repeats.push_back({{"duration_s", 1.0},
+                       {"bytes", requests ? 1.0 : v},
+                       {"requests", requests ? v : 0.0},
+                       {"cpu_user_s", 0.01},
+                       {"cpu_sys_s", 0.01}});
   return {{"bench", bench},
-          {"mode", bench == "http" ? "async" : "download"},
+          {"mode", requests ? "async" : "download"},
           {"loop", loop},
           {"size_bytes", 1024},
           {"tls", false},
-          {"repeats", nlohmann::json::array({{{"duration_s", 1.0}}})},
-          {"summary",
-           {{metric, {{"min", min}, {"median", median}, {"max", max}}},
-            {"bytes_per_s", {{"min", 1}, {"median", 1}, {"max", 1}}}}}};
+          {"repeats", repeats},
+          {"summary", nlohmann::json::object()}};
 }
 
 nlohmann::json doc(std::initializer_list<nlohmann::json> runs) {
@@ -42,7 +49,7 @@ TEST_CASE("a clear 10% slowdown with a tight spread is a regression") {
                                     doc({run("ws", "epoll", 88, 90, 91)}), 5);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].verdict == Verdict::regression);
-  CHECK(rows[0].change_pct == doctest::Approx(-10));
+  CHECK(rows[0].change_pct == doctest::Approx(-10).epsilon(0.03));  // the Hodges-Lehmann ratio
   CHECK(any_regression(rows));
 }
 
@@ -51,14 +58,40 @@ TEST_CASE("the mirror image is an improvement") {
                      doc({run("tcp", "uring", 109, 110, 112)})) == Verdict::improvement);
 }
 
-TEST_CASE("overlapping noisy runs are unchanged, even with a 10% median shift") {
-  CHECK(only_verdict(doc({run("ws", "libuv", 70, 100, 130)}),
-                     doc({run("ws", "libuv", 65, 90, 120)})) == Verdict::unchanged);
+TEST_CASE("overlapping noisy runs are undecided, even with a 10% median shift") {
+  const auto rows = compare_results(doc({run("ws", "libuv", 70, 100, 130)}),
+                                    doc({run("ws", "libuv", 65, 90, 120)}), 5);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].verdict == Verdict::undecided);
+  CHECK(rows[0].why.find("holds 1") != std::string::npos);
+  CHECK_FALSE(any_regression(rows));
 }
 
-TEST_CASE("a shift inside the threshold is unchanged, however tight") {
+TEST_CASE("a tight shift inside the threshold is the same; a looser one is slower") {
   CHECK(only_verdict(doc({run("ws", "epoll", 99.9, 100, 100.1)}),
-                     doc({run("ws", "epoll", 96.9, 97, 97.1)})) == Verdict::unchanged);
+                     doc({run("ws", "epoll", 96.9, 97, 97.1)})) == Verdict::same);
+  CHECK(only_verdict(doc({run("ws", "epoll", 98, 100, 102)}),
+                     doc({run("ws", "epoll", 94, 96, 98)})) == Verdict::slower);
+}
+
+TEST_CASE("the same run twice is the same; CPU per operation is judged beside it") {
+  const auto rows = compare_results(doc({run("ws", "epoll", 99, 100, 101)}),
+                                    doc({run("ws", "epoll", 99, 100, 101)}), 5);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].verdict == Verdict::same);
+  CHECK(rows[0].cpu_judgement == Judgement::same);
+  CHECK(shared_rows(rows) == 1);
+}
+
+TEST_CASE("a single-repeat baseline cannot judge noise: undecided, and why") {
+  auto one = run("ws", "epoll", 100, 100, 100);
+  one["repeats"] = nlohmann::json::array({one["repeats"][0]});
+  REQUIRE(one["repeats"].size() == 1);
+  const auto rows = compare_results(doc({one}), doc({run("ws", "epoll", 50, 50, 51)}), 5);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].verdict == Verdict::undecided);
+  CHECK(rows[0].why.find("a single-repeat baseline cannot show its noise") != std::string::npos);
+  CHECK_FALSE(any_regression(rows));
 }
 
 TEST_CASE("rows on one side only are listed, not dropped") {

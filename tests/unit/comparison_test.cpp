@@ -65,6 +65,40 @@ TEST_CASE("ratio_interval: Hodges-Lehmann ratio with the exact Wilcoxon interval
   CHECK_FALSE(ratio_interval({1, 1, 1, 1, 1, NAN}).has_value());
 }
 
+TEST_CASE("mann_whitney_cdf: the exact null distribution of U") {
+  // By brute-force enumeration of the C(m+n, m) arrangements.
+  CHECK(mann_whitney_cdf(4, 4, 0) == doctest::Approx(0.014285714285714285));
+  CHECK(mann_whitney_cdf(4, 4, 1) == doctest::Approx(0.02857142857142857));
+  CHECK(mann_whitney_cdf(5, 5, 2) == doctest::Approx(0.015873015873015872));
+  CHECK(mann_whitney_cdf(5, 5, 3) == doctest::Approx(0.027777777777777776));
+  CHECK(mann_whitney_cdf(3, 5, 0) == doctest::Approx(0.017857142857142856));
+  CHECK(mann_whitney_cdf(6, 8, 7) == doctest::Approx(0.014652014652014652));
+  CHECK(mann_whitney_cdf(6, 8, 8) == doctest::Approx(0.021312021312021312));
+  CHECK(mann_whitney_cdf(40, 40, 800) == doctest::Approx(0.5).epsilon(0.01));
+}
+
+TEST_CASE("ratio_interval_unpaired: Hodges-Lehmann ratio with the exact Mann-Whitney interval") {
+  // Intervals by inverting scipy.stats.mannwhitneyu(method='exact').
+  const auto slower = ratio_interval_unpaired({100, 98, 103, 101, 99}, {90, 91, 88, 93, 89});
+  REQUIRE(slower.has_value());
+  CHECK(slower->ratio == doctest::Approx(0.9000000000000004));
+  CHECK(slower->low == doctest::Approx(0.8712871287128706));
+  CHECK(slower->high == doctest::Approx(0.9299999999999999));
+  const auto noisy = ratio_interval_unpaired({70, 100, 130, 85, 115}, {65, 90, 120, 80, 95});
+  REQUIRE(noisy.has_value());
+  CHECK(noisy->ratio == doctest::Approx(0.9230769230769231));
+  CHECK(noisy->low == doctest::Approx(0.6153846153846153));
+  CHECK(noisy->high == doctest::Approx(1.3571428571428577));
+  const auto flat = ratio_interval_unpaired({10.0, 10.2, 9.9, 10.1}, {10.05, 10.15, 9.95, 10.0});
+  REQUIRE(flat.has_value());
+  CHECK(flat->low == doctest::Approx(0.9754901960784316));
+  CHECK(flat->high == doctest::Approx(1.025252525252525));
+  // One repeat on a side (or 3 and 4) cannot show the noise.
+  CHECK_FALSE(ratio_interval_unpaired({100}, {90, 91, 88, 93, 89}).has_value());
+  CHECK_FALSE(ratio_interval_unpaired({1, 2, 3}, {1, 2, 3, 4}).has_value());
+  CHECK(ratio_interval_unpaired({1, 2, 3}, {1, 2, 3, 4, 5}).has_value());
+}
+
 TEST_CASE("look_schedule: looks fixed in advance, the level split over them") {
   const auto s20 = look_schedule(20);
   CHECK(s20.level_per_look == doctest::Approx(0.9875));

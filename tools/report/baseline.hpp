@@ -2,23 +2,29 @@
 // Comparing two results files (schema loopbench.results/1) row by row: the
 // verdicts of `bench compare` and `bench matrix --baseline`.
 //
-// A row is one (bench, mode, loop, size, tls). Its figure is throughput:
-// requests per second for http, payload bytes per second otherwise, as the
-// {min, median, max} over the run's repeats. The rule:
-//   regression   the new median is more than THRESHOLD% below the old one
-//                AND the new run's best repeat is below the old run's worst;
+// A row is one (bench, mode, loop, size, tls, variant). Its figure is
+// throughput, per repeat: requests (or messages) per second for http and
+// echo, payload bytes per second otherwise; the client's CPU per operation
+// is compared beside it. The two runs were made at different times, so
+// their repeats are not paired: new over old is the Hodges-Lehmann ratio
+// with the exact Mann-Whitney 95 % interval (engine/comparison.hpp;
+// docs/statistics.md). With THRESHOLD t:
+//   regression   the interval lies below 1 and the ratio below 1 - t;
 //   improvement  the mirror image;
-//   unchanged    anything else.
-// The threshold keeps tiny but consistent shifts quiet; the range test keeps
-// one noisy repeat from making a verdict: on a shared machine the spread of
-// repeats is the noise we can see, and a change that stays inside it is not
-// shown by this data. Rows present on one side only are reported as such.
+//   slower/faster the interval excludes 1, the ratio within t;
+//   same         the whole interval within 1 +- t;
+//   undecided    anything else, and rows with too few repeats for an
+//                interval (4 and 4, or 3 and 5): a single-repeat run
+//                cannot show its noise.
+// Rows present on one side only are reported as such.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/comparison.hpp"
 #include "engine/stats.hpp"
 
 namespace lb {
@@ -26,7 +32,7 @@ namespace lb {
 // The exit code of bench compare and bench matrix --baseline when a row regressed.
 inline constexpr int kExitRegression = 3;
 
-enum class Verdict { regression, improvement, unchanged, only_old, only_new };
+enum class Verdict { regression, improvement, slower, faster, same, undecided, only_old, only_new };
 
 struct RowComparison {
   std::string bench, mode, loop;
@@ -35,8 +41,14 @@ struct RowComparison {
   std::string variant;  // row_variant
   std::string metric;   // "req_per_s" or "bytes_per_s"
   Spread old_value, new_value;
-  double change_pct = 0;  // (new - old) / old of the medians
-  Verdict verdict = Verdict::unchanged;
+  int old_repeats = 0, new_repeats = 0;
+  double change_pct = 0;                  // the ratio's estimate - 1 (medians' without one)
+  std::optional<RatioInterval> interval;  // throughput, new over old
+  Verdict verdict = Verdict::undecided;
+  std::string why;  // undecided: what the data could not settle
+  // The client's CPU per operation, new over old.
+  std::optional<RatioInterval> cpu_interval;
+  Judgement cpu_judgement = Judgement::undecided;
 };
 
 // Throws std::runtime_error when a document is not a results file.
@@ -44,5 +56,7 @@ std::vector<RowComparison> compare_results(const nlohmann::json& old_doc,
                                            const nlohmann::json& new_doc, double threshold_pct);
 const char* verdict_name(Verdict v);
 bool any_regression(const std::vector<RowComparison>& rows);
+// Rows measured on both sides.
+std::size_t shared_rows(const std::vector<RowComparison>& rows);
 
 }  // namespace lb

@@ -386,8 +386,9 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
          std::string(any_regression(verdicts)
                          ? "<span class=\"regression\">Regressions found</span> (exit code 3)."
                          : "No regression.") +
-         " A row regressed when its median fell by more than the threshold and the new best "
-         "repeat is below the old worst.</p>\n";
+         " A row regressed when the 95 % interval of its new/old throughput over the rounds "
+         "(Hodges-Lehmann, exact Mann-Whitney) lies below 1 and the ratio is more than the "
+         "threshold down.</p>\n";
     const std::string missing = missing_rows_text(verdicts, true);
     if (!missing.empty()) h += "<p>Rows on one side only:</p><ul>\n" + missing + "</ul>\n";
   }
