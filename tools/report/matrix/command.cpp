@@ -275,7 +275,7 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "matrix", "Every scenario on every loop, repeated and interleaved; report and baseline");
-  cmd->add_option("--profile", o->profile, "quick (under 2 minutes) or full (original sizes)")
+  cmd->add_option("--profile", o->profile, "quick (under 5 minutes) or full (original sizes)")
       ->capture_default_str();
   cmd->add_option("--loops", o->loops, "epoll, libuv, uring, a comma list, or all")
       ->capture_default_str();
@@ -309,7 +309,8 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
       ->check(unsigned_count());
   cmd->add_option("--out", o->out, "Output directory (default results/<timestamp>)");
   cmd->add_option("--baseline", o->baseline, "An earlier results.json to compare with");
-  cmd->add_option("--threshold", o->threshold, "Percent a median must move to count")
+  cmd->add_option("--threshold", o->threshold,
+                  "--baseline: percent the new/old ratio must move to be a regression")
       ->check(finite_number())
       ->capture_default_str();
   cmd->add_option("--server-cpu", o->server_cpu, "Pin servers to this CPU (default 0 on 2+ CPUs)")
@@ -331,8 +332,9 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
                   "equal load); the full profile's default");
   cmd->footer(
       "Exit codes: 0 all rows measured and no regression; 1 a step failed (listed, with its\n"
-      "log); 2 bad usage; 3 a row regressed against --baseline (median moved more than\n"
-      "--threshold and the min-max ranges of the two runs do not overlap).");
+      "log); 2 bad usage; 3 a row regressed against --baseline (the 95 % interval of its\n"
+      "new/old throughput lies below 1 and the ratio is more than --threshold down).\n"
+      "Every loop is compared with --reference round by round: docs/statistics.md.");
   cmd->callback([o, &run] { run = [o] { return run_matrix(*o); }; });
 }
 
