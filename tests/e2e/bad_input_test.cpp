@@ -50,7 +50,7 @@ TEST_CASE("bad input: an empty option value is refused, not filled with the next
 }
 
 TEST_CASE("bad input: odd numbers") {
-  refused("matrix --repeat=0", "--repeat must be at least 1");
+  refused("matrix --repeat=0", "--rounds: expected auto or a number of rounds of at least 1");
   refused("echo --churn=-1", "--churn: expected a whole number of 0 or more, got '-1'");
   refused("tcp --server-cpu=-3", "--server-cpu: expected a CPU number, or -1 for unpinned");
   refused("echo --client-cpu=x", "--client-cpu: expected a CPU number");
