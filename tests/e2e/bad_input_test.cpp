@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "command.hpp"
@@ -60,6 +61,24 @@ TEST_CASE("bad input: odd numbers") {
   const auto version = run_bench("-V");
   CHECK(version.exit_code == 0);
   CHECK(version.out.find("0.") != std::string::npos);
+}
+
+TEST_CASE("durations take units as wrk, oha and hyperfine read them: 500ms, 2s, 1m") {
+  refused("tcp --timeout=3x", "--timeout: expected seconds, or a number with ms, s, m or h");
+  refused("echo --duration=3d", "--duration: expected seconds, or a number with ms, s, m or h");
+  const std::string json = temp_path("units.json");
+  const auto r = run_bench(std::string("echo --loop=") + LOOPBENCH_FIRST_BACKEND +
+                               " --duration=500ms --warmup=100ms --timeout=2s --connections=2 "
+                               "--repeat=1 --json=" +
+                               json,
+                           60);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  const auto& params = doc.at("runs").at(0).at("params");
+  CHECK(params.at("duration_s").get<double>() == doctest::Approx(0.5));
+  CHECK(params.at("warmup_s").get<double>() == doctest::Approx(0.1));
 }
 
 }  // namespace lb::test

@@ -57,11 +57,27 @@ CLI::Validator finite_number() {
 }
 
 CLI::Validator seconds_option() {
-  return number_check(
-      [](double value, const std::string& text) {
-        return value >= 0 && value <= kMaxSeconds
-                   ? std::string{}
-                   : fmt::format("expected 0 to {:.0f} seconds, got '{}'", kMaxSeconds, text);
+  // A duration with a unit, as wrk, oha and hyperfine read them ("500ms",
+  // "10s", "2m", "1h"), becomes plain seconds before CLI11 converts it; a
+  // bare number is seconds.
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str())
+          return "expected seconds, or a number with ms, s, m or h, got '" + text + "'";
+        const std::string unit = end;
+        static const std::pair<const char*, double> kUnits[] = {
+            {"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"m", 60}, {"h", 3600}};
+        const auto* u = std::find_if(std::begin(kUnits), std::end(kUnits),
+                                     [&](const auto& k) { return unit == k.first; });
+        if (u == std::end(kUnits))
+          return "expected seconds, or a number with ms, s, m or h, got '" + text + "'";
+        const double seconds = value * u->second;
+        if (!(seconds >= 0 && seconds <= kMaxSeconds))
+          return fmt::format("expected 0 to {:.0f} seconds, got '{}'", kMaxSeconds, text);
+        if (!unit.empty()) text = fmt::format("{:.17g}", seconds);
+        return {};
       },
       "SECONDS");
 }

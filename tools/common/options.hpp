@@ -26,8 +26,9 @@ std::vector<std::string> checked_list(const std::string& option, const std::stri
 // numbers and pass a range check made with < and >, then hang a run or
 // print nonsense, so they are refused where they are read.
 CLI::Validator finite_number();
-// finite_number() for a duration in seconds, 0 to kMaxSeconds (11.6 days):
-// far more than any run, and far from overflowing a count of nanoseconds.
+// finite_number() for a duration: seconds, or a number with a unit (ms, s,
+// m, h; "500ms", "2m"), 0 to kMaxSeconds (11.6 days): far more than any
+// run, and far from overflowing a count of nanoseconds.
 inline constexpr double kMaxSeconds = 1e6;
 CLI::Validator seconds_option();
 // A CLI11 check for a CPU option (--server-cpu, --client-cpu, --cpu): a

@@ -89,7 +89,7 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
       ->capture_default_str();
   cmd->add_option("--json", o.json, "Write results to FILE (schema loopbench.results/1)");
   cmd->add_option("--timeout", o.timeout_s, help.timeout)
-      ->check(seconds_option())
+      ->transform(seconds_option())
       ->capture_default_str();
   cmd->add_option("--net", o.net,
                   "Client and built-in server in two network namespaces over an emulated path "

@@ -531,10 +531,10 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   add_pacing_options(cmd, o->pacing, "messages", "connections");
   cmd->add_option("--duration", o->duration_s, "Seconds measured per repeat")
-      ->check(seconds_option())
+      ->transform(seconds_option())
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup_s, "Seconds of traffic before each repeat's measurement")
-      ->check(seconds_option())
+      ->transform(seconds_option())
       ->capture_default_str();
   cmd->add_option("--connect-batch", o->connect_batch, "Connects in progress at once")
       ->capture_default_str();
@@ -546,7 +546,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--interval", o->interval_s,
                   "Every this many seconds, print the client's and the built-in server's "
                   "resident set and open descriptors (kept in --json as resources; 0: off)")
-      ->check(seconds_option())
+      ->transform(seconds_option())
       ->capture_default_str();
   cmd->add_option("--client-threads", o->client_threads,
                   "Client loops, one thread each, sharing the connections and the rate")

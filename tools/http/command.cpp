@@ -419,7 +419,7 @@ void register_serve_http(CLI::App* serve, CommandRunner& run) {
   add_serve_options(cmd, o->serve, 8080);
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Close a connection that completes no request for this many seconds")
-      ->check(seconds_option())
+      ->transform(seconds_option())
       ->capture_default_str();
   cmd->add_option("--close-probability", o->close_probability,
                   "Testing aid: answer this fraction of requests with Connection: close (HTTP/2: "

@@ -295,8 +295,8 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--time-budget", o->time_budget_s,
                   "--rounds=auto: seconds after which no round starts that would overrun them "
-                  "(0: none; default 270 for quick, 3600 for full)")
-      ->check(finite_number());
+                  "(0: none; default 270 for quick, 3600 for full; units as 5m)")
+      ->transform(seconds_option());
   cmd->add_option("--reference", o->reference,
                   "The loop every other loop is compared with, round by round (default epoll)");
   cmd->add_option("--margin", o->margin_pct,
