@@ -63,6 +63,18 @@ TEST_CASE("bad input: odd numbers") {
   CHECK(version.out.find("0.") != std::string::npos);
 }
 
+TEST_CASE("--json=- writes the results document to stdout, and the table to stderr") {
+  const auto r = run_bench(std::string("tcp --loop=") + LOOPBENCH_FIRST_BACKEND +
+                           " --total=8MiB --repeat=1 --warmup=0 --json=-");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);  // nothing else on stdout
+  CHECK(doc.at("schema") == "loopbench.results/1");
+  CHECK(doc.at("runs").size() == 1);
+  CHECK(r.err.find("bench tcp") != std::string::npos);
+  CHECK_FALSE(exists("-"));
+}
+
 TEST_CASE("durations take units as wrk, oha and hyperfine read them: 500ms, 2s, 1m") {
   refused("tcp --timeout=3x", "--timeout: expected seconds, or a number with ms, s, m or h");
   refused("echo --duration=3d", "--duration: expected seconds, or a number with ms, s, m or h");

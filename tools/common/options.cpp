@@ -142,7 +142,7 @@ std::uint16_t port_option(int port) {
 }
 
 void check_output_file(const std::string& option, const std::string& path) {
-  if (path.empty()) return;
+  if (path.empty() || path == "-") return;  // none, or stdout
   std::error_code ec;
   const bool existed = std::filesystem::exists(path, ec);
   if (std::filesystem::is_directory(path, ec))

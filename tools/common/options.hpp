@@ -42,7 +42,7 @@ std::uint16_t port_option(int port);
 // Checks, before anything is measured, that `path` (the value of
 // `option`, e.g. --json) can be written: a UsageError naming the option
 // and the system's reason when not. A file that did not exist is not left
-// behind. An empty path (no output asked) passes.
+// behind. An empty path (no output asked) and "-" (stdout) pass.
 void check_output_file(const std::string& option, const std::string& path);
 
 }  // namespace lb

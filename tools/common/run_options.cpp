@@ -39,6 +39,10 @@ void RunOptions::pin_client() const {
   pin_or_throw(client_cpu, "client");
 }
 
+std::FILE* RunOptions::table_stream() const {
+  return json == "-" ? stderr : stdout;
+}
+
 std::chrono::milliseconds RunOptions::timeout() const {
   return std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
 }
@@ -87,7 +91,9 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
                   "Loop of the built-in server; the same for every client loop so only the "
                   "client's loop varies")
       ->capture_default_str();
-  cmd->add_option("--json", o.json, "Write results to FILE (schema loopbench.results/1)");
+  cmd->add_option("--json", o.json,
+                  "Write results to FILE (schema loopbench.results/1); - for stdout (the table "
+                  "then goes to stderr)");
   cmd->add_option("--timeout", o.timeout_s, help.timeout)
       ->transform(seconds_option())
       ->capture_default_str();

@@ -4,6 +4,7 @@
 // warm-ups and repeats, the timeout and the results file.
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct RunOptions {
   // Pins this process to --client-cpu (UsageError when it cannot).
   void pin_client() const;
   std::chrono::milliseconds timeout() const;
+  // Where the human table goes: stderr with --json=- (stdout then carries
+  // the results document alone, for a pipe), stdout otherwise.
+  std::FILE* table_stream() const;
   // The fields every row records of these options.
   nlohmann::json params() const;
 };

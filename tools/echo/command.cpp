@@ -498,7 +498,7 @@ int run_echo(const EchoOptions& o) {
     }
   }
   add_ours_over_peer(runs);
-  print_echo_table(stdout, runs,
+  print_echo_table(o.run.table_stream(), runs,
                    EchoTableContext{c.url_ws || c.url_tcp ? o.url : "builtin", o.run.server_loop,
                                     o.run.server_cpu, o.run.client_cpu, o.run.repeat});
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);

@@ -314,7 +314,7 @@ int run_http(const HttpOptions& o) {
       : o.multiplexed() ? fmt::format(", HTTP/2 with up to {} streams per connection", o.streams)
                         : ", HTTP/1.1",
       o.run.repeat, o.run.warmup);
-  print_http_table(stdout, runs, header);
+  print_http_table(o.run.table_stream(), runs, header);
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
   if (!o.csv.empty()) write_http_csv(o.csv, runs);
   return errors ? 1 : 0;

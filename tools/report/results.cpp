@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <stdexcept>
@@ -204,6 +205,13 @@ nlohmann::json read_json_file(const std::string& path, const std::string& what) 
 
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
                         const std::string& started) {
+  if (path == "-") {
+    std::fflush(stdout);
+    const std::string text = results_document(runs, started).dump(2) + "\n";
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      throw std::runtime_error("cannot write results to stdout");
+    return;
+  }
   std::ofstream out(path);
   if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
   out << results_document(runs, started).dump(2) << "\n";

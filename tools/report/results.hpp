@@ -95,7 +95,7 @@ std::string row_variant(const nlohmann::json& run);
 // A JSON file a user named (`what` says which, e.g. "--baseline"): a
 // UsageError when it cannot be read or is not JSON.
 nlohmann::json read_json_file(const std::string& path, const std::string& what);
-// Throws std::runtime_error when the file cannot be written.
+// Throws std::runtime_error when the file cannot be written; "-" is stdout.
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
                         const std::string& started);
 

@@ -251,7 +251,7 @@ int run_client(const ClientOptions& o) {
   }
   if (server) server->stop();
   print_stream_table(
-      stdout, runs,
+      o.run.table_stream(), runs,
       fmt::format("bench stream: {} {}; client CPU {}; {} pieces; send queue {}; {} repeats "
                   "after {} warm-up{}",
                   o.file, target.tls ? "over wss" : "over ws", o.run.client_cpu,

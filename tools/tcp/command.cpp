@@ -96,7 +96,7 @@ int run_tcp(const TcpOptions& o) {
     }
   }
   if (server) server->stop();
-  print_tcp_table(stdout, runs,
+  print_tcp_table(o.run.table_stream(), runs,
                   TcpTableContext{target, o.run.server_loop, o.run.server_cpu, o.run.client_cpu,
                                   t.chunk, o.run.warmup});
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);

@@ -179,7 +179,7 @@ int run_ws(const WsOptions& o) {
   if (server) server->stop();
   add_ours_over_peer(runs);
   print_ws_table(
-      stdout, runs,
+      o.run.table_stream(), runs,
       fmt::format("bench ws: {}{}; client CPU {}; chunk {}; send queue {} msgs; {} "
                   "repeats after {} warm-up",
                   target.tls ? "wss" : "ws",
