@@ -75,6 +75,25 @@ TEST_CASE("--json=- writes the results document to stdout, and the table to stde
   CHECK_FALSE(exists("-"));
 }
 
+TEST_CASE("short options as wrk, oha and h2load spell them: -n -c -t -d -R -k -V") {
+  const auto http =
+      run_bench(std::string("http -n 20 -c 4 -t 2 --mode=async --loop=") + LOOPBENCH_FIRST_BACKEND +
+                " --size=1k --repeat=1 --warmup=0 --json=-");
+  INFO(http.out << http.err);
+  REQUIRE(http.exit_code == 0);
+  const auto h = nlohmann::json::parse(http.out).at("runs").at(0).at("params");
+  CHECK(h.at("requests") == 20);
+  CHECK(h.at("concurrency") == 4);
+  const auto echo = run_bench(std::string("echo -c 2 -d 300ms -t 1 --loop=") +
+                              LOOPBENCH_FIRST_BACKEND + " --repeat=1 --json=-");
+  INFO(echo.out << echo.err);
+  REQUIRE(echo.exit_code == 0);
+  const auto e = nlohmann::json::parse(echo.out).at("runs").at(0).at("params");
+  CHECK(e.at("connections") == 2);
+  CHECK(e.at("duration_s").get<double>() == doctest::Approx(0.3));
+  refused("echo -R nan", "--rate: expected a finite number");
+}
+
 TEST_CASE("durations take units as wrk, oha and hyperfine read them: 500ms, 2s, 1m") {
   refused("tcp --timeout=3x", "--timeout: expected seconds, or a number with ms, s, m or h");
   refused("echo --duration=3d", "--duration: expected seconds, or a number with ms, s, m or h");

@@ -21,7 +21,7 @@ void Pacing::check() const {
 
 void add_pacing_options(CLI::App* cmd, Pacing& pacing, const std::string& unit,
                         const std::string& senders) {
-  cmd->add_option("--rate", pacing.rate,
+  cmd->add_option("-R,--rate", pacing.rate,
                   "Open loop: " + unit + "/s over all " + senders +
                       ", sent at their intended times (0: closed loop)")
       ->check(finite_number())

@@ -525,14 +525,15 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--transport", o->transport,
                   "tcp (length-prefixed), ws, wss, a comma list, or all")
       ->capture_default_str();
-  cmd->add_option("--connections", o->connections, "Connections, a comma list (e.g. 1,100,10000)")
+  cmd->add_option("-c,--connections", o->connections,
+                  "Connections, a comma list (e.g. 1,100,10000)")
       ->capture_default_str();
   cmd->add_option("--size", o->size, "Message size, a comma list (e.g. 64,1KiB,16KiB; up to 1MiB)")
       ->capture_default_str();
   cmd->add_option("--pipeline", o->pipeline, "Messages in flight per connection")
       ->capture_default_str();
   add_pacing_options(cmd, o->pacing, "messages", "connections");
-  cmd->add_option("--duration", o->duration_s, "Seconds measured per repeat")
+  cmd->add_option("-d,--duration", o->duration_s, "Seconds measured per repeat")
       ->transform(seconds_option())
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup_s, "Seconds of traffic before each repeat's measurement")
@@ -550,7 +551,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
                   "resident set and open descriptors (kept in --json as resources; 0: off)")
       ->transform(seconds_option())
       ->capture_default_str();
-  cmd->add_option("--client-threads", o->client_threads,
+  cmd->add_option("-t,--client-threads,--threads", o->client_threads,
                   "Client loops, one thread each, sharing the connections and the rate")
       ->capture_default_str();
   cmd->add_option("--server-threads", o->server_threads,
@@ -562,7 +563,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--server-codec", o->server_codec, "Framing of the built-in ws/wss server")
       ->capture_default_str();
-  cmd->add_flag("--insecure", o->insecure, "Do not verify the server's certificate (wss)");
+  cmd->add_flag("-k,--insecure", o->insecure, "Do not verify the server's certificate (wss)");
   cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
   cmd->add_option("--csv", o->csv, "Write one CSV line per row to FILE");
   cmd->add_option("--servers", o->servers,

@@ -372,10 +372,12 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--mode", o->mode, "sync, threads, async (comma list) or all")
       ->capture_default_str();
   cmd->add_option("--size", o->size, "1k, 20k, 200k (comma list) or all")->capture_default_str();
-  cmd->add_option("--requests", o->requests, "GETs per repeat")->capture_default_str();
-  cmd->add_option("--concurrency", o->concurrency, "Transfers in flight (async)")
+  cmd->add_option("-n,--requests", o->requests, "GETs per repeat")->capture_default_str();
+  cmd->add_option("-c,--concurrency,--connections", o->concurrency,
+                  "Transfers in flight (async): connections over HTTP/1.1")
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Client threads (threads mode)")->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "Client threads (threads mode)")
+      ->capture_default_str();
   add_pacing_options(cmd, o->pacing, "requests", "transfers of --mode=async");
   cmd->add_flag("--fresh-connections", o->fresh_connections,
                 "A new connection (and TLS handshake) for every request, closed after it");
@@ -408,7 +410,7 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   cmd->add_flag("--tls", o->tls,
                 "https:// to the built-in server (a fresh self-signed certificate, verified)");
   cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for --url https://");
-  cmd->add_flag("--insecure", o->insecure, "Do not verify the server's certificate");
+  cmd->add_flag("-k,--insecure", o->insecure, "Do not verify the server's certificate");
   cmd->callback([o, &run] { run = [o] { return run_http(*o); }; });
 }
 

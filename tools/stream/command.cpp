@@ -313,7 +313,7 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   client->add_option("--url", c->url, "ws(s)://HOST:PORT/stream of another server");
   client->add_flag("--tls", c->tls, "wss:// to the built-in server");
-  client->add_flag("--insecure", c->insecure, "Do not verify the server's certificate");
+  client->add_flag("-k,--insecure", c->insecure, "Do not verify the server's certificate");
   client->add_option("--cacert", c->cacert, "Trust this CA file (PEM) for wss://");
   client->add_flag("--drop-cache", c->drop_cache,
                    "Evict the sender's file from the page cache before each run (cold run)");

@@ -229,7 +229,7 @@ void register_ws_command(CLI::App& app, CommandRunner& run) {
                   "Received messages waiting for the consumer before reading pauses")
       ->capture_default_str();
   cmd->add_flag("--tls", o->tls, "wss:// to the built-in server (fresh self-signed certificate)");
-  cmd->add_flag("--insecure", o->insecure, "Do not verify the server's certificate");
+  cmd->add_flag("-k,--insecure", o->insecure, "Do not verify the server's certificate");
   cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
   cmd->add_option("--url", o->url, "ws(s)://HOST:PORT/ws of another server");
   add_run_options(cmd, o->run);
