@@ -116,6 +116,46 @@ TEST_CASE("bench http --peers negotiate the version asked over https") {
   }
 }
 
+TEST_CASE("bench http --url with a path: requested as given, with its method, headers and body") {
+  BenchServer server(
+      std::string("python3 ") + LOOPBENCH_SOURCE_DIR + "/tests/e2e/any_url_server.py",
+      /*raw_command=*/true);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/api/thing?x=1";
+  const std::string json = temp_path("any-url.json");
+  const auto r = run_bench("http --url='" + url +
+                           "' -m PUT -H 'X-Test: yes' --body=hello --expect-status=201 "
+                           "--expect-size=2 -n 5 --mode=sync --repeat=1 --warmup=0 --json=" +
+                           json);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  const auto& run = doc.at("runs").at(0);
+  CHECK(run.at("params").at("url") == url);
+  CHECK(run.at("params").at("size") == "url");
+  CHECK(run.at("params").at("method") == "PUT");
+  CHECK(run.at("repeats").at(0).at("requests") == 5);
+  const std::string seen = server.stop();
+  std::size_t n = 0;
+  for (auto p = seen.find("PUT /api/thing?x=1 yes hello"); p != std::string::npos;
+       p = seen.find("PUT /api/thing?x=1 yes hello", p + 1))
+    ++n;
+  CHECK(n == 5);
+  // Without --expect-status any 2xx is good; a wrong size or status fails.
+  BenchServer again(std::string("python3 ") + LOOPBENCH_SOURCE_DIR + "/tests/e2e/any_url_server.py",
+                    true);
+  const std::string other = "http://127.0.0.1:" + std::to_string(again.port()) + "/x";
+  CHECK(run_bench("http --url=" + other + " -n 3 --mode=sync --repeat=1 --warmup=0").exit_code ==
+        0);
+  const auto wrong = run_bench("http --url=" + other +
+                               " --expect-status=200 -n 3 --mode=sync --repeat=1 --warmup=0");
+  CHECK(wrong.exit_code == 1);
+  CHECK(wrong.err.find("HTTP status 201, expected 200") != std::string::npos);
+  CHECK(run_bench("http --url=" + other + " --size=1k").exit_code == 2);
+  CHECK(run_bench("http --url=" + other + " --peers=requests").exit_code == 2);
+  CHECK(run_bench("http --url=" + other + " -H nocolon").exit_code == 2);
+}
+
 TEST_CASE("bench http: one version option at most; prior knowledge that libcurl cannot reuse") {
   const auto both = run_bench("http --http1.1 --http2");
   CHECK(both.exit_code == 2);

@@ -18,9 +18,15 @@ constexpr std::size_t kKeptErrors = 5;
 // costs seconds, not requests x timeout.
 constexpr std::uint64_t kMaxFailures = 10;
 
+struct SlistFree {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using HeaderList = std::unique_ptr<curl_slist, SlistFree>;
+
 // One reusable easy handle and what its current transfer received.
 struct Transfer {
   http::EasyHandle easy = http::make_easy();
+  HeaderList headers;  // CURLOPT_HTTPHEADER's, alive as long as the handle
   std::uint64_t received = 0;
   Clock::time_point intended{}, started{};    // differ in open loop only
   int index = -1;                             // async: which request this is
@@ -73,6 +79,18 @@ void configure(Transfer& t, const HttpRunSpec& spec) {
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
   }
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error.data());
+  for (const auto& line : spec.headers) {
+    curl_slist* grown = curl_slist_append(t.headers.get(), line.c_str());
+    if (!grown) throw std::runtime_error("out of memory for --header");
+    (void)t.headers.release();
+    t.headers.reset(grown);
+  }
+  if (t.headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
+  if (!spec.body.empty()) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, spec.body.data());  // the spec outlives the run
+  }
+  if (!spec.method.empty()) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
   // Always set: libcurl's default (CURL_HTTP_VERSION_2TLS) offers "h2" by
   // ALPN, so an https:// run that asked nothing would measure HTTP/2.
   if (curl_easy_setopt(e, CURLOPT_HTTP_VERSION, curl_version_option(spec.version)) != CURLE_OK)
@@ -119,11 +137,14 @@ void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& sp
   else if (negotiated != asked)
     error = "the server answered over HTTP/" + negotiated + ", not HTTP/" + asked +
             (is_http2(spec.version) ? " (no \"h2\" by ALPN, or no h2c?)" : "");
-  else if (status != 200)
-    error = "HTTP status " + std::to_string(status);
-  else if (t.received != spec.expected_bytes)
+  else if (spec.expected_status ? status != *spec.expected_status
+           : spec.own_route     ? status != 200
+                                : status < 200 || status > 299)
+    error = "HTTP status " + std::to_string(status) +
+            (spec.expected_status ? ", expected " + std::to_string(*spec.expected_status) : "");
+  else if (spec.expected_bytes && t.received != *spec.expected_bytes)
     error = "body of " + std::to_string(t.received) + " bytes, expected " +
-            std::to_string(spec.expected_bytes);
+            std::to_string(*spec.expected_bytes);
   if (error.empty()) {
     ++r.ok;
     r.bytes += t.received;

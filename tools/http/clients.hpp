@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,16 @@ bool is_http2(HttpVersion v);
 
 struct HttpRunSpec {
   std::string url;
-  std::uint64_t expected_bytes = 0;  // body length every response must have
+  // What every response must be: this status (none: 200 from our routes,
+  // any 2xx from another URL) and this body length (none: any).
+  std::optional<long> expected_status;
+  std::optional<std::uint64_t> expected_bytes;
+  bool own_route = true;  // one of the suite's routes (/1k, /20k, /200k)
+  // The request: method (empty: GET, or POST with a body), extra header
+  // lines ("Name: value"), body.
+  std::string method;
+  std::vector<std::string> headers;
+  std::string body;
   int requests = 1000;
   int concurrency = 100;                      // async
   int threads = 10;                           // threads

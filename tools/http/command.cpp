@@ -5,6 +5,8 @@
 #include <curl/curl.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 
@@ -53,6 +55,13 @@ struct HttpOptions {
   // at most one be given.
   bool http1_1 = false, http2 = false, http2_prior_knowledge = false;
   int streams = 100;
+  // Any URL (wrk's, oha's way): method, headers, body, and what a good
+  // response is.
+  std::string method;
+  std::vector<std::string> headers;
+  std::string body, body_file;
+  std::optional<long> expect_status;
+  std::optional<std::uint64_t> expect_size;
 
   HttpVersion version() const {
     if (http2_prior_knowledge) return HttpVersion::http2_prior_knowledge;
@@ -61,6 +70,18 @@ struct HttpOptions {
   bool multiplexed() const { return is_http2(version()) && !fresh_connections; }
 };
 
+// The size column of a row that requests --url as given.
+constexpr const char* kAnyUrl = "url";
+
+// Whether --url names a path of its own (requested as given) rather than
+// a server whose /1k, /20k and /200k are the suite's.
+bool names_a_path(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  const auto path = url.find('/', scheme + 3);
+  return path != std::string::npos && path + 1 < url.size();
+}
+
 // A row's fixed fields, ours or a peer's: what was fetched, how, from where.
 RunResult http_row(const HttpOptions& o, const std::string& mode, const std::string& size,
                    const std::string& base, bool builtin_server) {
@@ -68,14 +89,17 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
   row.bench = "http";
   row.mode = mode;
   row.tls = base.rfind("https://", 0) == 0;
-  row.size_bytes = http::Routes::route_size(size);
+  row.size_bytes = size == kAnyUrl ? o.expect_size.value_or(0) : http::Routes::route_size(size);
   row.params = o.run.params();
   row.params.update({{"size", size},
                      {"requests", o.requests},
                      {"concurrency", mode == "async" ? o.concurrency : 1},
                      {"threads", mode == "threads" ? o.threads : 1},
                      {"target", builtin_server ? "builtin" : base},
-                     {"url", base + "/" + size}});
+                     {"url", size == kAnyUrl ? base : base + "/" + size}});
+  if (!o.method.empty()) row.params["method"] = o.method;
+  if (!o.headers.empty()) row.params["headers"] = o.headers;
+  if (!o.body.empty() || !o.body_file.empty()) row.params["body_bytes"] = o.body.size();
   if (builtin_server) row.params["server_loop"] = o.run.server_loop;
   if (o.fresh_connections) row.params["fresh_connections"] = true;
   row.params["http_version"] = version_name(o.version());
@@ -169,7 +193,22 @@ int run_http(const HttpOptions& o) {
   const InterruptGuard interrupts;  // before any thread or server process starts
   const std::string started = utc_timestamp();
   const auto modes = checked_list("--mode", o.mode, {"sync", "threads", "async"});
-  const auto sizes = checked_list("--size", o.size, {"1k", "20k", "200k"});
+  const bool any_url = names_a_path(o.url);
+  if (any_url && o.size != HttpOptions{}.size)
+    throw UsageError("--size picks the suite's routes; --url " + o.url +
+                     " names its own path and is requested as given: leave out --size");
+  const auto sizes = any_url ? std::vector<std::string>{kAnyUrl}
+                             : checked_list("--size", o.size, {"1k", "20k", "200k"});
+  if (!o.body.empty() && !o.body_file.empty()) throw UsageError("--body and --body-file: give one");
+  for (const auto& h : o.headers)
+    if (h.find(':') == std::string::npos || h.front() == ':')
+      throw UsageError("--header: expected 'Name: value', got '" + h + "'");
+  std::string body = o.body;
+  if (!o.body_file.empty()) {
+    std::ifstream in(o.body_file, std::ios::binary);
+    if (!in) throw UsageError("--body-file: cannot read '" + o.body_file + "'");
+    body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   if (o.requests < 1 || o.concurrency < 1 || o.threads < 1)
     throw UsageError("--requests, --concurrency and --threads must be at least 1");
   o.pacing.check();
@@ -191,6 +230,10 @@ int run_http(const HttpOptions& o) {
     std::erase_if(peers, [&](const PeerClient* p) { return !speaks_http2(p); });
   }
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
+  if (!peers.empty() && (any_url || !o.method.empty() || !o.headers.empty() || !body.empty()))
+    throw UsageError(
+        "--peers run the suite's GETs of /1k, /20k, /200k: leave out a --url path, --method, "
+        "--header and --body");
 
   if (o.tls && !o.url.empty())
     throw UsageError("--tls is for the built-in server; give --url https://... for another");
@@ -243,7 +286,7 @@ int run_http(const HttpOptions& o) {
   } else if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
     throw UsageError("--url: expected http://HOST:PORT or https://HOST:PORT, got '" + base + "'");
   }
-  while (!base.empty() && base.back() == '/')
+  while (!any_url && !base.empty() && base.back() == '/')
     base.pop_back();
   // The peers trust exactly the built-in server's certificate, as ours does.
   const TrustFile trust(identity && !peers.empty() ? identity->cert.get() : nullptr);
@@ -259,8 +302,16 @@ int run_http(const HttpOptions& o) {
       std::unique_ptr<Loop> loop = mode == "async" ? make_loop(loop_name) : nullptr;
       for (const auto& size : sizes) {
         HttpRunSpec spec;
-        spec.url = base + "/" + size;
-        spec.expected_bytes = http::Routes::route_size(size);
+        spec.own_route = size != kAnyUrl;
+        spec.url = spec.own_route ? base + "/" + size : base;
+        spec.expected_bytes = spec.own_route
+                                  ? std::optional<std::uint64_t>(http::Routes::route_size(size))
+                                  : o.expect_size;
+        if (o.expect_size) spec.expected_bytes = o.expect_size;
+        spec.expected_status = o.expect_status;
+        spec.method = o.method;
+        spec.headers = o.headers;
+        spec.body = body;
         spec.requests = o.requests;
         spec.concurrency = o.concurrency;
         spec.threads = o.threads;
@@ -395,7 +446,19 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
                   "HTTP/2 async: transfers multiplexed on each connection (connections = "
                   "concurrency / streams)")
       ->capture_default_str();
-  cmd->add_option("--url", o->url, "Base URL of another server (nginx, the Python suite's)");
+  cmd->add_option("--url", o->url,
+                  "Another server: http(s)://HOST:PORT for the suite's /1k, /20k, /200k (nginx, "
+                  "the Python suite's), or a URL with a path, requested as given (any 2xx is "
+                  "good unless --expect-status)");
+  cmd->add_option("-m,--method", o->method, "Request method (default GET, or POST with a body)");
+  cmd->add_option("-H,--header", o->headers, "A request header 'Name: value' (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--body", o->body, "Request body");
+  cmd->add_option("--body-file", o->body_file, "Request body from this file");
+  cmd->add_option("--expect-status", o->expect_status, "The status every response must have");
+  cmd->add_option("--expect-size", o->expect_size,
+                  "The body length every response must have (--url with a path)");
   add_run_options(cmd, o->run,
                   {"Loop(s) of the async client: epoll, libuv, uring, a comma list, or all",
                    "Per-request timeout in seconds"});
