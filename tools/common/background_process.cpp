@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tools/common/spawn_attributes.hpp"
+
 extern char** environ;
 
 namespace lb {
@@ -26,7 +28,8 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  const int rc = ::posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);
+  const SpawnAttributes attributes(/*own_process_group=*/true);
+  const int rc = ::posix_spawnp(&pid_, args[0], &actions, attributes.get(), args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     pid_ = -1;
