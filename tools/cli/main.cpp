@@ -13,7 +13,6 @@
 #include "engine/loop.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/common/cpu.hpp"
-#include "tools/common/interrupt.hpp"
 #include "tools/common/this_process.hpp"
 #include "tools/common/version.hpp"
 #include "tools/echo/command.hpp"
@@ -133,11 +132,6 @@ int main(int argc, char** argv) {
       app.exit(e);
     return 2;
   }
-  int rc = run_command(run);
-  if (lb::interrupt_requested()) {
-    std::fprintf(stderr,
-                 "bench: interrupted: rows after the repeat under way were not run (exit 130)\n");
-    rc = 130;
-  }
+  const int rc = run_command(run);
   return teardown_check ? check_teardown(rc, fds_at_start) : rc;
 }

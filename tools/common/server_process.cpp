@@ -33,10 +33,6 @@ ServerProcess::ServerProcess(const Body& body, std::chrono::milliseconds startup
 #ifdef __linux__
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
 #endif
-    // A process group of its own: a Ctrl-C in the terminal reaches bench
-    // alone, which finishes the repeat under way (tools/common/interrupt.hpp)
-    // and then stops the server with SIGTERM.
-    ::setpgid(0, 0);
     if (placement().enter_server_side) placement().enter_server_side();
     read_end.reset();
     const int fd = write_end.get();

@@ -2,10 +2,9 @@
 // POSIX: how bench starts another program (child_process.cpp,
 // background_process.cpp). The program gets an empty signal mask and the
 // default actions of SIGINT and SIGTERM, whatever bench's threads block
-// (tools/common/interrupt.hpp blocks both to take them on a thread of its
-// own): a peer server must die on the SIGTERM that stops it. A server may
-// also get a process group of its own, so that a Ctrl-C in the terminal
-// reaches bench and not the server of the repeat under way.
+// (StopOnSignal blocks both to take them on a thread of its own): a peer
+// server must die on the SIGTERM that stops it. A server may also get a
+// process group of its own, so that it stops when bench stops it.
 #include <signal.h>
 #include <spawn.h>
 

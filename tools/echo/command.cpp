@@ -10,7 +10,6 @@
 #include <optional>
 
 #include "backends/registry.hpp"
-#include "tools/common/interrupt.hpp"
 #include "tools/common/listening_program.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
@@ -301,7 +300,6 @@ struct RowExtras {
 };
 
 int run_echo(const EchoOptions& o) {
-  const InterruptGuard interrupts;  // before any thread or server process starts
   const std::string started = utc_timestamp();
   const Checked c = check(o);
   const auto loops = o.run.client_loops();
@@ -457,8 +455,8 @@ int run_echo(const EchoOptions& o) {
                   if (counted && r.error.empty()) extras.add(r, connections);
                   return a;
                 });
-            row.summary_extra.update(
-                extras.json(row, o.pacing, o.churn, server.started() ? &server : nullptr));
+            row.summary_extra =
+                extras.json(row, o.pacing, o.churn, server.started() ? &server : nullptr);
             first_row = false;
             errors += row.errors;
             runs.push_back(std::move(row));

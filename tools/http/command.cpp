@@ -15,7 +15,6 @@
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
 #include "tools/common/cpu.hpp"
-#include "tools/common/interrupt.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
@@ -190,7 +189,6 @@ bool curl_reuses_prior_knowledge() {
 }
 
 int run_http(const HttpOptions& o) {
-  const InterruptGuard interrupts;  // before any thread or server process starts
   const std::string started = utc_timestamp();
   const auto modes = checked_list("--mode", o.mode, {"sync", "threads", "async"});
   const bool any_url = names_a_path(o.url);

@@ -4,8 +4,6 @@
 
 #include <cstdio>
 
-#include "tools/common/interrupt.hpp"
-
 namespace lb {
 
 Attempt Attempt::of_transfer(std::string message) {
@@ -21,11 +19,6 @@ Attempt Attempt::of_transfer(std::string message) {
 bool run_repeats(RunResult& row, int warmup, int repeat, const std::string& label,
                  const std::function<Attempt(const std::string& label, bool counted)>& attempt) {
   for (int i = 0; i < warmup + repeat; ++i) {
-    if (interrupt_requested()) {
-      // Ctrl-C: what this row measured stays, marked; no more attempts.
-      row.summary_extra["interrupted"] = true;
-      return false;
-    }
     const bool warm = i < warmup;
     const std::string text = fmt::format("{} {} {}/{}", label, warm ? "warm-up" : "repeat",
                                          warm ? i + 1 : i - warmup + 1, warm ? warmup : repeat);

@@ -31,9 +31,7 @@ struct Attempt {
 // "LABEL repeat 2/5") and whether the attempt counts. Every attempt adds its connections; a counted
 // one its repeat, loop lag and latency. A failed attempt adds its errors to the row, is printed as
 // "bench: LABEL: ERROR" on stderr and ends the row (the next attempt would most likely fail the
-// same way). After a Ctrl-C (tools/common/interrupt.hpp) no attempt starts:
-// the row keeps what it measured and gets summary "interrupted". Returns
-// false after a failure or an interrupt.
+// same way). Returns false after a failure.
 bool run_repeats(RunResult& row, int warmup, int repeat, const std::string& label,
                  const std::function<Attempt(const std::string& label, bool counted)>& attempt);
 

@@ -6,7 +6,6 @@
 #include <optional>
 
 #include "backends/registry.hpp"
-#include "tools/common/interrupt.hpp"
 #include "tools/common/measured_transfer.hpp"
 #include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
@@ -38,7 +37,6 @@ ServingOn start_tcp_server(Loop& loop, const ListenAt& at) {
 }
 
 int run_tcp(const TcpOptions& o) {
-  const InterruptGuard interrupts;  // before any thread or server process starts
   const std::string started = utc_timestamp();
   const auto t = o.transfer.check();
   o.run.check();

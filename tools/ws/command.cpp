@@ -8,7 +8,6 @@
 #include "backends/registry.hpp"
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
-#include "tools/common/interrupt.hpp"
 #include "tools/common/measured_transfer.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
@@ -102,7 +101,6 @@ PeerWorkload peer_workload(const WsOptions& o, const TransferOptions::Checked& t
 }
 
 int run_ws(const WsOptions& o) {
-  const InterruptGuard interrupts;  // before any thread or server process starts
   const std::string started = utc_timestamp();
   const auto t = o.transfer.check();
   o.run.check();

@@ -17,7 +17,6 @@
 #include "protocols/ws/session.hpp"
 #include "tools/common/child_process.hpp"
 #include "tools/common/cpu.hpp"
-#include "tools/common/interrupt.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/this_process.hpp"
 #include "tools/net/profile.hpp"
@@ -69,7 +68,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 int run_matrix(const Options& o) {
-  const InterruptGuard interrupts;  // before any thread or server process starts
   const std::string started = utc_timestamp();
   MatrixOptions m;
   std::vector<std::string> notes;
@@ -159,7 +157,6 @@ int run_matrix(const Options& o) {
       break;
     }
     for (const auto& step : plan_round(m, round, shuffle)) {
-      if (interrupt_requested()) break;
       const std::string where = step.codec.empty() ? step.loop : step.loop + "-" + step.codec;
       ++step_number;
       if (tty)
@@ -206,13 +203,6 @@ int run_matrix(const Options& o) {
                           {"message", last_line_of_file(base + ".log")},
                           {"log", base + ".log"}});
     }
-    if (interrupt_requested()) {
-      // Ctrl-C stops the matrix as the budget does: the last analysis
-      // takes every pair measured (a round cut short pairs the loops it
-      // reached), and the results say the matrix is partial.
-      stopped = "interrupted";
-      break;
-    }
     rounds_run = round;
     if (!rounds.is_look(round)) continue;
     comparisons =
@@ -239,7 +229,6 @@ int run_matrix(const Options& o) {
                    {"rounds", rounds_run},
                    {"rounds_plan", rounds.to_json()},
                    {"stopped", stopped},
-                   {"partial", stopped == "interrupted"},
                    {"open_loop", m.echo_open},
                    {"scenarios", m.scenarios},
                    {"loops", m.loops},
