@@ -3,8 +3,9 @@
 // background_process.cpp). The program gets an empty signal mask and the
 // default actions of SIGINT and SIGTERM, whatever bench's threads block
 // (StopOnSignal blocks both to take them on a thread of its own): a peer
-// server must die on the SIGTERM that stops it. A server may also get a
-// process group of its own, so that it stops when bench stops it.
+// server must die on the SIGTERM that stops it. A program may also get a
+// process group of its own (none does today: in bench's, a Ctrl-C in the
+// terminal ends it with bench).
 #include <signal.h>
 #include <spawn.h>
 
