@@ -28,7 +28,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  const SpawnAttributes attributes(/*own_process_group=*/false);
+  const SpawnAttributes attributes;
   const int rc = ::posix_spawnp(&pid_, args[0], &actions, attributes.get(), args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {

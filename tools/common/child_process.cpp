@@ -31,8 +31,7 @@ int run_child(const std::vector<std::string>& argv_in, const std::string& out_pa
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), kFlags, 0644);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = -1;
-  // In bench's process group: a Ctrl-C reaches it as it reaches bench.
-  const SpawnAttributes attributes(/*own_process_group=*/false);
+  const SpawnAttributes attributes;
   const int rc = posix_spawnp(&pid, argv[0], &actions, attributes.get(), argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));

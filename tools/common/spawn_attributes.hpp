@@ -3,9 +3,8 @@
 // background_process.cpp). The program gets an empty signal mask and the
 // default actions of SIGINT and SIGTERM, whatever bench's threads block
 // (StopOnSignal blocks both to take them on a thread of its own): a peer
-// server must die on the SIGTERM that stops it. A program may also get a
-// process group of its own (none does today: in bench's, a Ctrl-C in the
-// terminal ends it with bench).
+// server must die on the SIGTERM that stops it. It stays in bench's
+// process group, so a Ctrl-C in the terminal ends it with bench.
 #include <signal.h>
 #include <spawn.h>
 
@@ -15,18 +14,17 @@ namespace lb {
 
 class SpawnAttributes {
  public:
-  explicit SpawnAttributes(bool own_process_group) {
+  SpawnAttributes() {
     if (posix_spawnattr_init(&attr_) != 0) throw std::runtime_error("posix_spawnattr_init failed");
     sigset_t none, defaults;
     sigemptyset(&none);
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGINT);
     sigaddset(&defaults, SIGTERM);
-    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-    if (own_process_group) flags |= POSIX_SPAWN_SETPGROUP;
+    const short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     if (posix_spawnattr_setsigmask(&attr_, &none) != 0 ||
         posix_spawnattr_setsigdefault(&attr_, &defaults) != 0 ||
-        posix_spawnattr_setpgroup(&attr_, 0) != 0 || posix_spawnattr_setflags(&attr_, flags) != 0) {
+        posix_spawnattr_setflags(&attr_, flags) != 0) {
       posix_spawnattr_destroy(&attr_);
       throw std::runtime_error("posix_spawnattr_set* failed");
     }
