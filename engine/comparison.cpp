@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace lb {
 namespace {
@@ -30,19 +31,48 @@ double normal_cdf(double z) {
   return 0.5 * std::erfc(-z / std::sqrt(2.0));
 }
 
+// Hodges-Lehmann from `points` (the Walsh averages of log-ratios, or every
+// difference of logs of two samples): the median as the estimate, and the
+// d-th smallest to the d-th largest as the interval, d - 1 being the
+// largest w with cdf(w) <= (1 - level) / 2 under the statistic's null
+// distribution. nullopt when even the widest one falls short of `level`.
+std::optional<RatioInterval> order_statistic_interval(std::vector<double> points,
+                                                      const std::function<double(int)>& cdf,
+                                                      double level, int rounds) {
+  const double tail = (1 - level) / 2;
+  int d = 0;
+  double below = 0;
+  for (double next = cdf(0); next <= tail; next = cdf(++d))
+    below = next;
+  if (d < 1 || points.empty()) return std::nullopt;
+  std::sort(points.begin(), points.end());
+  const std::size_t mid = points.size() / 2;
+  RatioInterval out;
+  out.rounds = rounds;
+  out.confidence = 1 - 2 * below;
+  out.low = std::exp(points[static_cast<std::size_t>(d - 1)]);
+  out.high = std::exp(points[points.size() - static_cast<std::size_t>(d)]);
+  out.ratio = std::exp(points.size() % 2 ? points[mid] : 0.5 * (points[mid - 1] + points[mid]));
+  return out;
+}
+
+// Running sums of a probability mass function: its cdf, one lookup per w.
+std::function<double(int)> cdf_of(std::vector<double> pmf) {
+  for (std::size_t i = 1; i < pmf.size(); ++i)
+    pmf[i] += pmf[i - 1];
+  return [pmf = std::move(pmf)](int w) {
+    if (w < 0) return 0.0;
+    return std::min(pmf[std::min(static_cast<std::size_t>(w), pmf.size() - 1)], 1.0);
+  };
+}
+
 }  // namespace
 
 double wilcoxon_cdf(int n, int w) {
   if (w < 0) return 0;
   const int max_sum = n * (n + 1) / 2;
   if (w >= max_sum) return 1;
-  if (n <= kExactRounds) {
-    const auto p = wilcoxon_pmf(n);
-    double sum = 0;
-    for (int i = 0; i <= w; ++i)
-      sum += p[static_cast<std::size_t>(i)];
-    return std::min(sum, 1.0);
-  }
+  if (n <= kExactRounds) return cdf_of(wilcoxon_pmf(n))(w);
   const double mean = n * (n + 1) / 4.0;
   const double sd = std::sqrt(n * (n + 1) * (2.0 * n + 1) / 24.0);
   return normal_cdf((w + 0.5 - mean) / sd);  // with continuity correction
@@ -66,36 +96,15 @@ std::optional<RatioInterval> ratio_interval(const std::vector<double>& ratios, d
   logs.reserve(ratios.size());
   for (double r : ratios)
     logs.push_back(std::log(r));
-  // Walsh averages: (x_i + x_j) / 2 for i <= j.
-  std::vector<double> walsh;
+  std::vector<double> walsh;  // (x_i + x_j) / 2 for i <= j
   walsh.reserve(static_cast<std::size_t>(n) * (n + 1) / 2);
-  for (int i = 0; i < n; ++i)
-    for (int j = i; j < n; ++j)
-      walsh.push_back(0.5 *
-                      (logs[static_cast<std::size_t>(i)] + logs[static_cast<std::size_t>(j)]));
-  std::sort(walsh.begin(), walsh.end());
-  const int m = static_cast<int>(walsh.size());
-  // d: the largest with P(W+ <= d - 1) <= (1 - level) / 2; the interval is
-  // the d-th smallest to the d-th largest Walsh average.
-  const double tail = (1 - level) / 2;
-  const auto pmf = n <= kExactRounds ? wilcoxon_pmf(n) : std::vector<double>{};
-  int d = 0;
-  double below = 0;
-  for (double cdf = 0;; ++d) {
-    cdf = pmf.empty() ? wilcoxon_cdf(n, d) : cdf + pmf[static_cast<std::size_t>(d)];
-    if (cdf > tail) break;
-    below = cdf;
-  }
-  if (d < 1) return std::nullopt;
-  RatioInterval out;
-  out.rounds = n;
-  out.confidence = 1 - 2 * below;
-  out.low = std::exp(walsh[static_cast<std::size_t>(d - 1)]);
-  out.high = std::exp(walsh[static_cast<std::size_t>(m - d)]);
-  const std::size_t mid = walsh.size() / 2;
-  const double centre = walsh.size() % 2 ? walsh[mid] : 0.5 * (walsh[mid - 1] + walsh[mid]);
-  out.ratio = std::exp(centre);
-  return out;
+  for (std::size_t i = 0; i < logs.size(); ++i)
+    for (std::size_t j = i; j < logs.size(); ++j)
+      walsh.push_back(0.5 * (logs[i] + logs[j]));
+  const auto cdf = n <= kExactRounds
+                       ? cdf_of(wilcoxon_pmf(n))
+                       : std::function<double(int)>([n](int w) { return wilcoxon_cdf(n, w); });
+  return order_statistic_interval(std::move(walsh), cdf, level, n);
 }
 
 namespace {
@@ -130,13 +139,7 @@ std::vector<double> mann_whitney_pmf(int m, int n) {
 double mann_whitney_cdf(int m, int n, int u) {
   if (u < 0) return 0;
   if (u >= m * n) return 1;
-  if (m + n <= kExactSamples) {
-    const auto p = mann_whitney_pmf(m, n);
-    double sum = 0;
-    for (int i = 0; i <= u; ++i)
-      sum += p[static_cast<std::size_t>(i)];
-    return std::min(sum, 1.0);
-  }
+  if (m + n <= kExactSamples) return cdf_of(mann_whitney_pmf(m, n))(u);
   const double mean = m * n / 2.0;
   const double sd = std::sqrt(m * n * (m + n + 1) / 12.0);
   return normal_cdf((u + 0.5 - mean) / sd);
@@ -155,25 +158,11 @@ std::optional<RatioInterval> ratio_interval_unpaired(const std::vector<double>& 
   for (double b : before)
     for (double a : after)
       diffs.push_back(std::log(a) - std::log(b));
-  std::sort(diffs.begin(), diffs.end());
-  const double tail = (1 - level) / 2;
-  const auto pmf = m + n <= kExactSamples ? mann_whitney_pmf(m, n) : std::vector<double>{};
-  int d = 0;
-  double below = 0;
-  for (double cdf = 0;; ++d) {
-    cdf = pmf.empty() ? mann_whitney_cdf(m, n, d) : cdf + pmf[static_cast<std::size_t>(d)];
-    if (cdf > tail) break;
-    below = cdf;
-  }
-  if (d < 1) return std::nullopt;
-  RatioInterval out;
-  out.rounds = std::min(m, n);
-  out.confidence = 1 - 2 * below;
-  out.low = std::exp(diffs[static_cast<std::size_t>(d - 1)]);
-  out.high = std::exp(diffs[diffs.size() - static_cast<std::size_t>(d)]);
-  const std::size_t mid = diffs.size() / 2;
-  out.ratio = std::exp(diffs.size() % 2 ? diffs[mid] : 0.5 * (diffs[mid - 1] + diffs[mid]));
-  return out;
+  const auto cdf =
+      m + n <= kExactSamples
+          ? cdf_of(mann_whitney_pmf(m, n))
+          : std::function<double(int)>([m, n](int u) { return mann_whitney_cdf(m, n, u); });
+  return order_statistic_interval(std::move(diffs), cdf, level, std::min(m, n));
 }
 
 LookSchedule look_schedule(int max_rounds, double level) {

@@ -2,10 +2,7 @@
 // sockets on every backend, every transport; open loop against a server
 // that stalls; a server that dies, one that corrupts a byte; the fd limit.
 #include <doctest/doctest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -16,6 +13,7 @@
 #include "command.hpp"
 #include "rate_check.hpp"
 #include "server_process.hpp"
+#include "silent_listener.hpp"
 
 namespace lb::test {
 namespace {
@@ -226,21 +224,13 @@ TEST_CASE("bench echo: a server that dies midway is a clear error, not a hang") 
 }
 
 TEST_CASE("bench echo: a server that never echoes is named as such") {
-  // A listening socket nobody accepts from: the kernel completes the
-  // handshakes, and nothing ever comes back. Before the window ends and
-  // after it, the error names the missing echoes, not the closes.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-  REQUIRE(::listen(fd, 128) == 0);
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  // Before the window ends and after it, the error names the missing
+  // echoes, not the closes.
+  SilentListener silent;
   for (const char* duration : {"0.3", "3"}) {
     INFO("--duration=" << duration);
-    const auto r = run_bench("echo --url=tcp://127.0.0.1:" + std::to_string(ntohs(sa.sin_port)) +
-                                 " " + kLoop + " --connections=2 --duration=" + duration +
+    const auto r = run_bench("echo --url=tcp://127.0.0.1:" + std::to_string(silent.port()) + " " +
+                                 kLoop + " --connections=2 --duration=" + duration +
                                  " --warmup=0 --repeat=1 --timeout=1",
                              60);
     INFO(r.out << r.err);
@@ -248,7 +238,6 @@ TEST_CASE("bench echo: a server that never echoes is named as such") {
     CHECK(r.err.find("nothing was echoed: 2 connections open, no echo within 1000 ms") !=
           std::string::npos);
   }
-  ::close(fd);
 }
 
 TEST_CASE("bench echo catches an echo with one wrong byte") {

@@ -13,6 +13,7 @@
 #include "rate_check.hpp"
 #include "raw_client.hpp"
 #include "server_process.hpp"
+#include "silent_listener.hpp"
 
 #include <thread>
 
@@ -322,17 +323,8 @@ TEST_CASE("bench http survives a server that closes keep-alive connections at ra
 }
 
 TEST_CASE("bench http: a server that never answers times out, a closed port is refused") {
-  // A listening socket nobody accepts from: the kernel completes the
-  // handshake, and no byte ever comes back.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-  REQUIRE(::listen(fd, 128) == 0);
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  const std::string silent = "http://127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+  SilentListener listener;
+  const std::string silent = "http://127.0.0.1:" + std::to_string(listener.port());
   // Each row stops at its first timed-out request and says so: a silent
   // server costs one --timeout per row, not one per request (sync waited
   // for 10 before it gave up, threads 10 per thread).
@@ -353,7 +345,7 @@ TEST_CASE("bench http: a server that never answers times out, a closed port is r
     CHECK(std::regex_search(r.err, in_flight));
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
   }
-  ::close(fd);  // now nothing listens there
+  listener.close();  // now nothing listens there
   const auto refused = run_bench("http --url=" + silent +
                                  " --mode=async --size=1k --loop=all --requests=5 --repeat=1 "
                                  "--warmup=0");

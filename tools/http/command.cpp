@@ -302,10 +302,10 @@ int run_http(const HttpOptions& o) {
         HttpRunSpec spec;
         spec.own_route = size != kAnyUrl;
         spec.url = spec.own_route ? base + "/" + size : base;
-        spec.expected_bytes = spec.own_route
-                                  ? std::optional<std::uint64_t>(http::Routes::route_size(size))
-                                  : o.expect_size;
-        if (o.expect_size) spec.expected_bytes = o.expect_size;
+        // --expect-size wins; a route of ours has its own size; any URL none.
+        spec.expected_bytes = o.expect_size;
+        if (!spec.expected_bytes && spec.own_route)
+          spec.expected_bytes = http::Routes::route_size(size);
         spec.expected_status = o.expect_status;
         spec.method = o.method;
         spec.headers = o.headers;

@@ -20,10 +20,6 @@ struct Row {
   std::vector<double> throughput, cpu_per_op;  // per repeat
 };
 
-bool counts_requests(const std::string& bench) {
-  return bench == "http" || bench == "echo";
-}
-
 std::map<Key, Row> rows_of(const nlohmann::json& doc, const char* which) {
   if (!doc.is_object() || doc.value("schema", "") != "loopbench.results/1" ||
       !doc.contains("runs") || !doc["runs"].is_array())
@@ -33,16 +29,12 @@ std::map<Key, Row> rows_of(const nlohmann::json& doc, const char* which) {
   for (const auto& run : doc["runs"]) {
     const std::string bench = run.at("bench");
     Row row;
-    row.metric = counts_requests(bench) ? "req_per_s" : "bytes_per_s";
+    row.metric = bench == "http" || bench == "echo" ? "req_per_s" : "bytes_per_s";
     for (const auto& rep : run.value("repeats", nlohmann::json::array())) {
-      const double seconds = rep.value("duration_s", 0.0);
-      const double amount =
-          counts_requests(bench) ? rep.value("requests", 0.0) : rep.value("bytes", 0.0);
-      if (seconds <= 0 || amount <= 0) continue;
-      row.throughput.push_back(amount / seconds);
-      const double ops = counts_requests(bench) ? amount : amount / double(1ull << 30);
-      const double cpu = rep.value("cpu_user_s", 0.0) + rep.value("cpu_sys_s", 0.0);
-      if (cpu > 0) row.cpu_per_op.push_back(cpu / ops);
+      const auto throughput = repeat_figure(run, rep, "throughput");
+      if (!throughput) continue;  // a repeat that moved nothing
+      row.throughput.push_back(*throughput);
+      if (const auto cpu = repeat_figure(run, rep, "cpu_per_op")) row.cpu_per_op.push_back(*cpu);
     }
     if (row.throughput.empty()) continue;  // a failed run
     rows[{bench, run.at("mode"), row_label(run), run.value("size_bytes", std::uint64_t{0}),

@@ -203,6 +203,25 @@ nlohmann::json read_json_file(const std::string& path, const std::string& what) 
   return doc;
 }
 
+std::optional<double> repeat_figure(const nlohmann::json& run, const nlohmann::json& repeat,
+                                    const std::string& metric) {
+  const std::string bench = run.value("bench", "");
+  const bool requests = bench == "http" || bench == "echo";
+  const double amount = requests ? repeat.value("requests", 0.0) : repeat.value("bytes", 0.0);
+  if (metric == "throughput") {
+    const double seconds = repeat.value("duration_s", 0.0);
+    if (seconds > 0 && amount > 0) return amount / seconds;
+  } else if (metric == "cpu_per_op") {
+    const double ops = requests ? amount : amount / double(1ull << 30);
+    const double cpu = repeat.value("cpu_user_s", 0.0) + repeat.value("cpu_sys_s", 0.0);
+    if (ops > 0 && cpu > 0) return cpu / ops;
+  } else if (metric == "p99") {
+    const double p99 = repeat.value("latency_p99_us", 0.0);
+    if (p99 > 0) return p99;
+  }
+  return std::nullopt;
+}
+
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
                         const std::string& started) {
   if (path == "-") {

@@ -68,6 +68,14 @@ struct RunResult {
   std::string client_name() const { return client.empty() ? "loopbench" : client; }
 };
 
+// One repeat's figure, from a results file's run and one of its repeats:
+// "throughput" (requests or messages/s for http and echo, payload bytes/s
+// otherwise), "cpu_per_op" (client CPU seconds per request or message, or
+// per GiB) or "p99" (the repeat's latency_p99_us, matrix results only);
+// nullopt where the repeat has none.
+std::optional<double> repeat_figure(const nlohmann::json& run, const nlohmann::json& repeat,
+                                    const std::string& metric);
+
 // "median [min-max]" of `s` times `scale`, `precision` decimals: how every
 // table prints a spread.
 std::string spread_text(const Spread& s, double scale = 1, int precision = 0);

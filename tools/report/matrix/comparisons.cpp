@@ -18,35 +18,11 @@ struct Metric {
 };
 constexpr Metric kMetrics[] = {{"throughput", false}, {"cpu_per_op", true}, {"p99", true}};
 
-bool counts_requests(const nlohmann::json& run) {
-  const std::string bench = run.value("bench", "");
-  return bench == "http" || bench == "echo";
-}
-
-// One repeat's figure of `metric`, or nullopt where it has none.
-std::optional<double> figure(const nlohmann::json& run, const nlohmann::json& rep,
-                             const std::string& metric) {
-  const double seconds = rep.value("duration_s", 0.0);
-  const double ops = counts_requests(run) ? rep.value("requests", 0.0)
-                                          : rep.value("bytes", 0.0) / double(1ull << 30);
-  if (metric == "throughput") {
-    const double amount =
-        counts_requests(run) ? rep.value("requests", 0.0) : rep.value("bytes", 0.0);
-    if (seconds > 0 && amount > 0) return amount / seconds;
-  } else if (metric == "cpu_per_op") {
-    const double cpu = rep.value("cpu_user_s", 0.0) + rep.value("cpu_sys_s", 0.0);
-    if (ops > 0 && cpu > 0) return cpu / ops;
-  } else if (rep.contains("latency_p99_us") && rep["latency_p99_us"].get<double>() > 0) {
-    return rep["latency_p99_us"].get<double>();
-  }
-  return std::nullopt;
-}
-
 std::map<int, double> by_round(const nlohmann::json& run, const std::string& metric) {
   std::map<int, double> out;
   for (const auto& rep : run.value("repeats", nlohmann::json::array()))
     if (const int round = rep.value("round", 0); round > 0)
-      if (const auto f = figure(run, rep, metric)) out[round] = *f;
+      if (const auto f = repeat_figure(run, rep, metric)) out[round] = *f;
   return out;
 }
 
