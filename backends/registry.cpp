@@ -1,9 +1,14 @@
 #include "backends/registry.hpp"
 
+#include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #ifdef LOOPBENCH_HAVE_URING
 #include "backends/uring/uring_backend.hpp"
+#endif
+#ifdef LOOPBENCH_HAVE_TWIN
+#include "backends/twin/twin_backend.hpp"
 #endif
 
 namespace lb {
@@ -60,9 +65,53 @@ const std::string& cached_why_not(const Entry& e) {
   return cache.back().second;
 }
 
-const Entry* find(std::string_view name) {
+const Entry* find_compiled(std::string_view name) {
   for (const auto& e : entries())
     if (e.name == name) return &e;
+  return nullptr;
+}
+
+#ifdef LOOPBENCH_HAVE_TWIN
+// LOOPBENCH_TEST_TWIN=LOOP adds "LOOP-twin", the same loop under a second
+// name, outside "all"; LOOPBENCH_TEST_TWIN_SLOWDOWN=PERCENT slows it down
+// (backends/twin/twin_backend.hpp). Only the verdicts' own checks set them.
+double twin_slowdown() {
+  const char* text = std::getenv("LOOPBENCH_TEST_TWIN_SLOWDOWN");
+  if (!text || !*text) return 0;
+  char* end = nullptr;
+  const double percent = std::strtod(text, &end);
+  if (*end != '\0' || !(percent >= 0 && percent < 100))
+    throw BackendError(std::string("LOOPBENCH_TEST_TWIN_SLOWDOWN: expected a percentage from 0 "
+                                   "to below 100, got '") +
+                       text + "'");
+  return percent / 100;
+}
+
+const Entry* twin_entry() {
+  static const std::optional<std::pair<std::string, Entry>> twin =
+      []() -> std::optional<std::pair<std::string, Entry>> {
+    const char* of = std::getenv("LOOPBENCH_TEST_TWIN");
+    const Entry* inner = of ? find_compiled(of) : nullptr;
+    if (!inner) return std::nullopt;
+    return std::pair<std::string, Entry>{std::string(of) + "-twin", *inner};
+  }();
+  if (!twin) return nullptr;
+  static const Entry entry = [] {
+    Entry e = twin->second;
+    e.name = twin->first;
+    e.factory = [inner = twin->second.factory, name = twin->first, slowdown = twin_slowdown()](
+                    Loop& loop) { return make_twin_backend(inner(loop), name, slowdown); };
+    return e;
+  }();
+  return &entry;
+}
+#endif
+
+const Entry* find(std::string_view name) {
+  if (const Entry* e = find_compiled(name)) return e;
+#ifdef LOOPBENCH_HAVE_TWIN
+  if (const Entry* e = twin_entry(); e && e->name == name) return e;
+#endif
   return nullptr;
 }
 

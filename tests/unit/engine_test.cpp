@@ -61,6 +61,18 @@ TEST_CASE("spread gives min, median and max") {
   CHECK(spread_of({}).median == 0);
 }
 
+TEST_CASE("modified z-score: robust distance above the median (values checked with numpy)") {
+  const std::vector<double> v = {10, 11, 12, 13, 14, 100};  // median 12.5, MAD 1.5
+  CHECK(modified_z_score(100, v) == doctest::Approx(39.345833));
+  CHECK(modified_z_score(14, v) == doctest::Approx(0.6745));
+  CHECK(modified_z_score(12, v) == 0);  // below the median: not disturbed
+  // MAD 0: the mean absolute deviation (0.8) stands in.
+  CHECK(modified_z_score(9, {5, 5, 5, 5, 9}) == doctest::Approx(3.989467));
+  CHECK(std::isinf(modified_z_score(6, {5, 5, 5})));
+  CHECK(modified_z_score(5, {5, 5, 5}) == 0);
+  CHECK(modified_z_score(1, {}) == 0);
+}
+
 TEST_CASE("timer queue: deadline order, FIFO for ties, lazy cancel") {
   TimerQueue q;
   std::vector<int> fired;

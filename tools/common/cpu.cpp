@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 namespace lb {
 
@@ -35,6 +36,49 @@ CpuTimes process_cpu_times() {
     return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
   };
   return {seconds(ru.ru_utime), seconds(ru.ru_stime)};
+}
+
+namespace {
+
+std::optional<double> run_queue_wait_s() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::directory_iterator tasks("/proc/self/task", ec);
+  if (ec) return std::nullopt;
+  std::uint64_t ns = 0;
+  bool any = false;
+  for (const auto& task : tasks) {
+    std::ifstream in(task.path() / "schedstat");
+    std::uint64_t on_cpu = 0, waiting = 0;
+    if (!(in >> on_cpu >> waiting)) continue;  // a thread that just exited
+    ns += waiting;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return static_cast<double>(ns) / 1e9;
+}
+
+// The "cpu" line of /proc/stat: user nice system idle iowait irq softirq
+// steal, in clock ticks.
+std::optional<double> steal_s() {
+  std::ifstream in("/proc/stat");
+  std::string name;
+  std::uint64_t field[8] = {};
+  if (!(in >> name) || name != "cpu") return std::nullopt;
+  for (auto& f : field)
+    if (!(in >> f)) return std::nullopt;
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  if (hz <= 0) return std::nullopt;
+  return static_cast<double>(field[7]) / static_cast<double>(hz);
+}
+
+}  // namespace
+
+SchedulerCounters scheduler_counters() {
+  rusage ru{};
+  std::optional<std::uint64_t> switches;
+  if (::getrusage(RUSAGE_SELF, &ru) == 0) switches = static_cast<std::uint64_t>(ru.ru_nivcsw);
+  return {run_queue_wait_s(), switches, steal_s()};
 }
 
 std::uint64_t peak_rss_kib() {

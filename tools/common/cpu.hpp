@@ -25,6 +25,19 @@ inline CpuTimes operator-(const CpuTimes& a, const CpuTimes& b) {
   return {a.user_s - b.user_s, a.sys_s - b.sys_s};
 }
 
+// What the scheduler did to this process so far, as far as the system
+// tells (each figure nullopt where it does not): the time its threads
+// spent runnable but waiting for a CPU (/proc/self/task/*/schedstat,
+// threads alive now), its involuntary context switches (getrusage) and
+// the steal time of every CPU of the machine (/proc/stat), which a
+// hypervisor charges while it runs another guest on our vCPU.
+struct SchedulerCounters {
+  std::optional<double> run_queue_wait_s;
+  std::optional<std::uint64_t> involuntary_switches;
+  std::optional<double> steal_s;
+};
+SchedulerCounters scheduler_counters();
+
 // Peak resident set of this process, KiB (getrusage).
 std::uint64_t peak_rss_kib();
 

@@ -107,6 +107,14 @@ std::optional<Spread> RunResult::cpu_us_per_req() const {
   });
 }
 
+nlohmann::json to_json(const MachineEffects& m) {
+  nlohmann::json j = {{"probe_us", {m.probe_before_us, m.probe_after_us}}};
+  if (m.run_queue_wait_s) j["run_queue_wait_s"] = *m.run_queue_wait_s;
+  if (m.steal_s) j["steal_s"] = *m.steal_s;
+  if (m.involuntary_switches) j["involuntary_switches"] = *m.involuntary_switches;
+  return j;
+}
+
 nlohmann::json run_to_json(const RunResult& run) {
   nlohmann::json repeats = nlohmann::json::array();
   for (const auto& r : run.repeats) {
@@ -116,6 +124,7 @@ nlohmann::json run_to_json(const RunResult& run) {
                         {"cpu_sys_s", r.cpu_sys_s}};
     if (r.requests) j["requests"] = r.requests;
     if (r.server_cpu_s) j["server_cpu_s"] = *r.server_cpu_s;
+    if (r.machine) j["machine"] = to_json(*r.machine);
     repeats.push_back(std::move(j));
   }
   nlohmann::json summary = {

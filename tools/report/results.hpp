@@ -13,6 +13,17 @@
 
 namespace lb {
 
+// What the machine did to one repeat, measured around it by run_repeats
+// (docs/statistics.md, "Disturbed rounds"): the calibration probe's time
+// before and after, and the scheduler's counters over the repeat (each
+// nullopt where the system does not tell).
+struct MachineEffects {
+  double probe_before_us = 0, probe_after_us = 0;
+  std::optional<double> run_queue_wait_s, steal_s;
+  std::optional<std::uint64_t> involuntary_switches;
+};
+nlohmann::json to_json(const MachineEffects& m);
+
 struct RepeatResult {
   double duration_s = 0;
   std::uint64_t bytes = 0;     // payload bytes
@@ -22,6 +33,7 @@ struct RepeatResult {
   // The built-in server's CPU time (user + system) over the attempt, where
   // the server is ours and its process can be read.
   std::optional<double> server_cpu_s = std::nullopt;
+  std::optional<MachineEffects> machine = std::nullopt;
 };
 
 struct RunResult {

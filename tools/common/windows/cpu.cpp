@@ -53,6 +53,12 @@ CpuTimes process_cpu_times() {
   return {all.user_s - server.user_s, all.sys_s - server.sys_s};
 }
 
+// Windows keeps no run-queue wait, switch count or steal time per process
+// that a guest can read.
+SchedulerCounters scheduler_counters() {
+  return {};
+}
+
 std::uint64_t peak_rss_kib() {
   PROCESS_MEMORY_COUNTERS m{};
   if (!::GetProcessMemoryInfo(::GetCurrentProcess(), &m, sizeof m)) return 0;

@@ -22,6 +22,7 @@
 #include "tools/net/profile.hpp"
 #include "tools/report/baseline.hpp"
 #include "tools/report/matrix/comparisons.hpp"
+#include "tools/report/matrix/disturbance.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"
 #include "tools/report/matrix/report.hpp"
@@ -151,57 +152,92 @@ int run_matrix(const Options& o) {
   // What ended the rounds: all run, all decided, the most allowed, the budget.
   std::string stopped = rounds.until_decided() ? "max rounds" : "rounds";
   std::size_t step_number = 0;
+  // Runs one step; its results document, when it wrote one.
+  const auto run_step = [&](const MatrixStep& step) -> std::optional<nlohmann::json> {
+    const std::string where = step.codec.empty() ? step.loop : step.loop + "-" + step.codec;
+    ++step_number;
+    if (tty)
+      std::fprintf(stderr, "\r\033[Kmatrix  step %zu  round %d/%d%s  %s on %s  %.0f s", step_number,
+                   step.round, rounds.most(), rounds.until_decided() ? " at most" : "",
+                   step.scenario.c_str(), where.c_str(), elapsed_s());
+    const std::string base = (out / "steps" /
+                              fmt::format("{:03}-{}{}-{}-r{}", step_number, step.scenario,
+                                          step.half_peak ? "-open" : "", where, step.round))
+                                 .string();
+    auto args = step.args;
+    const std::tuple<int, std::string, std::string> echo_key{step.round, step.scenario, step.loop};
+    if (step.half_peak) {
+      const auto rate = half_peak_rate(closed_echo[echo_key]);
+      if (!rate) {
+        failed.push_back({{"scenario", step.scenario},
+                          {"loop", step.loop},
+                          {"codec", step.codec},
+                          {"round", step.round},
+                          {"exit_code", 1},
+                          {"message", "open loop: no closed-loop peak at 100 x 1 KiB to halve"},
+                          {"log", ""}});
+        return std::nullopt;
+      }
+      args.push_back(fmt::format("--rate={:.0f}", *rate));
+    }
+    args.push_back("--json=" + base + ".json");
+    args.insert(args.begin(), exe);
+    const int rc = run_child(args, base + ".log", base + ".log");
+    std::optional<nlohmann::json> step_doc;
+    if (std::ifstream json_in(base + ".json"); json_in) {
+      step_doc = nlohmann::json::parse(json_in);
+      if (step.scenario.rfind("echo-", 0) == 0 && !step.half_peak)
+        closed_echo[echo_key] = *step_doc;
+    }
+    if (rc != 0)
+      failed.push_back({{"scenario", step.scenario},
+                        {"loop", step.loop},
+                        {"codec", step.codec},
+                        {"round", step.round},
+                        {"exit_code", rc},
+                        {"message", last_line_of_file(base + ".log")},
+                        {"log", base + ".log"}});
+    return step_doc;
+  };
+  // One scenario's steps of a round: the variants compared with each other.
+  const auto run_group = [&](const std::vector<MatrixStep>& group) {
+    std::vector<nlohmann::json> docs;
+    for (const auto& step : group)
+      if (auto doc = run_step(step)) docs.push_back(std::move(*doc));
+    return docs;
+  };
+  DisturbanceJudge disturbance;
+  nlohmann::json flagged = nlohmann::json::array();
   for (int round = 1; round <= rounds.most(); ++round) {
     if (!rounds.budget_allows(round, elapsed_s())) {
       stopped = "time budget";
       break;
     }
-    for (const auto& step : plan_round(m, round, shuffle)) {
-      const std::string where = step.codec.empty() ? step.loop : step.loop + "-" + step.codec;
-      ++step_number;
-      if (tty)
-        std::fprintf(stderr, "\r\033[Kmatrix  step %zu  round %d/%d%s  %s on %s  %.0f s",
-                     step_number, round, rounds.most(), rounds.until_decided() ? " at most" : "",
-                     step.scenario.c_str(), where.c_str(), elapsed_s());
-      const std::string base = (out / "steps" /
-                                fmt::format("{:03}-{}{}-{}-r{}", step_number, step.scenario,
-                                            step.half_peak ? "-open" : "", where, step.round))
-                                   .string();
-      auto args = step.args;
-      const std::tuple<int, std::string, std::string> echo_key{step.round, step.scenario,
-                                                               step.loop};
-      if (step.half_peak) {
-        const auto rate = half_peak_rate(closed_echo[echo_key]);
-        if (!rate) {
-          failed.push_back({{"scenario", step.scenario},
-                            {"loop", step.loop},
-                            {"codec", step.codec},
-                            {"round", step.round},
-                            {"exit_code", 1},
-                            {"message", "open loop: no closed-loop peak at 100 x 1 KiB to halve"},
-                            {"log", ""}});
-          continue;
-        }
-        args.push_back(fmt::format("--rate={:.0f}", *rate));
+    const auto steps = plan_round(m, round, shuffle);
+    for (std::size_t first = 0; first < steps.size();) {
+      std::size_t end = first;
+      while (end < steps.size() && steps[end].scenario == steps[first].scenario)
+        ++end;
+      const std::vector<MatrixStep> group(steps.begin() + static_cast<std::ptrdiff_t>(first),
+                                          steps.begin() + static_cast<std::ptrdiff_t>(end));
+      const std::string& scenario = group.front().scenario;
+      first = end;
+      auto docs = run_group(group);
+      // A disturbed round of a scenario is run again once, every variant
+      // of it, so that its pairs stay pairs; the first try is listed.
+      for (int tries = 1;; ++tries) {
+        auto why = disturbance.judge(scenario, docs);
+        if (why.empty()) break;
+        flagged.push_back({{"round", round},
+                           {"scenario", scenario},
+                           {"why", why},
+                           {"action", tries == 1 ? "repeated" : "kept"}});
+        if (tries == 2) break;
+        docs = run_group(group);
       }
-      args.push_back("--json=" + base + ".json");
-      args.insert(args.begin(), exe);
-      const int rc = run_child(args, base + ".log", base + ".log");
-      std::ifstream json_in(base + ".json");
-      if (json_in) {
-        const auto step_doc = nlohmann::json::parse(json_in);
-        results.add(step_doc, step.round);
-        if (step.scenario.rfind("echo-", 0) == 0 && !step.half_peak)
-          closed_echo[echo_key] = step_doc;
-      }
-      if (rc != 0)
-        failed.push_back({{"scenario", step.scenario},
-                          {"loop", step.loop},
-                          {"codec", step.codec},
-                          {"round", step.round},
-                          {"exit_code", rc},
-                          {"message", last_line_of_file(base + ".log")},
-                          {"log", base + ".log"}});
+      disturbance.add(scenario, docs);
+      for (const auto& doc : docs)
+        results.add(doc, round);
     }
     rounds_run = round;
     if (!rounds.is_look(round)) continue;
@@ -243,7 +279,8 @@ int run_matrix(const Options& o) {
                    {"client_cpu", m.client_cpu},
                    {"ws_chunk", o.chunk.empty() ? "default" : o.chunk},
                    {"peers", m.peers},
-                   {"failed_steps", failed}};
+                   {"failed_steps", failed},
+                   {"flagged_rounds", flagged}};
   doc["matrix"]["level"] = rounds.level();
   doc["comparisons"] = comparisons_json(comparisons);
   std::vector<RowComparison> verdicts;

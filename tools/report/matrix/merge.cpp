@@ -57,6 +57,7 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
     for (const auto& rep : reps) {
       run.repeats.push_back(repeat_from(rep));
       nlohmann::json tag = {{"round", r.value("round", 0)}};
+      if (rep.contains("machine")) tag["machine"] = rep["machine"];
       const auto& sum = r.at("summary");
       if (reps.size() == 1 && sum.contains("latency_us") && sum["latency_us"].contains("p99"))
         tag["latency_p99_us"] = sum["latency_us"]["p99"];

@@ -169,6 +169,27 @@ std::string verdict_legend(const nlohmann::json& doc) {
           : "");
 }
 
+// The rounds the machine disturbed, one line each, for the footer; empty
+// when none was.
+std::vector<std::string> disturbed_lines(const nlohmann::json& doc) {
+  std::vector<std::string> lines;
+  const auto m = doc.value("matrix", nlohmann::json::object());
+  for (const auto& f : m.value("flagged_rounds", nlohmann::json::array())) {
+    std::string why;
+    for (const auto& w : f.value("why", nlohmann::json::array()))
+      why += (why.empty() ? "" : "; ") + w.get<std::string>();
+    lines.push_back(
+        fmt::format("{} round {}: {} — {}", f.value("scenario", "?"), f.value("round", 0), why,
+                    f.value("action", "") == "repeated" ? "run again, the second try counts"
+                                                        : "disturbed again, kept"));
+  }
+  return lines;
+}
+
+constexpr const char* kDisturbedHeading =
+    "Disturbed rounds: a calibration probe, a wait for a CPU or steal far beyond the run's "
+    "usual (docs/statistics.md); the first try's steps stay in steps/";
+
 std::string cpu_text(const ReportRow& r) {
   if (r.failed) return "-";
   return r.cpu_unit == "CPU s/GiB" ? fmt::format("{:.3f}", r.cpu) : fmt::format("{:.1f}", r.cpu);
@@ -323,6 +344,11 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
                         lag_text(r), vs_text(r.vs_reference), vs_text(r.cpu_vs_reference),
                         verdicts.empty() ? "" : " " + r.verdict + " |");
   }
+  if (const auto disturbed = disturbed_lines(doc); !disturbed.empty()) {
+    md += fmt::format("\n{}:\n\n", kDisturbedHeading);
+    for (const auto& line : disturbed)
+      md += "- " + line + "\n";
+  }
   if (!verdicts.empty()) {
     const std::string missing = missing_rows_text(verdicts, false);
     md += "\n## Baseline\n\n";
@@ -380,6 +406,12 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
       h += "</tr>\n";
     }
     h += "</table>\n";
+  }
+  if (const auto disturbed = disturbed_lines(doc); !disturbed.empty()) {
+    h += "<p>" + esc(kDisturbedHeading) + ":</p><ul>\n";
+    for (const auto& line : disturbed)
+      h += "<li>" + esc(line) + "</li>\n";
+    h += "</ul>\n";
   }
   if (!verdicts.empty()) {
     h += "<h2>Baseline</h2>\n<p>" +
