@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "tools/report/matrix/comparisons.hpp"
+#include "tools/report/comparisons.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"
 #include "tools/report/matrix/report.hpp"

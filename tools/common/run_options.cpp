@@ -20,6 +20,8 @@ void RunOptions::check() const {
         fmt::format("--timeout: expected more than 0 and at most {:.0f} seconds, got {:g}",
                     kMaxSeconds, timeout_s));
   check_output_file("--json", json);
+  if (margin_pct < 0 || margin_pct >= 100)
+    throw UsageError("--margin: expected a percentage from 0 to below 100");
 }
 
 std::vector<std::string> RunOptions::client_loops() const {
@@ -82,7 +84,11 @@ void add_transfer_options(CLI::App* cmd, TransferOptions& o, const char* chunk_h
 void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
   if (o.server_loop.empty()) o.server_loop = default_server_backend();
   cmd->add_option("--loop", o.loop, help.loop)->capture_default_str();
-  cmd->add_option("--repeat", o.repeat, "Counted repeats")->capture_default_str();
+  cmd->add_option("--repeat", o.repeat,
+                  "Counted repeats; with several loops, rounds: each loop once per round, in an "
+                  "order shuffled for each round, compared round by round (6 or more give a 95 % "
+                  "interval)")
+      ->capture_default_str();
   if (help.warmup) cmd->add_option("--warmup", o.warmup, help.warmup)->capture_default_str();
   cmd->add_option("--server-cpu", o.server_cpu, "Pin the built-in server to this CPU")
       ->check(cpu_option());
@@ -100,6 +106,17 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
   cmd->add_option("--net", o.net,
                   "Client and built-in server in two network namespaces over an emulated path "
                   "(root): lan, wan, mobile, or rtt=20ms,rate=1gbit[,loss=0.1%][,jitter=2ms]");
+  o.seed = std::random_device{}();
+  cmd->add_option("--seed", o.seed,
+                  "Seed of each round's shuffled loop order (default: a random one, printed and "
+                  "recorded)")
+      ->check(unsigned_count());
+  cmd->add_option("--reference", o.reference,
+                  "With several loops: the loop the others are compared with (default epoll)");
+  cmd->add_option("--margin", o.margin_pct,
+                  "Percent within which a whole interval makes two loops the same")
+      ->check(finite_number())
+      ->capture_default_str();
 }
 
 }  // namespace lb

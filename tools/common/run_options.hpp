@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct RunOptions {
   std::string json;
   double timeout_s = 10;
   std::string net;  // --net: a profile for tools/net/, or empty for loopback
+  // Several loops run in paired rounds, shuffled with this seed (a random
+  // one unless given), and are compared with `reference` (empty: epoll).
+  std::uint64_t seed = 0;
+  std::string reference;
+  double margin_pct = 3;
 
   // UsageError for --repeat < 1, --warmup < 0 or --timeout <= 0.
   void check() const;
@@ -39,6 +45,8 @@ struct RunOptions {
   std::FILE* table_stream() const;
   // The fields every row records of these options.
   nlohmann::json params() const;
+  // The generator of the rounds' shuffled order.
+  std::mt19937_64 shuffle() const { return std::mt19937_64(seed); }
 };
 
 // The bulk-transfer workloads' (tcp, ws): which directions, how many bytes
@@ -66,7 +74,8 @@ struct RunOptionHelp {
 };
 
 // --loop, --server-loop, --repeat, --warmup, --server-cpu, --client-cpu,
-// --json and --timeout on `cmd`, with the values already in `o` as defaults.
+// --json, --timeout, --net, --seed, --reference and --margin on `cmd`, with the values already in
+// `o` as defaults.
 void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help = {});
 // --direction, --total and --chunk on `cmd`.
 void add_transfer_options(CLI::App* cmd, TransferOptions& o, const char* chunk_help);

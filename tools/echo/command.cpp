@@ -31,6 +31,7 @@
 #include "tools/echo/ws_route.hpp"
 #include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
+#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/ws/builtin.hpp"
@@ -303,6 +304,8 @@ int run_echo(const EchoOptions& o) {
   const std::string started = utc_timestamp();
   const Checked c = check(o);
   const auto loops = o.run.client_loops();
+  const std::string reference = reference_loop(loops, o.run.reference);
+  auto shuffle = o.run.shuffle();
   if (!c.url_ws && !c.url_tcp) o.run.check_server_loop();
   const bool peer_servers = std::any_of(c.servers.begin(), c.servers.end(), [](const auto& name) {
     return find_peer_echo_server(name) != nullptr;
@@ -394,6 +397,7 @@ int run_echo(const EchoOptions& o) {
           if (builtin && transport != EchoTransport::tcp)
             base.params["server_codec"] = ws::codec_name(c.server_codec);
 
+          RowRounds rounds;
           for (const auto& loop_name : loops) {
             RunResult row = base;
             row.loop = loop_name;
@@ -418,13 +422,14 @@ int run_echo(const EchoOptions& o) {
               };
             }
 
-            RowExtras extras;
-            auto loop = make_loop(loop_name);
+            auto extras = std::make_shared<RowExtras>();
+            std::shared_ptr<Loop> loop = make_loop(loop_name);
             const std::string label = fmt::format("{} {} {}x{}", transport_name(transport),
                                                   loop_name, connections, format_bytes(size));
-            run_repeats(
-                row, first_row ? 1 : 0, o.run.repeat, label,
-                [&](const std::string& progress_label, bool counted) {
+            rounds.add(
+                std::move(row), label,
+                [&, loop, loop_name, spec, extras, connections, size](
+                    const std::string& progress_label, bool counted) {
                   EchoRunResult r;
                   {
                     EchoClientLoops client(*loop, loop_name, spec,
@@ -443,7 +448,7 @@ int run_echo(const EchoOptions& o) {
                                                client.reconnects_so_far());
                           });
                     r = client.run();
-                    if (sampler && counted) extras.resources.push_back(sampler->json());
+                    if (sampler && counted) extras->resources.push_back(sampler->json());
                   }
                   loop->run_nowait();  // let the closed connections go
                   Attempt a = Attempt::of_transfer(r.error);
@@ -452,15 +457,21 @@ int run_echo(const EchoOptions& o) {
                               r.cpu.user_s, r.cpu.sys_s,       r.server_cpu_s};
                   a.loop_lag_ns = r.loop_lag_ns;
                   a.latency_ns = r.latency_ns;
-                  if (counted && r.error.empty()) extras.add(r, connections);
+                  if (counted && r.error.empty()) extras->add(r, connections);
                   return a;
+                },
+                [&, extras](RunResult& done) {
+                  done.summary_extra =
+                      extras->json(done, o.pacing, o.churn, server.started() ? &server : nullptr);
                 });
-            row.summary_extra =
-                extras.json(row, o.pacing, o.churn, server.started() ? &server : nullptr);
-            first_row = false;
+          }
+          // The first rows warm the machine up (the warm-up is a time of
+          // each attempt: --warmup), every loop of them once.
+          for (auto& row : rounds.run(first_row ? 1 : 0, o.run.repeat, shuffle)) {
             errors += row.errors;
             runs.push_back(std::move(row));
           }
+          first_row = false;
           // The peers' clients, on the same server and CPU: closed loop over
           // tcp and ws.
           const auto peers = echo_peers(o.peers, transport);
@@ -501,7 +512,9 @@ int run_echo(const EchoOptions& o) {
   print_echo_table(o.run.table_stream(), runs,
                    EchoTableContext{c.url_ws || c.url_tcp ? o.url : "builtin", o.run.server_loop,
                                     o.run.server_cpu, o.run.client_cpu, o.run.repeat});
-  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
+  std::fputs(verdicts.text().c_str(), o.run.table_stream());
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.csv.empty()) write_echo_csv(o.csv, runs);
   return errors ? 1 : 0;
 }

@@ -27,6 +27,7 @@
 #include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
+#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 
@@ -216,6 +217,7 @@ int run_http(const HttpOptions& o) {
   check_output_file("--csv", o.csv);
   const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
   const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
+  const std::string reference = reference_loop(loops, o.run.reference);
   auto peers = select_peers("http", o.peers);
   const HttpVersion version = o.version();
   if (is_http2(version)) {
@@ -292,12 +294,15 @@ int run_http(const HttpOptions& o) {
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
+  auto shuffle = o.run.shuffle();
   for (const auto& mode : modes) {
     std::vector<std::string> mode_loops =
         mode == "async" ? loops : std::vector<std::string>{"none"};
     if (o.peers_only) mode_loops.clear();
+    RowRounds rounds;
     for (const auto& loop_name : mode_loops) {
-      std::unique_ptr<Loop> loop = mode == "async" ? make_loop(loop_name) : nullptr;
+      std::shared_ptr<Loop> loop;
+      if (mode == "async") loop = make_loop(loop_name);
       for (const auto& size : sizes) {
         HttpRunSpec spec;
         spec.own_route = size != kAnyUrl;
@@ -324,19 +329,25 @@ int run_http(const HttpOptions& o) {
         RunResult run = http_row(o, mode, size, base, server.has_value());
         run.loop = loop_name;
         run.latency_ns.emplace();
-        CountedTotals totals;
-        run_repeats(run, o.run.warmup, o.run.repeat, mode + " " + loop_name + " " + size,
-                    [&](const std::string&, bool counted) {
-                      return http_attempt(mode, loop.get(), spec, counted ? &totals : nullptr);
-                    });
-        if (!totals.negotiated.empty()) run.summary_extra["http_versions"] = totals.negotiated;
-        if (o.pacing.open()) {
-          run.summary_extra["rate"] = pacing_json(o.pacing, totals.slots, median_rate(run));
-          run.summary_extra["service_latency_us"] = percentiles_us(totals.service_ns);
-        }
-        errors += run.errors;
-        runs.push_back(std::move(run));
+        auto totals = std::make_shared<CountedTotals>();
+        rounds.add(
+            std::move(run), mode + " " + loop_name + " " + size,
+            [mode, loop, spec, totals](const std::string&, bool counted) {
+              return http_attempt(mode, loop.get(), spec, counted ? totals.get() : nullptr);
+            },
+            [totals, &o](RunResult& row) {
+              if (!totals->negotiated.empty())
+                row.summary_extra["http_versions"] = totals->negotiated;
+              if (o.pacing.open()) {
+                row.summary_extra["rate"] = pacing_json(o.pacing, totals->slots, median_rate(row));
+                row.summary_extra["service_latency_us"] = percentiles_us(totals->service_ns);
+              }
+            });
       }
+    }
+    for (auto& run : rounds.run(o.run.warmup, o.run.repeat, shuffle)) {
+      errors += run.errors;
+      runs.push_back(std::move(run));
     }
     for (const auto* peer : peers) {
       for (const auto& size : sizes) {
@@ -366,7 +377,9 @@ int run_http(const HttpOptions& o) {
                         : ", HTTP/1.1",
       o.run.repeat, o.run.warmup);
   print_http_table(o.run.table_stream(), runs, header);
-  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
+  std::fputs(verdicts.text().c_str(), o.run.table_stream());
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.csv.empty()) write_http_csv(o.csv, runs);
   return errors ? 1 : 0;
 }

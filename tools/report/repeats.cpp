@@ -2,7 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <numeric>
 
 #include "tools/common/calibration_probe.hpp"
 #include "tools/common/cpu.hpp"
@@ -44,30 +46,66 @@ Attempt Attempt::of_transfer(std::string message) {
   return a;
 }
 
-bool run_repeats(RunResult& row, int warmup, int repeat, const std::string& label,
-                 const std::function<Attempt(const std::string& label, bool counted)>& attempt) {
+namespace {
+
+// One attempt into its row; false when it failed (the row ends there).
+// `round` is the counted attempt's round (1-based).
+bool attempt_into(RunResult& row, const std::string& text, bool counted, int round,
+                  const RowRounds::AttemptFn& attempt) {
+  Attempt a = observed(attempt, text, counted);
+  row.connections += a.connections;
+  if (a.failed) {
+    row.errors += a.failed;
+    for (auto& e : a.errors)
+      row.error_messages.push_back(std::move(e));
+    std::fprintf(stderr, "bench: %s: %s\n", text.c_str(), a.error.c_str());
+    return false;
+  }
+  if (!counted) return true;
+  row.loop_lag_ns.merge(a.loop_lag_ns);
+  if (a.latency_ns) {
+    if (!row.latency_ns) row.latency_ns.emplace();
+    row.latency_ns->merge(*a.latency_ns);
+    if (a.latency_ns->count() > 0)
+      a.repeat.latency_p99_us = static_cast<double>(a.latency_ns->percentile(0.99)) / 1e3;
+  }
+  a.repeat.round = round;
+  row.repeats.push_back(a.repeat);
+  return true;
+}
+
+}  // namespace
+
+void RowRounds::add(RunResult row, std::string label, AttemptFn attempt,
+                    std::function<void(RunResult&)> finish) {
+  rows_.push_back({std::move(row), std::move(label), std::move(attempt), std::move(finish)});
+}
+
+std::vector<RunResult> RowRounds::run(int warmup, int repeat, std::mt19937_64& shuffle) {
+  std::vector<std::size_t> order(rows_.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::vector<bool> ended(rows_.size(), false);
   for (int i = 0; i < warmup + repeat; ++i) {
     const bool warm = i < warmup;
-    const std::string text = fmt::format("{} {} {}/{}", label, warm ? "warm-up" : "repeat",
-                                         warm ? i + 1 : i - warmup + 1, warm ? warmup : repeat);
-    Attempt a = observed(attempt, text, !warm);
-    row.connections += a.connections;
-    if (a.failed) {
-      row.errors += a.failed;
-      for (auto& e : a.errors)
-        row.error_messages.push_back(std::move(e));
-      std::fprintf(stderr, "bench: %s: %s\n", text.c_str(), a.error.c_str());
-      return false;
+    if (rows_.size() > 1) std::shuffle(order.begin(), order.end(), shuffle);
+    for (const std::size_t r : order) {
+      if (ended[r]) continue;
+      auto& row = rows_[r];
+      const std::string text = fmt::format("{} {} {}/{}", row.label,
+                                           warm               ? "warm-up"
+                                           : rows_.size() > 1 ? "round"
+                                                              : "repeat",
+                                           warm ? i + 1 : i - warmup + 1, warm ? warmup : repeat);
+      ended[r] = !attempt_into(row.row, text, !warm, i - warmup + 1, row.attempt);
     }
-    if (warm) continue;
-    row.loop_lag_ns.merge(a.loop_lag_ns);
-    if (a.latency_ns) {
-      if (!row.latency_ns) row.latency_ns.emplace();
-      row.latency_ns->merge(*a.latency_ns);
-    }
-    row.repeats.push_back(a.repeat);
   }
-  return true;
+  std::vector<RunResult> out;
+  for (auto& row : rows_) {
+    if (row.finish) row.finish(row.row);
+    out.push_back(std::move(row.row));
+  }
+  rows_.clear();
+  return out;
 }
 
 }  // namespace lb

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,35 @@ struct Attempt {
   static Attempt of_transfer(std::string message);
 };
 
-// Runs `warmup` uncounted and `repeat` counted attempts of one row.
-// attempt(label, counted) gets the progress label ("LABEL warm-up 1/1",
-// "LABEL repeat 2/5") and whether the attempt counts. Every attempt adds its connections; a counted
-// one its repeat, loop lag and latency. A failed attempt adds its errors to the row, is printed as
-// "bench: LABEL: ERROR" on stderr and ends the row (the next attempt would most likely fail the
-// same way). Returns false after a failure.
-bool run_repeats(RunResult& row, int warmup, int repeat, const std::string& label,
-                 const std::function<Attempt(const std::string& label, bool counted)>& attempt);
+// Rows measured against each other (one per loop, codec or size of a
+// command): run in rounds, each row's attempt once per round, in an order
+// shuffled anew for each round (docs/statistics.md, "Paired rounds"). Every
+// counted repeat records its round, so that tools/report/comparisons.hpp
+// pairs the rows' repeats by it. Warm-up rounds run first, shuffled too.
+// A failed attempt adds its errors to its row, is printed as "bench: LABEL
+// round 2/5: ERROR" on stderr and ends that row; the others go on.
+class RowRounds {
+ public:
+  // attempt(label, counted) gets the progress label ("LABEL warm-up 1/1",
+  // "LABEL round 2/5", "LABEL repeat 2/5" for a row alone) and whether the
+  // attempt counts.
+  using AttemptFn = std::function<Attempt(const std::string& label, bool counted)>;
+
+  // `finish` runs on the row after the last round (what a row adds from
+  // counters its attempts kept).
+  void add(RunResult row, std::string label, AttemptFn attempt,
+           std::function<void(RunResult&)> finish = {});
+  // Runs the rounds; the rows come back in the order they were added.
+  std::vector<RunResult> run(int warmup, int repeat, std::mt19937_64& shuffle);
+
+ private:
+  struct Row {
+    RunResult row;
+    std::string label;
+    AttemptFn attempt;
+    std::function<void(RunResult&)> finish;
+  };
+  std::vector<Row> rows_;
+};
 
 }  // namespace lb

@@ -125,6 +125,8 @@ nlohmann::json run_to_json(const RunResult& run) {
     if (r.requests) j["requests"] = r.requests;
     if (r.server_cpu_s) j["server_cpu_s"] = *r.server_cpu_s;
     if (r.machine) j["machine"] = to_json(*r.machine);
+    if (r.round > 0) j["round"] = r.round;
+    if (r.latency_p99_us) j["latency_p99_us"] = *r.latency_p99_us;
     repeats.push_back(std::move(j));
   }
   nlohmann::json summary = {
@@ -156,6 +158,15 @@ nlohmann::json run_to_json(const RunResult& run) {
     if (!run.peer_note.empty()) j["peer"]["note"] = run.peer_note;
   }
   return j;
+}
+
+std::string scenario_of(const nlohmann::json& run) {
+  const std::string bench = run.value("bench", "");
+  if (bench == "ws" && run.value("tls", false)) return "wss";
+  if (bench == "echo")
+    return "echo-" +
+           run.value("params", nlohmann::json::object()).value("transport", std::string("tcp"));
+  return bench;
 }
 
 std::string row_label(const nlohmann::json& run) {
@@ -232,17 +243,19 @@ std::optional<double> repeat_figure(const nlohmann::json& run, const nlohmann::j
 }
 
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
-                        const std::string& started) {
+                        const std::string& started, const nlohmann::json& extra) {
+  auto doc = results_document(runs, started);
+  doc.update(extra);
   if (path == "-") {
     std::fflush(stdout);
-    const std::string text = results_document(runs, started).dump(2) + "\n";
+    const std::string text = doc.dump(2) + "\n";
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
       throw std::runtime_error("cannot write results to stdout");
     return;
   }
   std::ofstream out(path);
   if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
-  out << results_document(runs, started).dump(2) << "\n";
+  out << doc.dump(2) << "\n";
   if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
 }
 

@@ -13,7 +13,7 @@
 
 namespace lb {
 
-// What the machine did to one repeat, measured around it by run_repeats
+// What the machine did to one repeat, measured around it by RowRounds
 // (docs/statistics.md, "Disturbed rounds"): the calibration probe's time
 // before and after, and the scheduler's counters over the repeat (each
 // nullopt where the system does not tell).
@@ -34,6 +34,10 @@ struct RepeatResult {
   // the server is ours and its process can be read.
   std::optional<double> server_cpu_s = std::nullopt;
   std::optional<MachineEffects> machine = std::nullopt;
+  int round = 0;  // the round of paired rows it was measured in (1-based)
+  // Where requests apply: the p99 of this repeat's latencies, so that
+  // rows compare their p99 round by round.
+  std::optional<double> latency_p99_us = std::nullopt;
 };
 
 struct RunResult {
@@ -112,11 +116,16 @@ std::string row_label(const nlohmann::json& run);
 // What else tells rows of one bench, mode, loop, size and TLS apart: bench
 // echo's transport and connections ("tcp x100"); empty for the others.
 std::string row_variant(const nlohmann::json& run);
+// The scenario a run belongs to, as the matrix names it: tcp, http, ws,
+// wss, stream, echo-tcp or echo-ws.
+std::string scenario_of(const nlohmann::json& run);
 // A JSON file a user named (`what` says which, e.g. "--baseline"): a
 // UsageError when it cannot be read or is not JSON.
 nlohmann::json read_json_file(const std::string& path, const std::string& what);
 // Throws std::runtime_error when the file cannot be written; "-" is stdout.
+// `extra` is merged into the document (a command's comparisons).
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
-                        const std::string& started);
+                        const std::string& started,
+                        const nlohmann::json& extra = nlohmann::json::object());
 
 }  // namespace lb

@@ -19,6 +19,7 @@
 #include "tools/common/this_process.hpp"
 #include "tools/common/tls_options.hpp"
 #include "tools/net/lab.hpp"
+#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/stream/data_file.hpp"
@@ -165,6 +166,7 @@ int run_client(const ClientOptions& o) {
   const auto server_options = stream_session_options(
       o.max_msg, o.send_queue, codec_option("--server-codec", o.server_codec));
   const auto loops = o.run.client_loops();
+  const std::string reference = reference_loop(loops, o.run.reference);
   // An upload needs the file here; a download from the built-in server too.
   if (o.test != "download" || o.url.empty()) check_data_file(o.file);
 
@@ -186,7 +188,16 @@ int run_client(const ClientOptions& o) {
 
   std::vector<RunResult> runs;
   std::uint64_t failures = 0;
+  auto shuffle = o.run.shuffle();
+  // What a row's counted attempts tell besides their repeat.
+  struct Extras {
+    std::uint64_t size = 0;
+    std::vector<double> hash_bps, read_bps;
+    std::vector<std::string> cache, sha256;
+    std::uint64_t server_rss = 0;
+  };
   for (const auto& direction : directions) {
+    RowRounds rounds;
     for (const auto codec : codecs)
       for (const auto& loop_name : loops) {
         StreamClientSpec spec;
@@ -210,20 +221,17 @@ int run_client(const ClientOptions& o) {
                            {"drop_cache", o.drop_cache},
                            {"target", server ? "builtin" : o.url}});
         if (server) run.params["server_codec"] = o.server_codec;
-        std::vector<double> hash_bps, read_bps;
-        std::vector<std::string> cache;
-        std::vector<std::string> sha256;
-        std::uint64_t server_rss = 0;
-        auto loop = make_loop(loop_name);
-        const bool verified = run_repeats(
-            run, o.run.warmup, o.run.repeat,
-            "stream " + direction + " " + loop_name + " " + run.codec,
-            [&](const std::string& label, bool counted) {
+        auto extras = std::make_shared<Extras>();
+        std::shared_ptr<Loop> loop = make_loop(loop_name);
+        const std::string label = "stream " + direction + " " + loop_name + " " + run.codec;
+        rounds.add(
+            std::move(run), label,
+            [loop, spec, extras, &server](const std::string& text, bool counted) {
               const auto server_before = server ? server->cpu_seconds() : std::nullopt;
-              const auto m = measure_transfer<StreamClientTransfer>(*loop, spec, label);
+              const auto m = measure_transfer<StreamClientTransfer>(*loop, spec, text);
               const auto server_after = server ? server->cpu_seconds() : std::nullopt;
               const auto& r = m.result;
-              run.size_bytes = r.size;
+              extras->size = r.size;
               Attempt a =
                   Attempt::of_transfer(!r.error.empty() || r.verified ? r.error : "not verified");
               a.repeat = {r.duration_s, r.bytes, r.messages, m.cpu.user_s, m.cpu.sys_s};
@@ -231,23 +239,29 @@ int run_client(const ClientOptions& o) {
                 a.repeat.server_cpu_s = *server_after - *server_before;
               a.loop_lag_ns = m.loop_lag_ns;
               if (a.failed || !counted) return a;
-              if (r.hash_s > 0) hash_bps.push_back(static_cast<double>(r.size) / r.hash_s);
-              if (r.read_s > 0) read_bps.push_back(static_cast<double>(r.size) / r.read_s);
-              cache.push_back(cache_state(r.cached_fraction));
-              sha256.push_back(r.sha256);
-              server_rss = std::max(server_rss, r.server_peak_rss_kib);
+              if (r.hash_s > 0) extras->hash_bps.push_back(static_cast<double>(r.size) / r.hash_s);
+              if (r.read_s > 0) extras->read_bps.push_back(static_cast<double>(r.size) / r.read_s);
+              extras->cache.push_back(cache_state(r.cached_fraction));
+              extras->sha256.push_back(r.sha256);
+              extras->server_rss = std::max(extras->server_rss, r.server_peak_rss_kib);
               return a;
+            },
+            [extras](RunResult& row) {
+              row.size_bytes = extras->size;
+              // Every attempt arrived whole and hashed right: a failed one ended the row.
+              row.verified = row.errors == 0 && !row.repeats.empty();
+              row.summary_extra = {
+                  {"hash_bytes_per_s", to_json(spread_of(extras->hash_bps))},
+                  {"disk_read_bytes_per_s", to_json(spread_of(extras->read_bps))},
+                  {"cache", extras->cache},
+                  {"sha256", extras->sha256.empty() ? "" : extras->sha256.front()},
+                  {"peak_rss_kib", {{"client", peak_rss_kib()}, {"server", extras->server_rss}}}};
             });
-        run.verified = verified && !run.repeats.empty();
-        if (!*run.verified) ++failures;
-        run.summary_extra = {
-            {"hash_bytes_per_s", to_json(spread_of(hash_bps))},
-            {"disk_read_bytes_per_s", to_json(spread_of(read_bps))},
-            {"cache", cache},
-            {"sha256", sha256.empty() ? "" : sha256.front()},
-            {"peak_rss_kib", {{"client", peak_rss_kib()}, {"server", server_rss}}}};
-        runs.push_back(std::move(run));
       }
+    for (auto& run : rounds.run(o.run.warmup, o.run.repeat, shuffle)) {
+      if (!*run.verified) ++failures;
+      runs.push_back(std::move(run));
+    }
   }
   if (server) server->stop();
   print_stream_table(
@@ -259,7 +273,9 @@ int run_client(const ClientOptions& o) {
                   server ? fmt::format("; built-in server (loop {}, CPU {})", o.run.server_loop,
                                        o.run.server_cpu)
                          : "; server " + o.url));
-  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
+  std::fputs(verdicts.text().c_str(), o.run.table_stream());
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   return failures ? 1 : 0;
 }
 

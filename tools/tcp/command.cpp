@@ -12,6 +12,7 @@
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
 #include "tools/net/lab.hpp"
+#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/tcp/client.hpp"
@@ -41,6 +42,7 @@ int run_tcp(const TcpOptions& o) {
   const auto t = o.transfer.check();
   o.run.check();
   const auto loops = o.run.client_loops();
+  const std::string reference = reference_loop(loops, o.run.reference);
   const auto lab = net::lab_for(o.run.net, o.connect.empty(), false);
 
   Endpoint server_at{placement().server_host, 0};
@@ -61,6 +63,7 @@ int run_tcp(const TcpOptions& o) {
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
+  auto shuffle = o.run.shuffle();
   for (const auto& direction : t.directions) {
     TcpTransferSpec spec;
     spec.server = server_at;
@@ -68,6 +71,7 @@ int run_tcp(const TcpOptions& o) {
     spec.download = direction != "upload" ? t.total : 0;
     spec.upload = direction != "download" ? t.total : 0;
     spec.idle_timeout = o.run.timeout();
+    RowRounds rounds;
     for (const auto& loop_name : loops) {
       RunResult run;
       run.bench = "tcp";
@@ -80,17 +84,19 @@ int run_tcp(const TcpOptions& o) {
         run.params["server_loop"] = nullptr;
       else
         run.params["server_loop"] = o.run.server_loop;
-      auto loop = make_loop(loop_name);
-      run_repeats(run, o.run.warmup, o.run.repeat, loop_name + " " + direction,
-                  [&](const std::string& label, bool) {
-                    const auto m =
-                        measure_transfer<TcpTransfer>(*loop, spec, label, RateUnit{1e9, "Gbit/s"});
-                    Attempt a = Attempt::of_transfer(m.result.error);
-                    a.repeat = {m.result.duration_s, m.result.received + m.result.sent, 0,
-                                m.cpu.user_s, m.cpu.sys_s};
-                    a.loop_lag_ns = m.loop_lag_ns;
-                    return a;
-                  });
+      std::shared_ptr<Loop> loop = make_loop(loop_name);
+      rounds.add(std::move(run), loop_name + " " + direction,
+                 [loop, spec](const std::string& label, bool) {
+                   const auto m =
+                       measure_transfer<TcpTransfer>(*loop, spec, label, RateUnit{1e9, "Gbit/s"});
+                   Attempt a = Attempt::of_transfer(m.result.error);
+                   a.repeat = {m.result.duration_s, m.result.received + m.result.sent, 0,
+                               m.cpu.user_s, m.cpu.sys_s};
+                   a.loop_lag_ns = m.loop_lag_ns;
+                   return a;
+                 });
+    }
+    for (auto& run : rounds.run(o.run.warmup, o.run.repeat, shuffle)) {
       errors += run.errors;
       runs.push_back(std::move(run));
     }
@@ -99,7 +105,9 @@ int run_tcp(const TcpOptions& o) {
   print_tcp_table(o.run.table_stream(), runs,
                   TcpTableContext{target, o.run.server_loop, o.run.server_cpu, o.run.client_cpu,
                                   t.chunk, o.run.warmup});
-  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
+  std::fputs(verdicts.text().c_str(), o.run.table_stream());
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   return errors ? 1 : 0;
 }
 

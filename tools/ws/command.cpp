@@ -18,6 +18,7 @@
 #include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
+#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 #include "tools/ws/builtin.hpp"
@@ -109,6 +110,7 @@ int run_ws(const WsOptions& o) {
   const auto server_options = o.limits.check(codec_option("--server-codec", o.server_codec));
   if (t.chunk > server_options.max_message) throw UsageError("--chunk is larger than --max-msg");
   const auto loops = o.peers_only ? std::vector<std::string>{} : o.run.client_loops();
+  const std::string reference = reference_loop(loops, o.run.reference);
   const auto peers = select_peers("ws", o.peers);
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
 
@@ -131,7 +133,9 @@ int run_ws(const WsOptions& o) {
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
+  auto shuffle = o.run.shuffle();
   for (const auto& direction : t.directions) {
+    RowRounds rounds;
     for (const auto codec : codecs)
       for (const auto& loop_name : loops) {
         WsClientSpec spec;
@@ -150,24 +154,24 @@ int run_ws(const WsOptions& o) {
                            {"recv_queue", o.recv_queue},
                            {"max_msg", spec.options.max_message}});
         if (server) run.params["server_codec"] = ws::codec_name(server_options.codec);
-        auto loop = make_loop(loop_name);
-        run_repeats(run, o.run.warmup, o.run.repeat,
-                    "ws " + direction + " " + loop_name + " " + run.codec,
-                    [&](const std::string& label, bool) {
-                      const auto server_before = server ? server->cpu_seconds() : std::nullopt;
-                      const auto m = measure_transfer<WsClientTransfer>(*loop, spec, label);
-                      const auto server_after = server ? server->cpu_seconds() : std::nullopt;
-                      Attempt a = Attempt::of_transfer(m.result.error);
-                      a.repeat = {m.result.duration_s, m.result.received + m.result.sent,
-                                  m.result.messages, m.cpu.user_s, m.cpu.sys_s};
-                      if (server_before && server_after)
-                        a.repeat.server_cpu_s = *server_after - *server_before;
-                      a.loop_lag_ns = m.loop_lag_ns;
-                      return a;
-                    });
-        errors += run.errors;
-        runs.push_back(std::move(run));
+        std::shared_ptr<Loop> loop = make_loop(loop_name);
+        const std::string label = "ws " + direction + " " + loop_name + " " + run.codec;
+        rounds.add(std::move(run), label, [loop, spec, &server](const std::string& text, bool) {
+          const auto server_before = server ? server->cpu_seconds() : std::nullopt;
+          const auto m = measure_transfer<WsClientTransfer>(*loop, spec, text);
+          const auto server_after = server ? server->cpu_seconds() : std::nullopt;
+          Attempt a = Attempt::of_transfer(m.result.error);
+          a.repeat = {m.result.duration_s, m.result.received + m.result.sent, m.result.messages,
+                      m.cpu.user_s, m.cpu.sys_s};
+          if (server_before && server_after) a.repeat.server_cpu_s = *server_after - *server_before;
+          a.loop_lag_ns = m.loop_lag_ns;
+          return a;
+        });
       }
+    for (auto& run : rounds.run(o.run.warmup, o.run.repeat, shuffle)) {
+      errors += run.errors;
+      runs.push_back(std::move(run));
+    }
     for (const auto* peer : peers) {
       const auto w = peer_workload(o, t, direction, target, server.has_value(), trust.path());
       for (auto& row : run_peer(*peer, w)) {
@@ -188,7 +192,9 @@ int run_ws(const WsOptions& o) {
                          : " " + o.url,
                   o.run.client_cpu, format_bytes(t.chunk), o.limits.send_queue, o.run.repeat,
                   o.run.warmup));
-  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started);
+  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
+  std::fputs(verdicts.text().c_str(), o.run.table_stream());
+  if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   return errors ? 1 : 0;
 }
 

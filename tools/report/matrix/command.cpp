@@ -21,7 +21,7 @@
 #include "tools/common/this_process.hpp"
 #include "tools/net/profile.hpp"
 #include "tools/report/baseline.hpp"
-#include "tools/report/matrix/comparisons.hpp"
+#include "tools/report/comparisons.hpp"
 #include "tools/report/matrix/disturbance.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/matrix/plan.hpp"

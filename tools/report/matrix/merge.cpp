@@ -134,15 +134,6 @@ nlohmann::json merge(const std::vector<nlohmann::json>& rounds) {
 
 }  // namespace
 
-std::string scenario_of(const nlohmann::json& run) {
-  const std::string bench = run.value("bench", "");
-  if (bench == "ws" && run.value("tls", false)) return "wss";
-  if (bench == "echo")
-    return "echo-" +
-           run.value("params", nlohmann::json::object()).value("transport", std::string("tcp"));
-  return bench;
-}
-
 void MatrixResults::add(const nlohmann::json& step_doc, int round) {
   for (const auto& run : step_doc.at("runs")) {
     Key key{run.at("bench"),         run.at("mode"),

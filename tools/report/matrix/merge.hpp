@@ -35,7 +35,5 @@ class MatrixResults {
   std::map<Key, std::vector<nlohmann::json>> rounds_;
 };
 
-// The matrix's name for a run: tcp, http, ws, wss or stream.
-std::string scenario_of(const nlohmann::json& run);
 
 }  // namespace lb

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "tools/common/size.hpp"
-#include "tools/report/matrix/comparisons.hpp"
+#include "tools/report/comparisons.hpp"
 #include "tools/report/matrix/merge.hpp"
 #include "tools/report/results.hpp"
 

@@ -1,4 +1,4 @@
-#include "tools/report/matrix/comparisons.hpp"
+#include "tools/report/comparisons.hpp"
 
 #include <fmt/core.h>
 
@@ -6,7 +6,6 @@
 #include <tuple>
 
 #include "tools/common/size.hpp"
-#include "tools/report/matrix/merge.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {
