@@ -3,7 +3,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <set>
 
 #include "tools/common/size.hpp"
 #include "tools/report/comparisons.hpp"
@@ -24,6 +26,7 @@ struct ReportRow {
   // Against the reference loop's row, paired by round: "1.29x [1.19–1.41]
   // faster", "reference" for that row itself, empty where nothing compares.
   std::string vs_reference, cpu_vs_reference;
+  std::string vs_class, cpu_vs_class;  // their verdicts' CSS classes
   std::string verdict;
   nlohmann::json latency;  // http: p50, p90, p99, p999, max (µs)
   bool failed = false;
@@ -45,6 +48,21 @@ std::string esc(const std::string& s) {
       out += c;
   }
   return out;
+}
+
+// The CSS class of a verdict: better, worse, same or undecided.
+std::string verdict_class(const LoopComparison& c) {
+  switch (c.judgement) {
+    case Judgement::better:
+      return "better";
+    case Judgement::worse:
+      return "worse";
+    case Judgement::same:
+      return "same";
+    case Judgement::undecided:
+      break;
+  }
+  return "undecided";
 }
 
 double server_cpu_per_message(const nlohmann::json& run) {
@@ -112,8 +130,14 @@ std::vector<ReportRow> report_rows(const nlohmann::json& doc,
       if (c.scenario != r.scenario || c.group != r.group) continue;
       if (c.reference == r.loop) r.vs_reference = r.cpu_vs_reference = "reference";
       if (c.loop != r.loop) continue;
-      if (c.metric == "throughput") r.vs_reference = comparison_text(c);
-      if (c.metric == "cpu_per_op") r.cpu_vs_reference = comparison_text(c);
+      if (c.metric == "throughput") {
+        r.vs_reference = comparison_text(c);
+        r.vs_class = verdict_class(c);
+      }
+      if (c.metric == "cpu_per_op") {
+        r.cpu_vs_reference = comparison_text(c);
+        r.cpu_vs_class = verdict_class(c);
+      }
     }
   return rows;
 }
@@ -233,6 +257,53 @@ std::string bar_chart(const std::string& title, const std::vector<ReportRow>& ro
   return svg + "</svg>\n";
 }
 
+// Each comparison's ratio as a dot on a log scale, its interval as a
+// whisker, 1 as a line and 1 ± margin as a band, coloured by verdict.
+std::string ratio_chart(const std::string& title, const std::vector<LoopComparison>& cs,
+                        double margin) {
+  constexpr int kLabel = 300, kWidth = 400, kRow = 20, kTop = 28;
+  double lo = 1 - margin, hi = 1 + margin;
+  for (const auto& c : cs)
+    if (c.interval) {
+      lo = std::min(lo, c.interval->low);
+      hi = std::max(hi, c.interval->high);
+    }
+  lo = std::log(lo) - 0.05;
+  hi = std::log(hi) + 0.05;
+  const auto x = [&](double ratio) { return kLabel + (std::log(ratio) - lo) / (hi - lo) * kWidth; };
+  const int height = kTop + static_cast<int>(cs.size()) * kRow + 24;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "class=\"chart\"><text x=\"0\" y=\"16\" class=\"title\">{}</text>\n",
+      kLabel + kWidth + 200, height, esc(title));
+  svg += fmt::format(
+      "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" class=\"band\"/>"
+      "<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" class=\"one\"/>"
+      "<text x=\"{:.1f}\" y=\"{}\" class=\"small\">1 ± {:g} %</text>\n",
+      x(1 - margin), kTop - 4, x(1 + margin) - x(1 - margin), height - kTop - 16, x(1), kTop - 4,
+      x(1), height - 20, x(1) - 20, height - 6, margin * 100);
+  int y = kTop;
+  for (const auto& c : cs) {
+    const int mid = y + kRow / 2;
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"label\">{} · {}</text>", kLabel - 6,
+                       mid + 4, esc(c.group), esc(c.loop));
+    if (c.interval) {
+      svg += fmt::format(
+          "<line x1=\"{0:.1f}\" y1=\"{2}\" x2=\"{1:.1f}\" y2=\"{2}\" class=\"ci {3}\"/>"
+          "<circle cx=\"{4:.1f}\" cy=\"{2}\" r=\"4\" class=\"dot {3}\"/>",
+          x(c.interval->low), x(c.interval->high), mid, verdict_class(c), x(c.interval->ratio));
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"value\">{}</text>",
+                         x(c.interval->high) + 6, mid + 4, esc(comparison_text(c)));
+    } else {
+      svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"value\">{}</text>", kLabel + 4, mid + 4,
+                         esc("undecided: " + c.why));
+    }
+    svg += "\n";
+    y += kRow;
+  }
+  return svg + "</svg>\n";
+}
+
 std::string server_cpu_text(const ReportRow& r) {
   return r.failed || r.server_cpu < 0 ? "-" : fmt::format("{:.1f}", r.server_cpu);
 }
@@ -315,7 +386,11 @@ int matrix_chart_count(const nlohmann::json& doc) {
   int n = 0;
   for (const auto& s : scenarios_in(rows))
     n += has_latency_chart(s) ? 3 : 2;
-  return n;
+  // A ratio chart per scenario and metric compared.
+  std::set<std::pair<std::string, std::string>> compared;
+  for (const auto& c : comparisons_from_json(doc))
+    compared.emplace(c.scenario, c.metric);
+  return n + static_cast<int>(compared.size());
 }
 
 std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
@@ -372,7 +447,11 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
       ".bar{fill:#7a9cc6}.bar.epoll{fill:#4e79a7}.bar.libuv{fill:#f28e2b}.bar.uring{fill:#59a14f}"
       ".whisker{stroke:#111;stroke-width:1.5}"
       ".lat0{fill:#9ecae1}.lat1{fill:#6baed6}.lat2{fill:#3182bd}.lat3{fill:#08519c}"
-      ".regression{color:#b00;font-weight:bold}\n</style></head><body>\n";
+      ".regression{color:#b00;font-weight:bold}"
+      ".band{fill:#e8e8e8}.one{stroke:#555;stroke-dasharray:3 3}.ci{stroke-width:2.5}"
+      ".better{stroke:#2e7d32;fill:#2e7d32;color:#2e7d32}.worse{stroke:#c62828;fill:#c62828;"
+      "color:#c62828}.same{stroke:#1565c0;fill:#1565c0;color:#1565c0}"
+      ".undecided{stroke:#b8860b;fill:#b8860b;color:#8a6508}\n</style></head><body>\n";
   h += "<h1>bench matrix — " + esc(doc.value("started", "")) + "</h1>\n";
   const auto& m = doc.value("machine", nlohmann::json::object());
   h += "<p>" + esc(fmt::format("{}, {} cores, kernel {}", m.value("cpu", "?"), m.value("cores", 0),
@@ -382,12 +461,29 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
                          doc["matrix"].value("rounds", 0), order_text(doc)));
   h += ". Bars are medians over the rounds, whiskers min–max; CPU is the client's. " +
        esc(verdict_legend(doc)) + "</p>\n";
+  h += "<p>Ratio charts: the dot is the ratio to " + esc(reference_of(doc)) +
+       ", the line its 95 % interval, the grey band 1 ± the margin; <span "
+       "class=\"better\">faster / less CPU / lower p99</span>, <span class=\"worse\">slower / "
+       "more CPU / higher p99</span>, <span class=\"same\">same</span>, <span "
+       "class=\"undecided\">undecided</span>.</p>\n";
+  const auto comparisons = comparisons_from_json(doc);
+  const double margin = doc.value("matrix", nlohmann::json::object()).value("margin", 0.03);
   for (const auto& scenario : scenarios_in(rows)) {
     const auto mine = of_scenario(rows, scenario);
     h += "<h2>" + esc(scenario) + "</h2>\n";
     h += bar_chart(scenario + ": " + mine.front().unit + " (median, min–max)", mine, false);
     h += bar_chart(scenario + ": " + mine.front().cpu_unit, mine, true);
     if (has_latency_chart(scenario)) h += latency_chart(mine);
+    for (const char* metric : {"throughput", "cpu_per_op", "p99"}) {
+      std::vector<LoopComparison> of_metric;
+      for (const auto& c : comparisons)
+        if (c.scenario == scenario && c.metric == metric) of_metric.push_back(c);
+      if (!of_metric.empty())
+        h += ratio_chart(fmt::format("{}: {} vs {} (ratio, 95 % interval)", scenario,
+                                     std::string(metric) == "cpu_per_op" ? "CPU per op" : metric,
+                                     reference_of(doc)),
+                         of_metric, margin);
+    }
     const bool server = has_server_cpu(scenario);
     h += "<table><tr><th>what</th><th>loop</th><th>" + esc(mine.front().unit) + "</th><th>" +
          esc(mine.front().cpu_unit) + "</th>" + (server ? "<th>server CPU µs/msg</th>" : "") +
@@ -397,8 +493,10 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
     for (const auto& r : mine) {
       h += "<tr><td>" + esc(r.group) + "</td><td>" + esc(r.loop) + "</td><td>" +
            esc(figure_text(r)) + "</td><td>" + esc(cpu_text(r)) + "</td><td>" +
-           (server ? esc(server_cpu_text(r)) + "</td><td>" : "") + esc(lag_text(r)) + "</td><td>" +
-           esc(vs_text(r.vs_reference)) + "</td><td>" + esc(vs_text(r.cpu_vs_reference)) + "</td>";
+           (server ? esc(server_cpu_text(r)) + "</td><td>" : "") + esc(lag_text(r)) +
+           "</td><td class=\"" + r.vs_class + "\">" + esc(vs_text(r.vs_reference)) +
+           "</td><td class=\"" + r.cpu_vs_class + "\">" + esc(vs_text(r.cpu_vs_reference)) +
+           "</td>";
       if (!verdicts.empty())
         h += std::string("<td") +
              (r.verdict.rfind("REGRESSION", 0) == 0 ? " class=\"regression\"" : "") + ">" +

@@ -17,7 +17,8 @@ namespace lb {
 std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts);
 std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts);
 // SVG charts report.html holds for `doc`: two per scenario (throughput, CPU
-// cost), one more for http (latency percentiles).
+// cost), one more for http and echo (latency percentiles), and one per
+// scenario and metric that compares loops (ratios with their intervals).
 int matrix_chart_count(const nlohmann::json& doc);
 
 }  // namespace lb
