@@ -59,6 +59,12 @@ class Loop {
   void run_nowait();
   void stop() { stopped_ = true; }
   void stop_from_any_thread();
+  // Thread-safe: makes every run() of the process return, those running
+  // now and those called later (run_once() and run_nowait() still turn):
+  // a user's Ctrl-C ends the measurement under way, whichever loops and
+  // threads it runs on.
+  static void interrupt_all();
+  static bool interrupted() { return interrupted_.load(std::memory_order_relaxed); }
   bool stopped() const { return stopped_; }
 
   // Runs `fn` on the next turn (loop thread only).
@@ -97,6 +103,7 @@ class Loop {
   std::vector<std::function<void()>> posted_;
   bool stopped_ = false;
   static std::atomic<std::size_t> handles_left_;
+  static std::atomic<bool> interrupted_;
 };
 
 }  // namespace lb

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cstdlib>
+
 namespace lb {
 namespace {
 
@@ -27,6 +29,10 @@ StopOnSignal::StopOnSignal(std::function<void()> on_signal) {
     if (exiting_) return;
     signalled_ = true;
     on_signal();
+    // A second Ctrl-C means now: whatever the first one is still waiting for.
+    sigwait(&set, &sig);
+    if (exiting_) return;
+    std::_Exit(128 + sig);
   });
 }
 

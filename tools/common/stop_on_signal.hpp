@@ -1,7 +1,8 @@
 #pragma once
 // Stops loops on SIGINT or SIGTERM: the signals are blocked in the calling
 // thread (and threads it starts later) and taken by sigwait() in a helper
-// thread, which runs `on_signal` (typically loop.stop_from_any_thread()).
+// thread, which runs `on_signal` (typically loop.stop_from_any_thread()); a
+// second signal ends the process at once (exit status 128 + the signal).
 // No async-signal-safety puzzles. Windows: the console's Ctrl-C handler,
 // and the stop scopes of the built-in server's thread (windows/stop_scope.hpp).
 #include <atomic>

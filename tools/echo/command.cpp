@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "backends/registry.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/listening_program.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
@@ -301,6 +302,7 @@ struct RowExtras {
 };
 
 int run_echo(const EchoOptions& o) {
+  const Interruption interruption;  // before any thread or server starts
   const std::string started = utc_timestamp();
   const Checked c = check(o);
   const auto loops = o.run.client_loops();
@@ -475,7 +477,7 @@ int run_echo(const EchoOptions& o) {
           // The peers' clients, on the same server and CPU: closed loop over
           // tcp and ws.
           const auto peers = echo_peers(o.peers, transport);
-          if (peers.empty() || o.pacing.open()) continue;
+          if (peers.empty() || o.pacing.open() || Interruption::requested()) continue;
           PeerWorkload w;
           w.args = {"--url",
                     transport == EchoTransport::tcp
@@ -516,7 +518,7 @@ int run_echo(const EchoOptions& o) {
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.csv.empty()) write_echo_csv(o.csv, runs);
-  return errors ? 1 : 0;
+  return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "engine/lag_probe.hpp"
 #include "protocols/http/curl_handles.hpp"
 #include "protocols/http/curl_multi.hpp"
+#include "tools/common/interruption.hpp"
 
 namespace lb {
 namespace {
@@ -282,7 +283,9 @@ HttpRunResult run_http_sync(const HttpRunSpec& spec) {
   Transfer t;
   configure(t, spec);
   const auto t0 = Clock::now();
-  for (int i = 0; i < spec.requests && r.failed < kMaxFailures && !r.timed_out; ++i) {
+  for (int i = 0;
+       i < spec.requests && r.failed < kMaxFailures && !r.timed_out && !Interruption::requested();
+       ++i) {
     t.intended = t.started = Clock::now();
     account(r, t, curl_easy_perform(t.easy.get()), spec);
   }
@@ -305,7 +308,8 @@ HttpRunResult run_http_threads(const HttpRunSpec& spec) {
   for (auto& t : transfers) {
     threads.emplace_back([&, tp = &t] {
       HttpRunResult mine;
-      while (failures < kMaxFailures && !timed_out && next.fetch_add(1) < spec.requests) {
+      while (failures < kMaxFailures && !timed_out && !Interruption::requested() &&
+             next.fetch_add(1) < spec.requests) {
         tp->intended = tp->started = Clock::now();
         const auto failed_before = mine.failed;
         account(mine, *tp, curl_easy_perform(tp->easy.get()), spec);

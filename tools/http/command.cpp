@@ -15,6 +15,7 @@
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
@@ -190,6 +191,7 @@ bool curl_reuses_prior_knowledge() {
 }
 
 int run_http(const HttpOptions& o) {
+  const Interruption interruption;  // before any thread or server starts
   const std::string started = utc_timestamp();
   const auto modes = checked_list("--mode", o.mode, {"sync", "threads", "async"});
   const bool any_url = names_a_path(o.url);
@@ -350,6 +352,7 @@ int run_http(const HttpOptions& o) {
       runs.push_back(std::move(run));
     }
     for (const auto* peer : peers) {
+      if (Interruption::requested()) break;
       for (const auto& size : sizes) {
         for (auto& row : run_peer(
                  *peer, peer_workload(o, mode, size, base, server.has_value(), trust.path()))) {
@@ -381,7 +384,7 @@ int run_http(const HttpOptions& o) {
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.csv.empty()) write_http_csv(o.csv, runs);
-  return errors ? 1 : 0;
+  return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
 struct ServeHttpOptions {

@@ -8,6 +8,7 @@
 
 #include "tools/common/calibration_probe.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/interruption.hpp"
 
 namespace lb {
 namespace {
@@ -54,6 +55,11 @@ bool attempt_into(RunResult& row, const std::string& text, bool counted, int rou
                   const RowRounds::AttemptFn& attempt) {
   Attempt a = observed(attempt, text, counted);
   row.connections += a.connections;
+  // Cut short by Ctrl-C: neither a figure nor an error.
+  if (Interruption::requested()) {
+    row.interrupted = true;
+    return false;
+  }
   if (a.failed) {
     row.errors += a.failed;
     for (auto& e : a.errors)
@@ -90,6 +96,10 @@ std::vector<RunResult> RowRounds::run(int warmup, int repeat, std::mt19937_64& s
     if (rows_.size() > 1) std::shuffle(order.begin(), order.end(), shuffle);
     for (const std::size_t r : order) {
       if (ended[r]) continue;
+      if (Interruption::requested()) {
+        rows_[r].row.interrupted = true;
+        continue;
+      }
       auto& row = rows_[r];
       const std::string text = fmt::format("{} {} {}/{}", row.label,
                                            warm               ? "warm-up"
@@ -106,6 +116,20 @@ std::vector<RunResult> RowRounds::run(int warmup, int repeat, std::mt19937_64& s
   }
   rows_.clear();
   return out;
+}
+
+int interrupted_or(int code, const std::vector<RunResult>& runs, int rounds) {
+  if (!Interruption::requested()) return code;
+  std::string cut;
+  for (const auto& run : runs)
+    if (run.interrupted)
+      cut += fmt::format("{}{} {} {} ({} of {} rounds)", cut.empty() ? "" : ", ", run.bench,
+                         run.mode, row_label(run_to_json(run)), run.repeats.size(), rounds);
+  std::fprintf(stderr,
+               "bench: interrupted: the table and results hold the rounds that finished%s%s; "
+               "Ctrl-C twice quits at once\n",
+               cut.empty() ? "" : "; cut short: ", cut.c_str());
+  return 130;
 }
 
 }  // namespace lb

@@ -33,7 +33,10 @@ struct Attempt {
 // counted repeat records its round, so that tools/report/comparisons.hpp
 // pairs the rows' repeats by it. Warm-up rounds run first, shuffled too.
 // A failed attempt adds its errors to its row, is printed as "bench: LABEL
-// round 2/5: ERROR" on stderr and ends that row; the others go on.
+// round 2/5: ERROR" on stderr and ends that row; the others go on. After
+// an interruption (tools/common/interruption.hpp) the attempt under way
+// counts for nothing, no other starts, and every row not done is marked
+// interrupted, keeping the rounds it finished.
 class RowRounds {
  public:
   // attempt(label, counted) gets the progress label ("LABEL warm-up 1/1",
@@ -57,5 +60,9 @@ class RowRounds {
   };
   std::vector<Row> rows_;
 };
+
+// 130 after an interruption, saying on stderr which rows it cut short
+// and how many of their rounds they keep; `code` otherwise.
+int interrupted_or(int code, const std::vector<RunResult>& runs, int rounds);
 
 }  // namespace lb

@@ -11,6 +11,7 @@
 
 #include "backends/registry.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/this_process.hpp"
 #include "tools/common/usage_error.hpp"
 #include "tools/common/version.hpp"
@@ -153,6 +154,7 @@ nlohmann::json run_to_json(const RunResult& run) {
                       {"mode", run.mode},     {"size_bytes", run.size_bytes}, {"tls", run.tls},
                       {"params", run.params}, {"repeats", repeats},           {"summary", summary}};
   if (!run.codec.empty()) j["codec"] = run.codec;
+  if (run.interrupted) j["interrupted"] = true;
   if (!run.client.empty()) {
     j["peer"] = {{"status", run.peer_status}, {"version", run.client_version}};
     if (!run.peer_note.empty()) j["peer"]["note"] = run.peer_note;
@@ -212,6 +214,7 @@ nlohmann::json results_document(const std::vector<RunResult>& runs, const std::s
   };
   for (const auto& run : runs)
     doc["runs"].push_back(run_to_json(run));
+  if (Interruption::requested()) doc["interrupted"] = true;
   return doc;
 }
 

@@ -10,6 +10,7 @@
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/measured_transfer.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
@@ -151,6 +152,7 @@ std::string cache_state(double fraction) {
 }
 
 int run_client(const ClientOptions& o) {
+  const Interruption interruption;  // before any thread or server starts
   const std::string started = utc_timestamp();
   std::vector<std::string> directions;
   for (const char* d : {"download", "upload"})
@@ -276,7 +278,7 @@ int run_client(const ClientOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
-  return failures ? 1 : 0;
+  return interrupted_or(failures ? 1 : 0, runs, o.run.repeat);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "backends/registry.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/measured_transfer.hpp"
 #include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
@@ -38,6 +39,7 @@ ServingOn start_tcp_server(Loop& loop, const ListenAt& at) {
 }
 
 int run_tcp(const TcpOptions& o) {
+  const Interruption interruption;  // before any thread or server starts
   const std::string started = utc_timestamp();
   const auto t = o.transfer.check();
   o.run.check();
@@ -108,7 +110,7 @@ int run_tcp(const TcpOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
-  return errors ? 1 : 0;
+  return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "backends/registry.hpp"
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/measured_transfer.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
@@ -102,6 +103,7 @@ PeerWorkload peer_workload(const WsOptions& o, const TransferOptions::Checked& t
 }
 
 int run_ws(const WsOptions& o) {
+  const Interruption interruption;  // before any thread or server starts
   const std::string started = utc_timestamp();
   const auto t = o.transfer.check();
   o.run.check();
@@ -173,6 +175,7 @@ int run_ws(const WsOptions& o) {
       runs.push_back(std::move(run));
     }
     for (const auto* peer : peers) {
+      if (Interruption::requested()) break;
       const auto w = peer_workload(o, t, direction, target, server.has_value(), trust.path());
       for (auto& row : run_peer(*peer, w)) {
         errors += row.errors;
@@ -195,7 +198,7 @@ int run_ws(const WsOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
-  return errors ? 1 : 0;
+  return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
 struct ServeWsOptions {

@@ -17,6 +17,7 @@
 #include "protocols/ws/session.hpp"
 #include "tools/common/child_process.hpp"
 #include "tools/common/cpu.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/this_process.hpp"
 #include "tools/net/profile.hpp"
@@ -69,6 +70,10 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 int run_matrix(const Options& o) {
+  // Ctrl-C: the step under way gets it too (one process group) and keeps
+  // what it finished; no step starts after it, and the rounds done are
+  // reported, marked interrupted.
+  const Interruption interruption;
   const std::string started = utc_timestamp();
   MatrixOptions m;
   std::vector<std::string> notes;
@@ -183,6 +188,7 @@ int run_matrix(const Options& o) {
     args.push_back("--json=" + base + ".json");
     args.insert(args.begin(), exe);
     const int rc = run_child(args, base + ".log", base + ".log");
+    if (Interruption::requested()) return std::nullopt;  // a step cut short counts for nothing
     std::optional<nlohmann::json> step_doc;
     if (std::ifstream json_in(base + ".json"); json_in) {
       step_doc = nlohmann::json::parse(json_in);
@@ -204,6 +210,8 @@ int run_matrix(const Options& o) {
     std::vector<nlohmann::json> docs;
     for (const auto& step : group)
       if (auto doc = run_step(step)) docs.push_back(std::move(*doc));
+    // A round cut short has no pairs to give.
+    if (Interruption::requested()) docs.clear();
     return docs;
   };
   DisturbanceJudge disturbance;
@@ -225,7 +233,7 @@ int run_matrix(const Options& o) {
       auto docs = run_group(group);
       // A disturbed round of a scenario is run again once, every variant
       // of it, so that its pairs stay pairs; the first try is listed.
-      for (int tries = 1;; ++tries) {
+      for (int tries = 1; !Interruption::requested(); ++tries) {
         auto why = disturbance.judge(scenario, docs);
         if (why.empty()) break;
         flagged.push_back({{"round", round},
@@ -238,6 +246,10 @@ int run_matrix(const Options& o) {
       disturbance.add(scenario, docs);
       for (const auto& doc : docs)
         results.add(doc, round);
+    }
+    if (Interruption::requested()) {
+      stopped = "interrupted";
+      break;
     }
     rounds_run = round;
     if (!rounds.is_look(round)) continue;
@@ -254,7 +266,7 @@ int run_matrix(const Options& o) {
   }
   // A stop between looks (the budget) is the last analysis: it takes the
   // place of the planned looks that did not come, so the level holds.
-  if (analysed_at != rounds_run)
+  if (analysed_at != rounds_run || Interruption::requested())
     comparisons =
         compare_loops(results.runs(m.loops), reference, o.margin_pct / 100, rounds.level());
   if (tty) std::fprintf(stderr, "\r\033[K");
@@ -302,6 +314,13 @@ int run_matrix(const Options& o) {
                f["log"].get<std::string>());
   fmt::print("results: {}\nsummary: {}\nreport:  {}\n", (out / "results.json").string(),
              (out / "summary.md").string(), (out / "report.html").string());
+  if (Interruption::requested()) {
+    std::fprintf(stderr,
+                 "bench matrix: interrupted in round %d: the results above hold every step that "
+                 "finished (%d whole rounds)\n",
+                 rounds_run + 1, rounds_run);
+    return 130;
+  }
   if (any_regression(verdicts)) return kExitRegression;
   return failed.empty() ? 0 : 1;
 }

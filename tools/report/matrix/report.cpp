@@ -400,8 +400,11 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
   md += fmt::format("{}, {} cores, kernel {}. ", m.value("cpu", "?"), m.value("cores", 0),
                     m.value("kernel", "?"));
   if (doc.contains("matrix"))
-    md += fmt::format("Profile {}, {} rounds, {}.", doc["matrix"].value("profile", "?"),
-                      doc["matrix"].value("rounds", 0), order_text(doc));
+    md += fmt::format("Profile {}, {} rounds, {}.{}", doc["matrix"].value("profile", "?"),
+                      doc["matrix"].value("rounds", 0), order_text(doc),
+                      doc.value("interrupted", false)
+                          ? " **Interrupted** (Ctrl-C): partial, every step that finished."
+                          : "");
   md += "\nFigures are medians [min–max] over the rounds; CPU is the client's. " +
         verdict_legend(doc) + "\n";
   for (const auto& scenario : scenarios_in(rows)) {
@@ -457,8 +460,11 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
   h += "<p>" + esc(fmt::format("{}, {} cores, kernel {}", m.value("cpu", "?"), m.value("cores", 0),
                                m.value("kernel", "?")));
   if (doc.contains("matrix"))
-    h += esc(fmt::format("; profile {}, {} rounds, {}", doc["matrix"].value("profile", "?"),
-                         doc["matrix"].value("rounds", 0), order_text(doc)));
+    h += esc(fmt::format("; profile {}, {} rounds, {}{}", doc["matrix"].value("profile", "?"),
+                         doc["matrix"].value("rounds", 0), order_text(doc),
+                         doc.value("interrupted", false)
+                             ? "; interrupted (Ctrl-C): partial, every step that finished"
+                             : ""));
   h += ". Bars are medians over the rounds, whiskers min–max; CPU is the client's. " +
        esc(verdict_legend(doc)) + "</p>\n";
   h += "<p>Ratio charts: the dot is the ratio to " + esc(reference_of(doc)) +
