@@ -39,7 +39,7 @@ struct Options {
   std::string codecs = "all";
   std::string scenarios = "all";
   std::string rounds = "auto";  // --rounds (--repeat): auto or a number
-  int max_rounds = 20;
+  int max_rounds = 40;
   double time_budget_s = -1;  // -1: the profile's
   std::string out;
   std::string baseline;
