@@ -1,7 +1,9 @@
 // `bench tcp` and `bench serve tcp` end to end: real processes, real
 // sockets, every backend, the JSON file checked against the schema.
 #include <doctest/doctest.h>
+
 #include <signal.h>
+#include <sstream>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -152,6 +154,33 @@ TEST_CASE("bad input: one clear line and a non-zero exit, never a crash or a han
     CHECK(r.exit_code == c.exit_code);
     CHECK((r.out + r.err).find(c.message) != std::string::npos);
   }
+}
+
+TEST_CASE("bench tcp, ws and stream --csv: one line per repeat; --quiet prints no table") {
+  const std::string loop = std::string("--loop=") + LOOPBENCH_FIRST_BACKEND;
+  for (const std::string& cmd :
+       {std::string("tcp --total=8MiB"), std::string("ws --total=8MiB --codec=native")}) {
+    const auto r = run_bench(cmd + " " + loop + " --repeat=3 --warmup=0 --quiet --csv=-");
+    INFO(cmd << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::istringstream lines(r.out);
+    std::string header, line;
+    std::getline(lines, header);
+    CHECK(header.rfind("bench,client,loop,codec,mode,size_bytes,tls,round,", 0) == 0);
+    int rows = 0;
+    while (std::getline(lines, line)) {
+      CHECK(line.find(cmd.substr(0, cmd.find(' ')) + ",loopbench," + LOOPBENCH_FIRST_BACKEND) == 0);
+      ++rows;
+    }
+    CHECK(rows == 3);  // the table went nowhere: stdout holds the CSV alone
+  }
+  const std::string csv = temp_path("tcp.csv");
+  const auto r = run_bench("tcp --total=8MiB " + loop + " --repeat=2 --warmup=0 -q --csv=" + csv);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.empty());
+  CHECK(slurp(csv).find("\ntcp,loopbench,") != std::string::npos);
+  std::remove(csv.c_str());
+  CHECK(run_bench("tcp --csv=/nonexistent/dir/x.csv").exit_code == 2);
 }
 
 }  // namespace lb::test

@@ -9,6 +9,7 @@
 #include "tools/common/placement.hpp"
 #include "tools/common/size.hpp"
 #include "tools/common/subcommand.hpp"
+#include "tools/common/this_process.hpp"
 
 namespace lb {
 
@@ -20,6 +21,7 @@ void RunOptions::check() const {
         fmt::format("--timeout: expected more than 0 and at most {:.0f} seconds, got {:g}",
                     kMaxSeconds, timeout_s));
   check_output_file("--json", json);
+  check_output_file("--csv", csv);
   if (margin_pct < 0 || margin_pct >= 100)
     throw UsageError("--margin: expected a percentage from 0 to below 100");
 }
@@ -42,7 +44,11 @@ void RunOptions::pin_client() const {
 }
 
 std::FILE* RunOptions::table_stream() const {
-  return json == "-" ? stderr : stdout;
+  if (quiet) {
+    static std::FILE* const discard = std::fopen(null_device(), "w");
+    if (discard) return discard;
+  }
+  return json == "-" || csv == "-" ? stderr : stdout;
 }
 
 std::chrono::milliseconds RunOptions::timeout() const {
@@ -106,6 +112,9 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
   cmd->add_option("--net", o.net,
                   "Client and built-in server in two network namespaces over an emulated path "
                   "(root): lan, wan, mobile, or rtt=20ms,rate=1gbit[,loss=0.1%][,jitter=2ms]");
+  cmd->add_flag("-q,--quiet", o.quiet,
+                "No table on stdout (errors still go to stderr): for a script that reads --json "
+                "or --csv");
   o.seed = std::random_device{}();
   cmd->add_option("--seed", o.seed,
                   "Seed of each round's shuffled loop order (default: a random one, printed and "
@@ -117,6 +126,11 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
                   "Percent within which a whole interval makes two loops the same")
       ->check(finite_number())
       ->capture_default_str();
+}
+
+void add_csv_option(CLI::App* cmd, RunOptions& o) {
+  cmd->add_option("--csv", o.csv,
+                  "Write one line per counted repeat to FILE (columns: docs/results-schema.md)");
 }
 
 }  // namespace lb

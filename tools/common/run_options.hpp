@@ -29,6 +29,8 @@ struct RunOptions {
   std::uint64_t seed = 0;
   std::string reference;
   double margin_pct = 3;
+  bool quiet = false;  // no table: for scripts that read --json or --csv
+  std::string csv;     // tcp, ws, stream: one line per repeat (results.hpp)
 
   // UsageError for --repeat < 1, --warmup < 0 or --timeout <= 0.
   void check() const;
@@ -41,7 +43,8 @@ struct RunOptions {
   void pin_client() const;
   std::chrono::milliseconds timeout() const;
   // Where the human table goes: stderr with --json=- (stdout then carries
-  // the results document alone, for a pipe), stdout otherwise.
+  // the results document alone, for a pipe), nowhere with --quiet, stdout
+  // otherwise.
   std::FILE* table_stream() const;
   // The fields every row records of these options.
   nlohmann::json params() const;
@@ -77,6 +80,8 @@ struct RunOptionHelp {
 // --json, --timeout, --net, --seed, --reference and --margin on `cmd`, with the values already in
 // `o` as defaults.
 void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help = {});
+// --csv on `cmd` (the commands whose CSV is results.hpp's).
+void add_csv_option(CLI::App* cmd, RunOptions& o);
 // --direction, --total and --chunk on `cmd`.
 void add_transfer_options(CLI::App* cmd, TransferOptions& o, const char* chunk_help);
 

@@ -262,4 +262,47 @@ void write_results_file(const std::string& path, const std::vector<RunResult>& r
   if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
 }
 
+std::string results_csv(const nlohmann::json& runs) {
+  std::string out =
+      "bench,client,loop,codec,mode,size_bytes,tls,round,duration_s,bytes,requests,bytes_per_s,"
+      "ops_per_s,cpu_user_s,cpu_sys_s,server_cpu_s,latency_p99_us,interrupted\n";
+  const auto optional = [](const nlohmann::json& j, const char* key) {
+    return j.contains(key) ? fmt::format("{}", j[key].get<double>()) : std::string();
+  };
+  for (const auto& run : runs)
+    for (const auto& rep : run.value("repeats", nlohmann::json::array())) {
+      const double seconds = rep.value("duration_s", 0.0);
+      const auto bytes = rep.value("bytes", std::uint64_t{0});
+      const auto requests = rep.value("requests", std::uint64_t{0});
+      out += fmt::format(
+          "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.value("bench", ""),
+          run.value("client", ""), run.value("loop", ""), run.value("codec", ""),
+          run.value("mode", ""), run.value("size_bytes", std::uint64_t{0}),
+          run.value("tls", false) ? 1 : 0, rep.value("round", 0), seconds, bytes,
+          requests ? std::to_string(requests) : "",
+          seconds > 0 ? fmt::format("{:.1f}", static_cast<double>(bytes) / seconds) : "",
+          seconds > 0 && requests ? fmt::format("{:.1f}", static_cast<double>(requests) / seconds)
+                                  : "",
+          rep.value("cpu_user_s", 0.0), rep.value("cpu_sys_s", 0.0), optional(rep, "server_cpu_s"),
+          optional(rep, "latency_p99_us"), run.value("interrupted", false) ? 1 : 0);
+    }
+  return out;
+}
+
+void write_results_csv(const std::string& path, const std::vector<RunResult>& runs) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& run : runs)
+    rows.push_back(run_to_json(run));
+  const std::string text = results_csv(rows);
+  if (path == "-") {
+    std::fflush(stdout);
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      throw std::runtime_error("cannot write CSV to stdout");
+    return;
+  }
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write CSV to '" + path + "'");
+}
+
 }  // namespace lb

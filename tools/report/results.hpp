@@ -129,4 +129,11 @@ void write_results_file(const std::string& path, const std::vector<RunResult>& r
                         const std::string& started,
                         const nlohmann::json& extra = nlohmann::json::object());
 
+// The CSV of bench tcp, ws and stream (--csv) and of the matrix
+// (results.csv): one line per counted repeat of every run in `runs` (a
+// results document's "runs"); the columns are docs/results-schema.md's.
+std::string results_csv(const nlohmann::json& runs);
+// Throws std::runtime_error when the file cannot be written; "-" is stdout.
+void write_results_csv(const std::string& path, const std::vector<RunResult>& runs);
+
 }  // namespace lb

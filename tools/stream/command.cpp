@@ -278,6 +278,7 @@ int run_client(const ClientOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
+  if (!o.run.csv.empty()) write_results_csv(o.run.csv, runs);
   return interrupted_or(failures ? 1 : 0, runs, o.run.repeat);
 }
 
@@ -333,6 +334,7 @@ void register_stream_command(CLI::App& app, CommandRunner& run) {
   client->add_flag("--drop-cache", c->drop_cache,
                    "Evict the sender's file from the page cache before each run (cold run)");
   add_run_options(client, c->run);
+  add_csv_option(client, c->run);
   client->add_option("--send-queue", c->send_queue, "256 KiB messages queued before reading waits")
       ->capture_default_str();
   client

@@ -110,6 +110,7 @@ int run_tcp(const TcpOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
+  if (!o.run.csv.empty()) write_results_csv(o.run.csv, runs);
   return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
@@ -121,6 +122,7 @@ void register_tcp_command(CLI::App& app, CommandRunner& run) {
       "tcp", "Raw TCP stream throughput on each event loop (like iperf3, on our loops)");
   add_transfer_options(cmd, o->transfer, "Bytes per write (the server's repeated random chunk)");
   add_run_options(cmd, o->run);
+  add_csv_option(cmd, o->run);
   cmd->add_option("--connect", o->connect,
                   "HOST:PORT of a running 'bench serve tcp' instead of the built-in server");
   cmd->callback([o, &run] { run = [o] { return run_tcp(*o); }; });

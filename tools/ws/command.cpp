@@ -198,6 +198,7 @@ int run_ws(const WsOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
+  if (!o.run.csv.empty()) write_results_csv(o.run.csv, runs);
   return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
@@ -240,6 +241,7 @@ void register_ws_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
   cmd->add_option("--url", o->url, "ws(s)://HOST:PORT/ws of another server");
   add_run_options(cmd, o->run);
+  add_csv_option(cmd, o->run);
   cmd->add_option("--peers", o->peers,
                   "Also run other clients on the same transfer: websockets, aiohttp, node-ws "
                   "(comma list) or all");

@@ -304,6 +304,7 @@ int run_matrix(const Options& o) {
     }
   }
   write_file(out / "results.json", doc.dump(2) + "\n");
+  write_file(out / "results.csv", results_csv(doc["runs"]));
   const std::string md = matrix_markdown(doc, verdicts);
   write_file(out / "summary.md", md);
   write_file(out / "report.html", matrix_html(doc, verdicts));
@@ -312,8 +313,9 @@ int run_matrix(const Options& o) {
     fmt::print("failed step: {} on {} (round {}): {} — see {}\n", f["scenario"].get<std::string>(),
                f["loop"].get<std::string>(), f["round"].get<int>(), f["message"].get<std::string>(),
                f["log"].get<std::string>());
-  fmt::print("results: {}\nsummary: {}\nreport:  {}\n", (out / "results.json").string(),
-             (out / "summary.md").string(), (out / "report.html").string());
+  fmt::print("results: {} (and results.csv)\nsummary: {}\nreport:  {}\n",
+             (out / "results.json").string(), (out / "summary.md").string(),
+             (out / "report.html").string());
   if (Interruption::requested()) {
     std::fprintf(stderr,
                  "bench matrix: interrupted in round %d: the results above hold every step that "
