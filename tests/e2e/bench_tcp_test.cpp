@@ -183,4 +183,23 @@ TEST_CASE("bench tcp, ws and stream --csv: one line per repeat; --quiet prints n
   CHECK(run_bench("tcp --csv=/nonexistent/dir/x.csv").exit_code == 2);
 }
 
+TEST_CASE("headers: one rate unit (10^9 bits), unpinned said in words, counts in the singular") {
+  const std::string loop = std::string("--loop=") + LOOPBENCH_FIRST_BACKEND;
+  const auto http =
+      run_bench("http --mode=async --size=1k --requests=50 " + loop + " --repeat=1 --warmup=0");
+  INFO(http.out << http.err);
+  CHECK(http.exit_code == 0);
+  CHECK(http.out.find("client unpinned") != std::string::npos);
+  CHECK(http.out.find("1 repeat after 0 warm-ups") != std::string::npos);
+  CHECK(http.out.find("CPU -1") == std::string::npos);
+  for (const std::string& cmd : {std::string("tcp"), std::string("ws")}) {
+    const auto r = run_bench(cmd + " --total=8MiB " + loop + " --repeat=2 --warmup=1");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("2 repeats after 1 warm-up") != std::string::npos);
+    CHECK(r.out.find("Gbit/s") != std::string::npos);
+    CHECK(r.out.find("Gibit/s") == std::string::npos);
+  }
+}
+
 }  // namespace lb::test

@@ -77,7 +77,7 @@ TEST_CASE("bench ws: every direction, loop and codec, ws:// and wss://, results 
     }
     CHECK(per_codec["native"] == 3 * LOOPBENCH_BACKEND_COUNT);
     CHECK(per_codec["wslay"] == 3 * LOOPBENCH_BACKEND_COUNT);
-    CHECK(r.out.find("Gibit/s") != std::string::npos);
+    CHECK(r.out.find("Gbit/s") != std::string::npos);
   }
 }
 

@@ -13,10 +13,11 @@
 
 namespace lb {
 
-// How the progress line states a rate: 2^30 "Gibit/s" or 1e9 "Gbit/s".
+// How the progress line states a rate: 10^9 bits, as iperf3 and the
+// kernel count a network's rate, unless told.
 struct RateUnit {
-  double bits_per_unit = double(1ull << 30);
-  const char* name = "Gibit/s";
+  double bits_per_unit = 1e9;
+  const char* name = "Gbit/s";
 };
 
 // Runs `transfer` (start(), bytes_so_far()) to its end; its done callback

@@ -82,6 +82,10 @@ CLI::Validator seconds_option() {
       "SECONDS");
 }
 
+std::string counted(std::uint64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 std::string cpu_text(int cpu) {
   return cpu < 0 ? "unpinned" : "CPU " + std::to_string(cpu);
 }

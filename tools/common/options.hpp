@@ -15,6 +15,8 @@ std::uint64_t size_option(const std::string& option, const std::string& text);
 void pin_or_throw(int cpu, const char* who);
 // How tables name a placement: "CPU 1", or "unpinned" for a negative cpu.
 std::string cpu_text(int cpu);
+// "1 repeat", "2 repeats": a count with its noun, plural but for one.
+std::string counted(std::uint64_t n, const std::string& noun);
 // "a,b,c" -> {"a", "b", "c"} (empty items kept, so they can be refused).
 std::vector<std::string> split_list(const std::string& text);
 // A comma list of `allowed` values, or "all" for every one of them; an

@@ -12,7 +12,7 @@ namespace lb {
 
 class ProgressLine {
  public:
-  // `bits_per_unit` and `unit` name the rate: 1e9 "Gbit/s" or 2^30 "Gibit/s".
+  // `bits_per_unit` and `unit` name the rate: 1e9 "Gbit/s", 8 * 2^20 "MiB/s".
   ProgressLine(Loop& loop, std::function<std::uint64_t()> bytes_so_far, std::string label,
                double bits_per_unit, std::string unit);
   ~ProgressLine();

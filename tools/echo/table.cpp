@@ -84,8 +84,8 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
           ? fmt::format("built-in server (loop {}, {})", c.server_loop, cpu_text(c.server_cpu))
           : "server " + c.target;
   const bool open = !runs.empty() && runs.front().mode == "open";
-  fmt::print(out, "bench echo: {}; client {}; {} repeats\n", server, cpu_text(c.client_cpu),
-             c.repeats);
+  fmt::print(out, "bench echo: {}; client {}; {}\n", server, cpu_text(c.client_cpu),
+             counted(static_cast<std::uint64_t>(c.repeats), "repeat"));
   fmt::print(
       out,
       "msgs/s: echoes per second in the measured window, medians [min-max] over the "

@@ -365,11 +365,12 @@ int run_http(const HttpOptions& o) {
   if (server) server->stop();
   add_ours_over_peer(runs);
   const std::string header = fmt::format(
-      "bench http: {}; client CPU {}; {} requests per repeat{}{}, {} repeats after {} warm-up",
-      server ? fmt::format("built-in server (loop {}, {} thread(s), CPU {})", o.run.server_loop,
-                           o.server_threads, o.run.server_cpu)
+      "bench http: {}; client {}; {} requests per repeat{}{}, {} after {}",
+      server ? fmt::format("built-in server (loop {}, {} thread{}, {})", o.run.server_loop,
+                           o.server_threads, o.server_threads == 1 ? "" : "s",
+                           cpu_text(o.run.server_cpu))
              : "server " + base,
-      o.run.client_cpu, o.requests,
+      cpu_text(o.run.client_cpu), o.requests,
       o.pacing.open() ? fmt::format(" at {} req/s ({} arrivals; latency from each request's "
                                     "intended send time)",
                                     o.pacing.rate, o.pacing.arrival)
@@ -378,7 +379,7 @@ int run_http(const HttpOptions& o) {
           ? fmt::format(", a new connection for each, HTTP/{}", version_name(version))
       : o.multiplexed() ? fmt::format(", HTTP/2 with up to {} streams per connection", o.streams)
                         : ", HTTP/1.1",
-      o.run.repeat, o.run.warmup);
+      counted(o.run.repeat, "repeat"), counted(o.run.warmup, "warm-up"));
   print_http_table(o.run.table_stream(), runs, header);
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());

@@ -24,7 +24,7 @@ std::string interval_text(const std::optional<RatioInterval>& i) {
   return i ? fmt::format("{:.2f}x [{:.2f}–{:.2f}]", i->ratio, i->low, i->high) : "-";
 }
 
-std::string cpu_text(const RowComparison& r) {
+std::string cpu_change_text(const RowComparison& r) {
   if (!r.cpu_interval) return "-";
   const char* word = r.cpu_judgement == Judgement::better  ? "less CPU"
                      : r.cpu_judgement == Judgement::worse ? "more CPU"
@@ -63,7 +63,7 @@ int run_compare(const std::string& old_path, const std::string& new_path, double
                format_bytes(r.size_bytes), r.tls ? "yes" : "no",
                r.verdict == Verdict::only_new ? "-" : figure(r, r.old_value),
                r.verdict == Verdict::only_old ? "-" : figure(r, r.new_value),
-               interval_text(r.interval), cpu_text(r), verdict_name(r.verdict));
+               interval_text(r.interval), cpu_change_text(r), verdict_name(r.verdict));
   }
   std::string undecided;
   for (const auto& r : rows)

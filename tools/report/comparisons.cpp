@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "tools/common/options.hpp"
 #include "tools/common/size.hpp"
 #include "tools/report/results.hpp"
 
@@ -75,8 +76,9 @@ std::vector<LoopComparison> compare_loops(const nlohmann::json& runs, const std:
         c.why = fmt::format("{} paired round{}; {} give a {:g} % interval", c.paired_rounds,
                             c.paired_rounds == 1 ? "" : "s", rounds_for_level(level), level * 100);
       else if (c.judgement == Judgement::undecided)
-        c.why = fmt::format("interval {:.2f}–{:.2f} holds 1 and leaves 1 ± {:g} % after {} rounds",
-                            c.interval->low, c.interval->high, margin * 100, c.paired_rounds);
+        c.why = fmt::format("interval {:.2f}–{:.2f} holds 1 and leaves 1 ± {:g} % after {}",
+                            c.interval->low, c.interval->high, margin * 100,
+                            counted(static_cast<std::uint64_t>(c.paired_rounds), "round"));
       out.push_back(std::move(c));
     }
   }

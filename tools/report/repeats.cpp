@@ -9,6 +9,7 @@
 #include "tools/common/calibration_probe.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/interruption.hpp"
+#include "tools/common/options.hpp"
 
 namespace lb {
 namespace {
@@ -123,8 +124,9 @@ int interrupted_or(int code, const std::vector<RunResult>& runs, int rounds) {
   std::string cut;
   for (const auto& run : runs)
     if (run.interrupted)
-      cut += fmt::format("{}{} {} {} ({} of {} rounds)", cut.empty() ? "" : ", ", run.bench,
-                         run.mode, row_label(run_to_json(run)), run.repeats.size(), rounds);
+      cut += fmt::format("{}{} {} {} ({} of {})", cut.empty() ? "" : ", ", run.bench, run.mode,
+                         row_label(run_to_json(run)), run.repeats.size(),
+                         counted(static_cast<std::uint64_t>(rounds), "round"));
   std::fprintf(stderr,
                "bench: interrupted: the table and results hold the rounds that finished%s%s; "
                "Ctrl-C twice quits at once\n",

@@ -230,7 +230,8 @@ int run_client(const ClientOptions& o) {
             std::move(run), label,
             [loop, spec, extras, &server](const std::string& text, bool counted) {
               const auto server_before = server ? server->cpu_seconds() : std::nullopt;
-              const auto m = measure_transfer<StreamClientTransfer>(*loop, spec, text);
+              const auto m = measure_transfer<StreamClientTransfer>(
+                  *loop, spec, text, RateUnit{8.0 * (1 << 20), "MiB/s"});
               const auto server_after = server ? server->cpu_seconds() : std::nullopt;
               const auto& r = m.result;
               extras->size = r.size;
@@ -268,12 +269,13 @@ int run_client(const ClientOptions& o) {
   if (server) server->stop();
   print_stream_table(
       o.run.table_stream(), runs,
-      fmt::format("bench stream: {} {}; client CPU {}; {} pieces; send queue {}; {} repeats "
-                  "after {} warm-up{}",
-                  o.file, target.tls ? "over wss" : "over ws", o.run.client_cpu,
-                  format_bytes(kStreamPiece), o.send_queue, o.run.repeat, o.run.warmup,
-                  server ? fmt::format("; built-in server (loop {}, CPU {})", o.run.server_loop,
-                                       o.run.server_cpu)
+      fmt::format("bench stream: {} {}; client {}; {} pieces; send queue {}; {} "
+                  "after {}{}",
+                  o.file, target.tls ? "over wss" : "over ws", cpu_text(o.run.client_cpu),
+                  format_bytes(kStreamPiece), o.send_queue, counted(o.run.repeat, "repeat"),
+                  counted(o.run.warmup, "warm-up"),
+                  server ? fmt::format("; built-in server (loop {}, {})", o.run.server_loop,
+                                       cpu_text(o.run.server_cpu))
                          : "; server " + o.url));
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());

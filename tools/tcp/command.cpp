@@ -89,8 +89,7 @@ int run_tcp(const TcpOptions& o) {
       std::shared_ptr<Loop> loop = make_loop(loop_name);
       rounds.add(std::move(run), loop_name + " " + direction,
                  [loop, spec](const std::string& label, bool) {
-                   const auto m =
-                       measure_transfer<TcpTransfer>(*loop, spec, label, RateUnit{1e9, "Gbit/s"});
+                   const auto m = measure_transfer<TcpTransfer>(*loop, spec, label);
                    Attempt a = Attempt::of_transfer(m.result.error);
                    a.repeat = {m.result.duration_s, m.result.received + m.result.sent, 0,
                                m.cpu.user_s, m.cpu.sys_s};

@@ -14,8 +14,9 @@ void print_tcp_table(std::FILE* out, const std::vector<RunResult>& runs, const T
           ? fmt::format("built-in server (loop {}, {})", c.server_loop, cpu_text(c.server_cpu))
           : "server " + c.target;
   const int repeats = runs.empty() ? 0 : static_cast<int>(runs.front().params.value("repeat", 0));
-  fmt::print(out, "bench tcp: {}; client {}; chunk {}; {} repeats after {} warm-up\n", server,
-             cpu_text(c.client_cpu), format_bytes(c.chunk), repeats, c.warmup);
+  fmt::print(out, "bench tcp: {}; client {}; chunk {}; {} after {}\n", server,
+             cpu_text(c.client_cpu), format_bytes(c.chunk), counted(repeats, "repeat"),
+             counted(c.warmup, "warm-up"));
   fmt::print(out,
              "Gbit/s is 10^9 bits of payload per second; figures are medians [min-max] over "
              "the repeats; CPU is the client process's user+sys time.\n\n");

@@ -185,16 +185,16 @@ int run_ws(const WsOptions& o) {
   }
   if (server) server->stop();
   add_ours_over_peer(runs);
-  print_ws_table(
-      o.run.table_stream(), runs,
-      fmt::format("bench ws: {}{}; client CPU {}; chunk {}; send queue {} msgs; {} "
-                  "repeats after {} warm-up",
-                  target.tls ? "wss" : "ws",
-                  server ? fmt::format(" built-in server (loop {}, codec {}, CPU {})",
-                                       o.run.server_loop, o.server_codec, o.run.server_cpu)
-                         : " " + o.url,
-                  o.run.client_cpu, format_bytes(t.chunk), o.limits.send_queue, o.run.repeat,
-                  o.run.warmup));
+  print_ws_table(o.run.table_stream(), runs,
+                 fmt::format("bench ws: {}{}; client {}; chunk {}; send queue {} msgs; {} "
+                             "after {}",
+                             target.tls ? "wss" : "ws",
+                             server ? fmt::format(" built-in server (loop {}, codec {}, {})",
+                                                  o.run.server_loop, o.server_codec,
+                                                  cpu_text(o.run.server_cpu))
+                                    : " " + o.url,
+                             cpu_text(o.run.client_cpu), format_bytes(t.chunk), o.limits.send_queue,
+                             counted(o.run.repeat, "repeat"), counted(o.run.warmup, "warm-up")));
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());

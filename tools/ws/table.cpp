@@ -10,13 +10,13 @@ namespace lb {
 void print_ws_table(std::FILE* out, const std::vector<RunResult>& runs, const std::string& header) {
   fmt::print(out, "{}\n", header);
   fmt::print(out,
-             "Gibit/s = 2^30 bits and GB/s = 10^9 bytes of payload per second (the original "
-             "printed Gibit/s as \"Gbps\"); medians [min-max] over the repeats; \"ours / this\": "
-             "our throughput over a peer's, same direction.\n\n");
+             "Gbit/s = 10^9 bits and GB/s = 10^9 bytes of payload per second (as iperf3 counts; "
+             "the original printed 2^30 bits as \"Gbps\"); medians [min-max] over the repeats; "
+             "\"ours / this\": our throughput over a peer's, same direction.\n\n");
   constexpr auto kRow =
       "{:<11} {:<10} {:<14} {:<6} {:>9}  {:<22} {:>6} {:>8}  {:>9}  {:<20} {:>6}  {:>15}  {:>6}  "
       "{}\n";
-  fmt::print(out, kRow, "direction", "client", "loop", "codec", "payload", "Gibit/s", "GB/s",
+  fmt::print(out, kRow, "direction", "client", "loop", "codec", "payload", "Gbit/s", "GB/s",
              "seconds", "msgs/s", "client CPU s/GiB", "server", "lag p99/max ms", "errors",
              "ours / this");
   for (const auto& r : runs) {
@@ -35,7 +35,7 @@ void print_ws_table(std::FILE* out, const std::vector<RunResult>& runs, const st
       continue;
     }
     const auto bps = r.bytes_per_s();
-    const double gib = 8.0 / (1ull << 30);
+    const double gbit = 8.0 / 1e9;
     const auto cpu = r.cpu_s_per_gib();
     const auto server_cpu = r.server_cpu_s_per_gib();
     fmt::print(
@@ -43,7 +43,7 @@ void print_ws_table(std::FILE* out, const std::vector<RunResult>& runs, const st
         "{:<11} {:<10} {:<14} {:<6} {:>9}  {:<22} {:>6.2f} {:>8.3f}  {:>9.0f}  {:<20} {:>6}  "
         "{:>15}  {:>6}  {}\n",
         r.mode, r.client_name(), r.loop, codec, format_bytes(r.repeats.front().bytes),
-        spread_text(bps, gib, 2), bps.median / 1e9, r.duration_s().median, r.req_per_s()->median,
+        spread_text(bps, gbit, 2), bps.median / 1e9, r.duration_s().median, r.req_per_s()->median,
         spread_text(cpu, 1, 3), server_cpu ? fmt::format("{:.3f}", server_cpu->median) : "-", lag,
         r.errors, ours_over_peer_text(r));
   }

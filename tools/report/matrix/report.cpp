@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "tools/common/options.hpp"
 #include "tools/common/size.hpp"
 #include "tools/report/comparisons.hpp"
 #include "tools/report/matrix/merge.hpp"
@@ -103,8 +104,8 @@ std::vector<ReportRow> report_rows(const nlohmann::json& doc,
         r.unit = "MiB/s";
         scale = 1.0 / (1 << 20);
       } else {
-        r.unit = "Gibit/s";
-        scale = 8.0 / (1ull << 30);
+        r.unit = "Gbit/s";
+        scale = 8.0 / 1e9;
       }
       r.cpu_unit = "CPU s/GiB";
       r.cpu = s.at("cpu_s_per_gib").value("median", 0.0);
@@ -156,7 +157,7 @@ std::string lag_text(const ReportRow& r) {
 std::string figure_text(const ReportRow& r) {
   if (!r.why_missing.empty()) return r.why_missing;
   if (r.failed) return "FAILED";
-  const char* f = r.unit == "Gibit/s" ? "{:.2f} [{:.2f}–{:.2f}]" : "{:.0f} [{:.0f}–{:.0f}]";
+  const char* f = r.unit == "Gbit/s" ? "{:.2f} [{:.2f}–{:.2f}]" : "{:.0f} [{:.0f}–{:.0f}]";
   return fmt::format(fmt::runtime(f), r.median, r.min, r.max);
 }
 
@@ -186,9 +187,10 @@ std::string verdict_legend(const nlohmann::json& doc) {
       "%; faster/slower (less/more CPU): the interval excludes 1; undecided: neither.{3}",
       reference_of(doc), m.value("margin", 0.03) * 100, m.value("level", 0.95) * 100,
       m.value("rounds_plan", nlohmann::json::object()).value("mode", "") == "auto"
-          ? fmt::format(" Rounds until decided: {} rounds, stopped by {}; the level is split "
+          ? fmt::format(" Rounds until decided: {}, stopped by {}; the level is split "
                         "over the looks planned at rounds {}.",
-                        m.value("rounds", 0), m.value("stopped", "?"),
+                        counted(m.value("rounds", std::uint64_t{0}), "round"),
+                        m.value("stopped", "?"),
                         m["rounds_plan"].value("looks", nlohmann::json::array()).dump())
           : "");
 }
@@ -214,7 +216,7 @@ constexpr const char* kDisturbedHeading =
     "Disturbed rounds: a calibration probe, a wait for a CPU or steal far beyond the run's "
     "usual (docs/statistics.md); the first try's steps stay in steps/";
 
-std::string cpu_text(const ReportRow& r) {
+std::string row_cpu_text(const ReportRow& r) {
   if (r.failed) return "-";
   return r.cpu_unit == "CPU s/GiB" ? fmt::format("{:.3f}", r.cpu) : fmt::format("{:.1f}", r.cpu);
 }
@@ -251,7 +253,7 @@ std::string bar_chart(const std::string& title, const std::vector<ReportRow>& ro
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"value\">{}</text>\n",
                        kLabel + std::max(w, cpu ? w : r.max / top * kWidth) + 6, y + kBar - 5,
                        r.failed ? (r.why_missing.empty() ? "failed" : "not installed")
-                                : (cpu ? cpu_text(r) : figure_text(r)));
+                                : (cpu ? row_cpu_text(r) : figure_text(r)));
     y += kBar + kGap;
   }
   return svg + "</svg>\n";
@@ -400,8 +402,9 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
   md += fmt::format("{}, {} cores, kernel {}. ", m.value("cpu", "?"), m.value("cores", 0),
                     m.value("kernel", "?"));
   if (doc.contains("matrix"))
-    md += fmt::format("Profile {}, {} rounds, {}.{}", doc["matrix"].value("profile", "?"),
-                      doc["matrix"].value("rounds", 0), order_text(doc),
+    md += fmt::format("Profile {}, {}, {}.{}", doc["matrix"].value("profile", "?"),
+                      counted(doc["matrix"].value("rounds", std::uint64_t{0}), "round"),
+                      order_text(doc),
                       doc.value("interrupted", false)
                           ? " **Interrupted** (Ctrl-C): partial, every step that finished."
                           : "");
@@ -417,10 +420,11 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
     md += fmt::format("|---|---|---:|---:|{}---:|---|---|{}\n", server ? "---:|" : "",
                       verdicts.empty() ? "" : "---|");
     for (const auto& r : mine)
-      md += fmt::format("| {} | {} | {} | {} |{} {} | {} | {} |{}\n", r.group, r.loop,
-                        figure_text(r), cpu_text(r), server ? " " + server_cpu_text(r) + " |" : "",
-                        lag_text(r), vs_text(r.vs_reference), vs_text(r.cpu_vs_reference),
-                        verdicts.empty() ? "" : " " + r.verdict + " |");
+      md +=
+          fmt::format("| {} | {} | {} | {} |{} {} | {} | {} |{}\n", r.group, r.loop, figure_text(r),
+                      row_cpu_text(r), server ? " " + server_cpu_text(r) + " |" : "", lag_text(r),
+                      vs_text(r.vs_reference), vs_text(r.cpu_vs_reference),
+                      verdicts.empty() ? "" : " " + r.verdict + " |");
   }
   if (const auto disturbed = disturbed_lines(doc); !disturbed.empty()) {
     md += fmt::format("\n{}:\n\n", kDisturbedHeading);
@@ -460,8 +464,9 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
   h += "<p>" + esc(fmt::format("{}, {} cores, kernel {}", m.value("cpu", "?"), m.value("cores", 0),
                                m.value("kernel", "?")));
   if (doc.contains("matrix"))
-    h += esc(fmt::format("; profile {}, {} rounds, {}{}", doc["matrix"].value("profile", "?"),
-                         doc["matrix"].value("rounds", 0), order_text(doc),
+    h += esc(fmt::format("; profile {}, {}, {}{}", doc["matrix"].value("profile", "?"),
+                         counted(doc["matrix"].value("rounds", std::uint64_t{0}), "round"),
+                         order_text(doc),
                          doc.value("interrupted", false)
                              ? "; interrupted (Ctrl-C): partial, every step that finished"
                              : ""));
@@ -498,7 +503,7 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
          "</tr>\n";
     for (const auto& r : mine) {
       h += "<tr><td>" + esc(r.group) + "</td><td>" + esc(r.loop) + "</td><td>" +
-           esc(figure_text(r)) + "</td><td>" + esc(cpu_text(r)) + "</td><td>" +
+           esc(figure_text(r)) + "</td><td>" + esc(row_cpu_text(r)) + "</td><td>" +
            (server ? esc(server_cpu_text(r)) + "</td><td>" : "") + esc(lag_text(r)) +
            "</td><td class=\"" + r.vs_class + "\">" + esc(vs_text(r.vs_reference)) +
            "</td><td class=\"" + r.cpu_vs_class + "\">" + esc(vs_text(r.cpu_vs_reference)) +
