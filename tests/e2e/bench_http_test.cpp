@@ -483,4 +483,23 @@ TEST_CASE("the plain-C reference (libcurl multi on epoll) fetches and checks lik
 }
 #endif
 
+TEST_CASE("bench http draws a progress line on a terminal, in every mode") {
+  // script(1) (util-linux, in every Debian) runs bench on a pseudo-terminal.
+  const std::string out = temp_path("http-progress.txt");
+  const std::string cmd = std::string("script -qec '") + LOOPBENCH_BENCH +
+                          " http --mode=sync,threads,async --size=1k --requests=40000 --loop=" +
+                          LOOPBENCH_FIRST_BACKEND + " --repeat=1 --warmup=0' /dev/null >" + out +
+                          " 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  const std::string text = slurp(out);
+  INFO(text);
+  const std::vector<std::string> modes = {"sync none 1k", "threads none 1k",
+                                          std::string("async ") + LOOPBENCH_FIRST_BACKEND + " 1k"};
+  for (const auto& mode : modes)
+    CHECK(text.find(mode + " repeat 1/1  ") != std::string::npos);
+  CHECK(text.find("/40000  ") != std::string::npos);
+  CHECK(text.find(" req/s") != std::string::npos);
+  std::remove(out.c_str());
+}
+
 }  // namespace lb::test

@@ -32,4 +32,31 @@ void ProgressLine::arm() {
   });
 }
 
+CountProgressLine::CountProgressLine(const std::atomic<std::uint64_t>& count, std::uint64_t total,
+                                     std::string label, std::string unit) {
+  if (!stderr_is_terminal()) return;
+  thread_ = std::thread([this, &count, total, label = std::move(label), unit = std::move(unit)] {
+    const auto start = Clock::now();
+    std::unique_lock lock(mutex_);
+    while (!done_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_; })) {
+      const double s = std::chrono::duration<double>(Clock::now() - start).count();
+      const auto n = count.load(std::memory_order_relaxed);
+      std::fprintf(stderr, "\r\033[K%s  %llu/%llu  %.0f %s", label.c_str(),
+                   static_cast<unsigned long long>(n), static_cast<unsigned long long>(total),
+                   s > 0 ? static_cast<double>(n) / s : 0, unit.c_str());
+    }
+  });
+}
+
+CountProgressLine::~CountProgressLine() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  done_.notify_one();
+  thread_.join();
+  std::fprintf(stderr, "\r\033[K");
+}
+
 }  // namespace lb

@@ -2,9 +2,13 @@
 // A live "label  bytes  rate" line on stderr, redrawn every 250 ms by an
 // engine timer while a transfer runs, and only when stderr is a terminal
 // (so logs and pipes stay clean). Erased when it goes out of scope.
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "engine/loop.hpp"
 
@@ -30,6 +34,24 @@ class ProgressLine {
   bool enabled_;
   Clock::time_point start_ = Clock::now();
   Timer timer_;
+};
+
+// The same line for work that runs on no loop of ours (libcurl's blocking
+// clients): a thread redraws "label  count/total  rate unit" every 250 ms
+// from an atomic counter, only on a terminal; erased when it goes.
+class CountProgressLine {
+ public:
+  CountProgressLine(const std::atomic<std::uint64_t>& count, std::uint64_t total, std::string label,
+                    std::string unit);
+  ~CountProgressLine();
+  CountProgressLine(const CountProgressLine&) = delete;
+  CountProgressLine& operator=(const CountProgressLine&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 }  // namespace lb

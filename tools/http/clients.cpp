@@ -126,6 +126,7 @@ void account(HttpRunResult& r, Transfer& t, CURLcode code, const HttpRunSpec& sp
   curl_easy_getinfo(t.easy.get(), CURLINFO_NUM_CONNECTS, &connects);
   curl_easy_getinfo(t.easy.get(), CURLINFO_HTTP_VERSION, &version);
   r.connections += static_cast<std::uint64_t>(connects);
+  if (spec.answered) spec.answered->fetch_add(1, std::memory_order_relaxed);
   const std::string negotiated = negotiated_name(version);
   if (!negotiated.empty()) ++r.negotiated[negotiated];
   const std::string asked = version_name(spec.version);

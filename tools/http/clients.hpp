@@ -9,6 +9,7 @@
 // its intended times (tools/common/pacing.hpp), latency counts from the
 // intended time and the service time from the actual send; a slot that
 // falls due while its transfer is busy goes out when it finishes, late.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -62,6 +63,9 @@ struct HttpRunSpec {
   // streams, rounded up), unless connections are fresh.
   HttpVersion version = HttpVersion::http1_1;
   int streams = 1;
+  // Counts every response as it is accounted (for a progress line, read
+  // from another thread); null: not counted.
+  std::atomic<std::uint64_t>* answered = nullptr;
 };
 
 // Connections the async client opens for `spec` (HTTP/2 shares them).

@@ -18,6 +18,7 @@
 #include "tools/common/interruption.hpp"
 #include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
+#include "tools/common/progress_line.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
@@ -156,8 +157,12 @@ struct CountedTotals {
   SlotCount slots;
 };
 
-Attempt http_attempt(const std::string& mode, Loop* loop, const HttpRunSpec& spec,
-                     CountedTotals* counted) {
+Attempt http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec, CountedTotals* counted,
+                     const std::string& label) {
+  std::atomic<std::uint64_t> answered{0};
+  spec.answered = &answered;
+  const CountProgressLine progress(answered, static_cast<std::uint64_t>(spec.requests), label,
+                                   "req/s");
   const CpuTimes before = process_cpu_times();
   HttpRunResult r = run_mode(mode, loop, spec);
   if (counted) {
@@ -334,8 +339,8 @@ int run_http(const HttpOptions& o) {
         auto totals = std::make_shared<CountedTotals>();
         rounds.add(
             std::move(run), mode + " " + loop_name + " " + size,
-            [mode, loop, spec, totals](const std::string&, bool counted) {
-              return http_attempt(mode, loop.get(), spec, counted ? totals.get() : nullptr);
+            [mode, loop, spec, totals](const std::string& label, bool counted) {
+              return http_attempt(mode, loop.get(), spec, counted ? totals.get() : nullptr, label);
             },
             [totals, &o](RunResult& row) {
               if (!totals->negotiated.empty())
