@@ -17,7 +17,7 @@ void add_serve_options(CLI::App* cmd, ServeOptions& o, int default_port) {
   cmd->add_option("--loop", o.loop, "Server loop: epoll, libuv or uring")->capture_default_str();
   cmd->add_option("--port", o.port, "Port (0: any free port)")->capture_default_str();
   cmd->add_option("--bind", o.bind, "Address to bind")->capture_default_str();
-  cmd->add_option("--cpu", o.cpu, "Pin the server to this CPU")->check(cpu_option());
+  cmd->add_option("--cpu,--server-cpu", o.cpu, "Pin the server to this CPU")->check(cpu_option());
   cmd->add_option("--threads", o.threads,
                   "Loop threads, each with its own listener on the port (SO_REUSEPORT)")
       ->capture_default_str();

@@ -61,7 +61,6 @@ struct EchoOptions {
   std::string server_codec = "native";
   bool insecure = false;
   std::string cacert;
-  std::string csv;
   std::string servers = "builtin";
   std::string peers;
 };
@@ -79,7 +78,6 @@ struct Checked {
 
 Checked check(const EchoOptions& o) {
   o.run.check();
-  check_output_file("--csv", o.csv);
   Checked c;
   if (!o.url.empty()) {
     if (o.url.rfind("tcp://", 0) == 0) {
@@ -517,7 +515,7 @@ int run_echo(const EchoOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
-  if (!o.csv.empty()) write_echo_csv(o.csv, runs);
+  if (!o.run.csv.empty()) write_echo_csv(o.run.csv, runs);
   return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
@@ -578,7 +576,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_flag("-k,--insecure", o->insecure, "Do not verify the server's certificate (wss)");
   cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
-  cmd->add_option("--csv", o->csv, "Write one CSV line per row to FILE");
+  cmd->add_option("--csv", o->run.csv, "Write one CSV line per row to FILE");
   cmd->add_option("--servers", o->servers,
                   "Echo servers our client drives: builtin, asyncio, asyncio-streams, uvloop, "
                   "uvloop-streams (tcp), node (tcp, ws); a comma list, or all")

@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "tools/common/options.hpp"
@@ -142,8 +142,7 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
 }
 
 void write_echo_csv(const std::string& path, const std::vector<RunResult>& runs) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write " + path);
+  std::ostringstream out;
   out << "transport,server,loop,codec,connections,size,pipeline,client_threads,server_threads,rate,"
          "msgs_per_s,mib_per_s,p50_us,"
          "p90_us,"
@@ -170,7 +169,7 @@ void write_echo_csv(const std::string& path, const std::vector<RunResult>& runs)
     }
     out << "," << r.errors << "\n";
   }
-  if (!out) throw std::runtime_error("cannot write " + path);
+  write_output(path, out.str(), "CSV");
 }
 
 }  // namespace lb

@@ -45,7 +45,6 @@ struct HttpOptions {
   int threads = 10;
   std::string url;
   int server_threads = 1;
-  std::string csv;
   std::string peers;
   bool peers_only = false;
   bool tls = false;
@@ -221,7 +220,6 @@ int run_http(const HttpOptions& o) {
   if (o.pacing.open() && modes != std::vector<std::string>{"async"})
     throw UsageError("--rate paces the async client only: add --mode=async");
   o.run.check();
-  check_output_file("--csv", o.csv);
   const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
   const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
   const std::string reference = reference_loop(loops, o.run.reference);
@@ -389,7 +387,7 @@ int run_http(const HttpOptions& o) {
   const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
-  if (!o.csv.empty()) write_http_csv(o.csv, runs);
+  if (!o.run.csv.empty()) write_http_csv(o.run.csv, runs);
   return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
@@ -484,7 +482,7 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
                    "Per-request timeout in seconds"});
   cmd->add_option("--server-threads", o->server_threads, "Loop threads of the built-in server")
       ->capture_default_str();
-  cmd->add_option("--csv", o->csv, "Write name,size,duration CSV (as the original) plus more");
+  cmd->add_option("--csv", o->run.csv, "Write name,size,duration CSV (as the original) plus more");
   cmd->add_option(
       "--peers", o->peers,
       "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "

@@ -3,7 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "tools/peers/runner.hpp"
@@ -90,8 +90,7 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
 }
 
 void write_http_csv(const std::string& path, const std::vector<RunResult>& runs) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write CSV to '" + path + "'");
+  std::ostringstream out;
   out << "name,size,duration,mode,loop,requests,req_per_s,cpu_us_per_req,errors\n";
   for (const auto& r : runs) {
     std::string name = r.loop == "none" ? r.mode : r.mode + "-" + r.loop;
@@ -104,7 +103,7 @@ void write_http_csv(const std::string& path, const std::vector<RunResult>& runs)
                          r.errors);
     }
   }
-  if (!out) throw std::runtime_error("cannot write CSV to '" + path + "'");
+  write_output(path, out.str(), "CSV");
 }
 
 }  // namespace lb

@@ -245,21 +245,23 @@ std::optional<double> repeat_figure(const nlohmann::json& run, const nlohmann::j
   return std::nullopt;
 }
 
+void write_output(const std::string& path, const std::string& text, const std::string& what) {
+  if (path == "-") {
+    std::fflush(stdout);
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      throw std::runtime_error("cannot write " + what + " to stdout");
+    return;
+  }
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + what + " to '" + path + "'");
+}
+
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
                         const std::string& started, const nlohmann::json& extra) {
   auto doc = results_document(runs, started);
   doc.update(extra);
-  if (path == "-") {
-    std::fflush(stdout);
-    const std::string text = doc.dump(2) + "\n";
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
-      throw std::runtime_error("cannot write results to stdout");
-    return;
-  }
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
-  out << doc.dump(2) << "\n";
-  if (!out) throw std::runtime_error("cannot write results to '" + path + "'");
+  write_output(path, doc.dump(2) + "\n", "results");
 }
 
 std::string results_csv(const nlohmann::json& runs) {
@@ -293,16 +295,7 @@ void write_results_csv(const std::string& path, const std::vector<RunResult>& ru
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& run : runs)
     rows.push_back(run_to_json(run));
-  const std::string text = results_csv(rows);
-  if (path == "-") {
-    std::fflush(stdout);
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
-      throw std::runtime_error("cannot write CSV to stdout");
-    return;
-  }
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write CSV to '" + path + "'");
+  write_output(path, results_csv(rows), "CSV");
 }
 
 }  // namespace lb

@@ -124,6 +124,9 @@ std::string scenario_of(const nlohmann::json& run);
 // UsageError when it cannot be read or is not JSON.
 nlohmann::json read_json_file(const std::string& path, const std::string& what);
 // Throws std::runtime_error when the file cannot be written; "-" is stdout.
+// Writes `text` to `path`, "-" meaning stdout; std::runtime_error naming
+// `what` ("results", "CSV") when it cannot.
+void write_output(const std::string& path, const std::string& text, const std::string& what);
 // `extra` is merged into the document (a command's comparisons).
 void write_results_file(const std::string& path, const std::vector<RunResult>& runs,
                         const std::string& started,

@@ -51,8 +51,12 @@ int run_tcp(const TcpOptions& o) {
   std::optional<ServerProcess> server;
   std::string target = "builtin";
   if (!o.connect.empty()) {
-    auto parsed = Endpoint::parse(o.connect);
-    if (!parsed) throw UsageError("--connect: expected HOST:PORT, got '" + o.connect + "'");
+    const std::string_view scheme = "tcp://";
+    std::string_view address = o.connect;
+    if (address.substr(0, scheme.size()) == scheme) address.remove_prefix(scheme.size());
+    auto parsed = Endpoint::parse(address);
+    if (!parsed)
+      throw UsageError("--connect: expected HOST:PORT or tcp://HOST:PORT, got '" + o.connect + "'");
     server_at = *parsed;
     target = server_at.to_string();
   } else {
@@ -122,8 +126,9 @@ void register_tcp_command(CLI::App& app, CommandRunner& run) {
   add_transfer_options(cmd, o->transfer, "Bytes per write (the server's repeated random chunk)");
   add_run_options(cmd, o->run);
   add_csv_option(cmd, o->run);
-  cmd->add_option("--connect", o->connect,
-                  "HOST:PORT of a running 'bench serve tcp' instead of the built-in server");
+  cmd->add_option("--connect,--url", o->connect,
+                  "HOST:PORT (or tcp://HOST:PORT) of a running 'bench serve tcp' instead of the "
+                  "built-in server");
   cmd->callback([o, &run] { run = [o] { return run_tcp(*o); }; });
 }
 

@@ -335,7 +335,7 @@ void register_matrix_command(CLI::App& app, CommandRunner& run) {
       "matrix", "Every scenario on every loop, repeated and interleaved; report and baseline");
   cmd->add_option("--profile", o->profile, "quick (under 5 minutes) or full (original sizes)")
       ->capture_default_str();
-  cmd->add_option("--loops", o->loops, "epoll, libuv, uring, a comma list, or all")
+  cmd->add_option("--loops,--loop", o->loops, "epoll, libuv, uring, a comma list, or all")
       ->capture_default_str();
   cmd->add_option("--codecs", o->codecs,
                   "WebSocket codecs of the ws and wss scenarios (both ends): native, wslay, a "
