@@ -1,9 +1,6 @@
 #include "engine/loop.hpp"
 
-#include <algorithm>
-#include <mutex>
 #include <utility>
-#include <vector>
 
 namespace lb {
 
@@ -138,43 +135,13 @@ void Loop::run_timers() {
   timers_.run_due(Clock::now(), [&timers] { return timers.spent(); });
 }
 
-namespace {
-
-// The loops inside run(), for interrupt_all() to wake.
-std::mutex running_mutex;
-std::vector<Loop*> running;
-
-// Listed in `running` while alive, whichever way run() leaves.
-class RunningEntry {
- public:
-  explicit RunningEntry(Loop* loop) : loop_(loop) {
-    std::lock_guard lock(running_mutex);
-    running.push_back(loop_);
-  }
-  ~RunningEntry() {
-    std::lock_guard lock(running_mutex);
-    running.erase(std::find(running.begin(), running.end(), loop_));
-  }
-  RunningEntry(const RunningEntry&) = delete;
-  RunningEntry& operator=(const RunningEntry&) = delete;
-
- private:
-  Loop* loop_;
-};
-
-}  // namespace
-
 std::atomic<bool> Loop::interrupted_{false};
 
 void Loop::interrupt_all() {
-  interrupted_ = true;
-  std::lock_guard lock(running_mutex);
-  for (Loop* loop : running)
-    loop->backend_->wake();
+  interrupted_.store(true, std::memory_order_relaxed);
 }
 
 void Loop::run() {
-  const RunningEntry entry(this);
   while (!stopped_ && !interrupted())
     run_once();
   stopped_ = false;

@@ -59,10 +59,12 @@ class Loop {
   void run_nowait();
   void stop() { stopped_ = true; }
   void stop_from_any_thread();
-  // Thread-safe: makes every run() of the process return, those running
-  // now and those called later (run_once() and run_nowait() still turn):
-  // a user's Ctrl-C ends the measurement under way, whichever loops and
-  // threads it runs on.
+  // Async-signal-safe (one lock-free store): makes every run() of the
+  // process return at its next turn, and those called later at once
+  // (run_once() and run_nowait() still turn). A user's Ctrl-C ends the
+  // measurement under way, whichever loops and threads it runs on: a
+  // measuring loop turns at least every 50 ms (its lag probe's timer), and
+  // a wait the signal lands in returns early.
   static void interrupt_all();
   static bool interrupted() { return interrupted_.load(std::memory_order_relaxed); }
   bool stopped() const { return stopped_; }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "backends/common/unique_fd.hpp"
+#include "tools/common/interruption.hpp"
 #include "tools/common/placement.hpp"
 
 namespace lb {
@@ -30,6 +31,7 @@ ServerProcess::ServerProcess(const Body& body, std::chrono::milliseconds startup
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0) {
+    default_stop_signals();  // a measuring command's Ctrl-C handler is not the server's
 #ifdef __linux__
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
 #endif

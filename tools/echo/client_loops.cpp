@@ -1,6 +1,7 @@
 #include "tools/echo/client_loops.hpp"
 
 #include <algorithm>
+#include <latch>
 #include <thread>
 
 #include "backends/registry.hpp"
@@ -39,14 +40,14 @@ EchoClientLoops::~EchoClientLoops() {
 std::uint64_t EchoClientLoops::bytes_so_far() const {
   std::uint64_t bytes = 0;
   for (const auto& r : runs_)
-    bytes += r->bytes_so_far();
+    if (r) bytes += r->bytes_so_far();
   return bytes;
 }
 
 std::uint64_t EchoClientLoops::reconnects_so_far() const {
   std::uint64_t n = 0;
   for (const auto& r : runs_)
-    n += r->reconnects_so_far();
+    if (r) n += r->reconnects_so_far();
   return n;
 }
 
@@ -61,14 +62,23 @@ void EchoClientLoops::on_done(std::size_t i, const EchoRunResult& r) {
 
 EchoRunResult EchoClientLoops::run() {
   std::vector<std::thread> threads;
+  // Once every loop stopped, none posts to another: each thread then
+  // closes its run's connections and drains its loop itself, since an
+  // io_uring loop serves the one thread that ran it (a cancelled
+  // operation still in flight is reaped in the loop's destructor).
+  std::latch all_stopped(static_cast<std::ptrdiff_t>(runs_.size()));
   for (std::size_t i = 1; i < runs_.size(); ++i)
-    threads.emplace_back([this, i] {
+    threads.emplace_back([this, i, &all_stopped] {
       runs_[i]->start();
       loops_[i]->run();
       loops_[i]->run_nowait();
+      all_stopped.arrive_and_wait();
+      runs_[i].reset();
+      own_loops_[i - 1].reset();
     });
   runs_[0]->start();
   loops_[0]->run();
+  all_stopped.arrive_and_wait();
   for (auto& t : threads)
     t.join();
   // An abort posted to the first loop after its run ended runs now, while
