@@ -244,7 +244,7 @@ TEST_CASE("bench http --peers=h2load: the reference load generator beside ours, 
       CHECK(run.at("summary").at("errors") == 0);
       CHECK(run.at("summary").at("connections") == 2 * (protocol.empty() ? 20 : 2));
       CHECK(run.at("summary").at("req_per_s").at("median").get<double>() > 0);
-      CHECK(run.at("summary").contains("ours_over_peer"));
+      CHECK(run.at("summary").at("vs_ours").contains("verdict"));
     }
     CHECK(h2load_rows == 2);
     // requests speaks HTTP/1.1 only: it runs beside h1, and is left out of h2.

@@ -340,11 +340,13 @@ TEST_CASE("report.html renders in headless Chromium: charts drawn, every SVG in 
   for (auto p = text.find("<svg"); p != std::string::npos; p = text.find("<svg", p + 1))
     ++svgs;
   // Throughput and CPU per scenario, latency for http and echo (17), and
-  // with several loops a ratio chart per scenario and metric compared.
+  // a ratio chart per scenario, kind of pair (loop, codec, client) and
+  // metric compared.
   const auto doc = nlohmann::json::parse(slurp(m.dir + "/a/results.json"));
   std::set<std::string> compared;
   for (const auto& c : doc.at("comparisons"))
-    compared.insert(c.at("scenario").get<std::string>() + c.at("metric").get<std::string>());
+    compared.insert(c.at("scenario").get<std::string>() + " " + c.at("against").get<std::string>() +
+                    " " + c.at("metric").get<std::string>());
   CHECK(svgs == 17 + compared.size());
   const std::string count_cmd = "/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) +
                                 "/tests/e2e/png_colors.py " + shot + " >" + m.dir + "/colours";

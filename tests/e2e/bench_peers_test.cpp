@@ -209,7 +209,8 @@ TEST_CASE("a peer whose server dies midway is a failed row with its message") {
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("failed") != std::string::npos);
   CHECK(r.out.find("error: sync requests python-threads: requests: ") != std::string::npos);
-  CHECK(r.err.find("bench: peer requests (python-threads) sync: ") != std::string::npos);
+  CHECK(r.err.find("bench: sync requests python-threads 1k repeat 1/1: requests: ") !=
+        std::string::npos);
 }
 
 TEST_CASE("WebSocket peers whose server stops midway are failed rows, not hangs") {
@@ -270,6 +271,7 @@ TEST_CASE("peers run pinned like our client, from LOOPBENCH_PEERS_DIR when set")
   std::system(("rm -rf " + dir).c_str());
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("bench: peer requests (python-threads) sync: allowed CPUs [0]") !=
-        std::string::npos);
+  CHECK(
+      r.err.find("bench: sync requests python-threads 1k repeat 1/1: requests: allowed CPUs [0]") !=
+      std::string::npos);
 }

@@ -317,11 +317,12 @@ TEST_CASE("loops compared with the reference, paired by round: interval and verd
   CHECK(ordered[1]["loop"] == "libuv");
   CHECK(ordered[2]["loop"] == "uring");
   nlohmann::json doc = {{"runs", results.runs()}, {"matrix", {{"reference", "epoll"}}}};
-  const auto comparisons = compare_loops(doc["runs"], "epoll", 0.03);
+  const auto comparisons = compare_rows(doc["runs"], "epoll", 0.03);
   // Throughput and CPU per GiB for uring and libuv; no latency in ws rows.
   REQUIRE(comparisons.size() == 4);
   const auto& uring = comparisons[0];
-  CHECK(uring.loop == "uring");
+  CHECK(uring.row == "uring");
+  CHECK(uring.against == "loop");
   CHECK(uring.reference == "epoll");
   CHECK(uring.metric == "throughput");
   CHECK(uring.paired_rounds == 6);
@@ -351,7 +352,7 @@ TEST_CASE("loops compared with the reference, paired by round: interval and verd
     five.add(step_doc("ws", "epoll", 100e6, 1.0), round);
     five.add(step_doc("ws", "uring", 200e6, 1.0), round);
   }
-  const auto few = compare_loops(five.runs(), "epoll", 0.03);
+  const auto few = compare_rows(five.runs(), "epoll", 0.03);
   REQUIRE(!few.empty());
   CHECK(judgement_word(few[0]) == "undecided");
   CHECK(few[0].why == "5 paired rounds; 6 give a 95 % interval");

@@ -7,6 +7,7 @@
 #include "tools/common/usage_error.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/report/matrix/plan.hpp"
+#include "tools/report/row_verdicts.hpp"
 
 using namespace lb;
 
@@ -135,31 +136,90 @@ TEST_CASE("matrix --peers adds one peers step per round to http, ws and wss only
                      [](const std::string& a) { return a.rfind("--loop", 0) == 0; }) == args.end());
 }
 
-TEST_CASE("ours over peer: our median over the peer's, per loop, same bench, mode and size") {
-  auto row = [](const std::string& loop, const std::string& client, std::uint64_t size,
-                double req_per_s) {
-    RunResult r = http_row();
-    r.mode = "async";
+TEST_CASE("rows compared round by round: loops, codecs, peers against our client, server CPU") {
+  // ws download rows over 6 rounds in which the machine drifts by 2x:
+  // uring moves 1.3x epoll's bytes, wslay 0.8x native on the same loop,
+  // the peer 0.25x our epoll native row and costs our server 4x the CPU
+  // per GiB.
+  const double drift[] = {1.0, 2.0, 0.6, 1.4, 0.8, 1.9};
+  const double noise[] = {1.00, 1.01, 0.99, 1.005, 0.995, 1.0};
+  auto row = [](const std::string& loop, const std::string& codec, const std::string& client) {
+    RunResult r;
+    r.bench = "ws";
+    r.mode = "download";
+    r.size_bytes = 1 << 30;
     r.loop = loop;
+    r.codec = codec;
     r.client = client;
-    r.size_bytes = size;
-    r.repeats.push_back({1.0, size * 100, static_cast<std::uint64_t>(req_per_s), 0.1, 0.0});
     return r;
   };
-  std::vector<RunResult> runs{row("epoll", "", 1024, 4000), row("uring", "", 1024, 5000),
-                              row("epoll", "", 2048, 9999),
-                              row("python-uvloop", "aiohttp", 1024, 1000)};
-  RunResult missing = row("python-asyncio", "curl_cffi", 1024, 0);
-  missing.repeats.clear();
+  std::vector<RunResult> runs{row("epoll", "native", ""), row("uring", "native", ""),
+                              row("epoll", "wslay", ""), row("python-asyncio", "", "websockets")};
+  const double speed[] = {1.0, 1.3, 0.8, 0.25};
+  const double server_cpu[] = {0.1, 0.1, 0.1, 0.4};  // s per GiB
+  for (int round = 1; round <= 6; ++round)
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      RepeatResult rep;
+      rep.bytes = 1 << 30;
+      rep.duration_s = 1.0 / (speed[i] * drift[round - 1] * noise[(round + i) % 6]);
+      rep.cpu_user_s = 0.2;
+      rep.server_cpu_s = server_cpu[i] * noise[(round + i + 1) % 6];
+      rep.round = round;
+      runs[i].repeats.push_back(rep);
+    }
+  RunResult missing = row("python-uvloop", "", "websockets");
   missing.peer_status = "not installed";
   runs.push_back(missing);
-  add_ours_over_peer(runs);
-  const auto& ratios = runs[3].summary_extra.at("ours_over_peer");
-  CHECK(ratios.size() == 2);  // the 2048-byte row is another size
-  CHECK(ratios.at("epoll").get<double>() == doctest::Approx(4.0));
-  CHECK(ratios.at("uring").get<double>() == doctest::Approx(5.0));
-  CHECK(ours_over_peer_text(runs[3]) == "epoll 4.0x uring 5.0x");
-  CHECK_FALSE(runs[4].summary_extra.contains("ours_over_peer"));
-  CHECK_FALSE(runs[0].summary_extra.contains("ours_over_peer"));
-  CHECK(ours_over_peer_text(runs[0]).empty());
+  const auto verdicts = judge_rows(runs, "epoll", 0.03, 1);
+  const auto find = [&](const std::string& against, const std::string& label,
+                        const std::string& metric) -> const Comparison* {
+    for (const auto& c : verdicts.comparisons)
+      if (c.against == against && c.row == label && c.metric == metric) return &c;
+    return nullptr;
+  };
+  const auto* loop = find("loop", "uring native", "throughput");
+  REQUIRE(loop);
+  CHECK(loop->reference == "epoll native");
+  CHECK(judgement_word(*loop) == "faster");
+  CHECK(loop->interval->ratio == doctest::Approx(1.3).epsilon(0.02));
+  // The wslay row against epoll's native row: a codec, not a loop.
+  const auto* codec = find("codec", "epoll wslay", "throughput");
+  REQUIRE(codec);
+  CHECK(codec->reference == "epoll native");
+  CHECK(judgement_word(*codec) == "slower");
+  CHECK(codec->interval->high < 0.85);
+  CHECK(find("loop", "epoll wslay", "throughput") == nullptr);  // no uring wslay row
+  const auto* peer = find("client", "websockets python-asyncio", "throughput");
+  REQUIRE(peer);
+  CHECK(peer->reference == "epoll native");
+  CHECK(judgement_word(*peer) == "slower");
+  CHECK(peer->interval->ratio == doctest::Approx(0.25).epsilon(0.02));
+  const auto* server = find("client", "websockets python-asyncio", "server_cpu_per_op");
+  REQUIRE(server);
+  CHECK(judgement_word(*server) == "more server CPU");
+  CHECK(server->interval->low > 3.5);
+  const auto* same_server = find("loop", "uring native", "server_cpu_per_op");
+  REQUIRE(same_server);
+  CHECK(judgement_word(*same_server) == "same");  // the same server CPU per GiB
+  CHECK(find("client", "websockets python-uvloop", "throughput") == nullptr);
+
+  add_vs_ours(runs, verdicts.comparisons);
+  CHECK(runs[3].summary_extra.at("vs_ours").at("verdict") == "slower");
+  CHECK(runs[3].summary_extra.at("vs_ours").at("reference") == "epoll native");
+  CHECK(vs_ours_text(runs[3]).find("x [") != std::string::npos);
+  CHECK(vs_ours_text(runs[3]).find("] slower (epoll native)") != std::string::npos);
+  CHECK(vs_ours_text(runs[0]).empty());
+  CHECK(vs_ours_text(runs[4]).empty());
+  // The text under the table names each pair.
+  const std::string text = verdicts.text();
+  CHECK(text.find("websockets python-asyncio  epoll native") != std::string::npos);
+  CHECK(text.find("server CPU per op") != std::string::npos);
+  // Back from the results file: the same pairs and verdicts.
+  const auto back = comparisons_from_json(verdicts.json());
+  REQUIRE(back.size() == verdicts.comparisons.size());
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    CHECK(back[i].against == verdicts.comparisons[i].against);
+    CHECK(back[i].row == verdicts.comparisons[i].row);
+    CHECK(back[i].judgement == verdicts.comparisons[i].judgement);
+  }
 }

@@ -17,7 +17,7 @@ namespace lb {
 struct RunOptions {
   std::string loop = "all";
   std::string server_loop;  // default_server_backend() unless set
-  int repeat = 5;
+  int repeat = 6;  // the fewest rounds that give a 95 % interval (docs/statistics.md)
   int warmup = 1;
   int server_cpu = -1;
   int client_cpu = -1;

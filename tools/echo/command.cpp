@@ -32,9 +32,9 @@
 #include "tools/echo/ws_route.hpp"
 #include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
-#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
+#include "tools/report/row_verdicts.hpp"
 #include "tools/ws/builtin.hpp"
 #include "tools/ws/codec_option.hpp"
 #include "tools/ws/connect.hpp"
@@ -465,6 +465,44 @@ int run_echo(const EchoOptions& o) {
                       extras->json(done, o.pacing, o.churn, server.started() ? &server : nullptr);
                 });
           }
+          // The peers' clients, on the same server and CPU, in the same
+          // rounds: closed loop over tcp and ws.
+          const auto peers = echo_peers(o.peers, transport);
+          std::vector<RunResult> not_installed;
+          if (!peers.empty() && !o.pacing.open()) {
+            PeerWorkload w;
+            w.args = {"--url",
+                      transport == EchoTransport::tcp
+                          ? "tcp://" + target.server.to_string()
+                          : "ws://" + target.server.to_string() + target.path,
+                      "--connections",
+                      std::to_string(connections),
+                      "--size",
+                      std::to_string(size),
+                      "--pipeline",
+                      std::to_string(o.pipeline),
+                      "--duration",
+                      fmt::format("{}", o.duration_s),
+                      "--warmup",
+                      fmt::format("{}", o.warmup_s),
+                      "--timeout",
+                      std::to_string(o.run.timeout().count() / 1000)};
+            w.row = base;
+            w.row.params["client_threads"] = 1;
+            w.row.params.erase("connect_batch");
+            if (server.started()) w.server_cpu = [&server] { return server.cpu_seconds(); };
+            for (const auto* client : peers)
+              for (auto& p : peer_rows(*client, w)) {
+                if (!p.attempt) {
+                  not_installed.push_back(std::move(p.row));
+                  continue;
+                }
+                const std::string label =
+                    fmt::format("{} {} {} {}x{}", transport_name(transport), p.row.client,
+                                p.row.loop, connections, format_bytes(size));
+                rounds.add(std::move(p.row), label, std::move(p.attempt), std::move(p.finish));
+              }
+          }
           // The first rows warm the machine up (the warm-up is a time of
           // each attempt: --warmup), every loop of them once.
           for (auto& row : rounds.run(first_row ? 1 : 0, o.run.repeat, shuffle)) {
@@ -472,47 +510,17 @@ int run_echo(const EchoOptions& o) {
             runs.push_back(std::move(row));
           }
           first_row = false;
-          // The peers' clients, on the same server and CPU: closed loop over
-          // tcp and ws.
-          const auto peers = echo_peers(o.peers, transport);
-          if (peers.empty() || o.pacing.open() || Interruption::requested()) continue;
-          PeerWorkload w;
-          w.args = {"--url",
-                    transport == EchoTransport::tcp
-                        ? "tcp://" + target.server.to_string()
-                        : "ws://" + target.server.to_string() + target.path,
-                    "--connections",
-                    std::to_string(connections),
-                    "--size",
-                    std::to_string(size),
-                    "--pipeline",
-                    std::to_string(o.pipeline),
-                    "--duration",
-                    fmt::format("{}", o.duration_s),
-                    "--warmup",
-                    fmt::format("{}", o.warmup_s),
-                    "--repeat",
-                    std::to_string(o.run.repeat),
-                    "--timeout",
-                    std::to_string(o.run.timeout().count() / 1000)};
-          w.row = base;
-          w.row.params["client_threads"] = 1;
-          w.row.params.erase("connect_batch");
-          for (const auto* client : peers)
-            for (auto& row : run_peer(*client, w)) {
-              errors += row.errors;
-              runs.push_back(std::move(row));
-            }
+          std::move(not_installed.begin(), not_installed.end(), std::back_inserter(runs));
         }
       }
       server.stop();
     }
   }
-  add_ours_over_peer(runs);
+  const auto verdicts = judge_rows(runs, reference, o.run.margin_pct / 100, o.run.seed);
+  add_vs_ours(runs, verdicts.comparisons);
   print_echo_table(o.run.table_stream(), runs,
                    EchoTableContext{c.url_ws || c.url_tcp ? o.url : "builtin", o.run.server_loop,
                                     o.run.server_cpu, o.run.client_cpu, o.run.repeat});
-  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.run.csv.empty()) write_echo_csv(o.run.csv, runs);

@@ -47,7 +47,7 @@ std::string builtin_over(const RunResult& peer, const std::vector<RunResult>& ru
         r.params.value("connections", 0) != peer.params.value("connections", 0))
       continue;
     if (auto ours = r.req_per_s(); ours && mine->median > 0)
-      return fmt::format("{:.1f}x", ours->median / mine->median);
+      return fmt::format("ours {:.1f}x (medians)", ours->median / mine->median);
   }
   return "";
 }
@@ -90,9 +90,10 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
       out,
       "msgs/s: echoes per second in the measured window, medians [min-max] over the "
       "repeats; latency µs over all repeats{}; CPU µs per message (user+sys) of each "
-      "process; fair: Jain's index of messages per connection (1 = equal); ours/this: for "
-      "another server, our server's msgs/s over its (same client loop), for another client, "
-      "each of our client loops' msgs/s over its (same server).\n\n",
+      "process; fair: Jain's index of messages per connection (1 = equal); vs ours: for "
+      "another client, its msgs/s over our client's on the reference loop, round by round "
+      "(ratio [95 % interval] verdict); for another server, our server's median msgs/s over "
+      "its (same client loop; the servers run one after the other, so no interval).\n\n",
       open ? ", from each message's intended send time (service: from the actual send)" : "");
   fmt::print(out,
              "{:<5} {:<15} {:<21} {:<7} {:>6} {:>7} {:>4} {:>5}  {:<24} {:>8}  {:>8} {:>8} {:>8} "
@@ -101,7 +102,7 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
              "MiB/s", "p50", "p90", "p99", "p99.9", "max");
   if (open) fmt::print(out, "  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99");
   fmt::print(out, "  {:>7} {:>7}  {:>11}  {:>5}  {:>6}  {}\n", "CPU c", "CPU s", "KiB/conn c/s",
-             "fair", "errors", "ours/this");
+             "fair", "errors", "vs ours");
   for (const auto& r : runs) {
     const auto conns = r.params.value("connections", std::uint64_t{0});
     const auto pipe = r.params.value("pipeline", 0);
@@ -131,7 +132,7 @@ void print_echo_table(std::FILE* out, const std::vector<RunResult>& runs,
     fmt::print(out, "  {:>7.2f} {:>7}  {:>11}  {:>5}  {:>6}  {}\n", r.cpu_us_per_req()->median,
                dash_or(extra(r, "server_cpu_us_per_msg", "median"), "{:.2f}"), kib,
                dash_or(extra(r, "fairness", "jain"), "{:.3f}"), r.errors,
-               r.client.empty() ? builtin_over(r, runs) : ours_over_peer_text(r));
+               r.client.empty() ? builtin_over(r, runs) : vs_ours_text(r));
   }
   for (const auto& r : runs)
     print_fell_behind(out, r);

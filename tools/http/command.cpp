@@ -29,9 +29,9 @@
 #include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
-#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
+#include "tools/report/row_verdicts.hpp"
 
 namespace lb {
 namespace {
@@ -128,10 +128,8 @@ PeerWorkload peer_workload(const HttpOptions& o, const std::string& mode, const 
             std::to_string(o.threads),
             "--concurrency",
             std::to_string(o.concurrency),
-            "--repeat",
-            std::to_string(o.run.repeat),
             "--warmup",
-            std::to_string(o.run.warmup),
+            o.run.warmup > 0 ? "1" : "0",
             "--timeout",
             fmt::format("{}", o.run.timeout_s)};
   const std::string& cacert = !trust.empty() ? trust : o.cacert;
@@ -337,8 +335,14 @@ int run_http(const HttpOptions& o) {
         auto totals = std::make_shared<CountedTotals>();
         rounds.add(
             std::move(run), mode + " " + loop_name + " " + size,
-            [mode, loop, spec, totals](const std::string& label, bool counted) {
-              return http_attempt(mode, loop.get(), spec, counted ? totals.get() : nullptr, label);
+            [mode, loop, spec, totals, &server](const std::string& label, bool counted) {
+              const auto server_before = server ? server->cpu_seconds() : std::nullopt;
+              Attempt a =
+                  http_attempt(mode, loop.get(), spec, counted ? totals.get() : nullptr, label);
+              const auto server_after = server ? server->cpu_seconds() : std::nullopt;
+              if (server_before && server_after)
+                a.repeat.server_cpu_s = *server_after - *server_before;
+              return a;
             },
             [totals, &o](RunResult& row) {
               if (!totals->negotiated.empty())
@@ -350,23 +354,29 @@ int run_http(const HttpOptions& o) {
             });
       }
     }
+    std::vector<RunResult> not_installed;
+    for (const auto* peer : peers)
+      for (const auto& size : sizes) {
+        auto w = peer_workload(o, mode, size, base, server.has_value(), trust.path());
+        if (server) w.server_cpu = [&server] { return server->cpu_seconds(); };
+        for (auto& p : peer_rows(*peer, w)) {
+          if (!p.attempt) {
+            not_installed.push_back(std::move(p.row));
+            continue;
+          }
+          const std::string label = mode + " " + p.row.client + " " + p.row.loop + " " + size;
+          rounds.add(std::move(p.row), label, std::move(p.attempt), std::move(p.finish));
+        }
+      }
     for (auto& run : rounds.run(o.run.warmup, o.run.repeat, shuffle)) {
       errors += run.errors;
       runs.push_back(std::move(run));
     }
-    for (const auto* peer : peers) {
-      if (Interruption::requested()) break;
-      for (const auto& size : sizes) {
-        for (auto& row : run_peer(
-                 *peer, peer_workload(o, mode, size, base, server.has_value(), trust.path()))) {
-          errors += row.errors;
-          runs.push_back(std::move(row));
-        }
-      }
-    }
+    std::move(not_installed.begin(), not_installed.end(), std::back_inserter(runs));
   }
   if (server) server->stop();
-  add_ours_over_peer(runs);
+  const auto verdicts = judge_rows(runs, reference, o.run.margin_pct / 100, o.run.seed);
+  add_vs_ours(runs, verdicts.comparisons);
   const std::string header = fmt::format(
       "bench http: {}; client {}; {} requests per repeat{}{}, {} after {}",
       server ? fmt::format("built-in server (loop {}, {} thread{}, {})", o.run.server_loop,
@@ -384,7 +394,6 @@ int run_http(const HttpOptions& o) {
                         : ", HTTP/1.1",
       counted(o.run.repeat, "repeat"), counted(o.run.warmup, "warm-up"));
   print_http_table(o.run.table_stream(), runs, header);
-  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.run.csv.empty()) write_http_csv(o.run.csv, runs);

@@ -47,14 +47,15 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
              "Durations are for all requests of a repeat: median [min-max]; req/s and MB/s "
              "(10^6 B/s of body) are medians; latency is per request over all repeats; CPU is "
              "the client process's user+sys per request; conns are connections opened. "
-             "\"ours / this\": our req/s over a peer's, same mode and size.{}\n\n",
+             "\"vs ours\": a peer's req/s over our client's of the same mode and size, round by "
+             "round (ratio [95 % interval] verdict; ours on the reference loop).{}\n\n",
              open ? " Open loop: latency from each request's intended send time; late: slots "
                     "that fell due while their transfer was busy; svc p99: from the actual send."
                   : "");
   fmt::print(
       out, "{:<10} {:<10} {:<14} {:>5} {:>6}  {:<26} {:>9} {:>8}  {:<30} {:>8} {:>6} {:>6}  {}{}\n",
       "mode", "client", "loop", "size", "reqs", "seconds", "req/s", "MB/s",
-      "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "ours / this",
+      "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "vs ours",
       open ? fmt::format("  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99") : "");
   for (const auto& r : runs) {
     const auto requests = r.params.value("requests", 0);
@@ -82,7 +83,7 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
         "{:<11}{}\n",
         mode_label(r), r.client_name(), r.loop, r.params.value("size", ""), requests,
         spread_text(d, 1, 4), r.req_per_s()->median, r.bytes_per_s().median / 1e6, latency,
-        r.cpu_us_per_req()->median, conns, r.errors, ours_over_peer_text(r), open_loop_columns(r));
+        r.cpu_us_per_req()->median, conns, r.errors, vs_ours_text(r), open_loop_columns(r));
   }
   for (const auto& r : runs)
     for (const auto& m : r.error_messages)

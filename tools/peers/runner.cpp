@@ -344,53 +344,82 @@ RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const s
   return row;
 }
 
-void add_ours_over_peer(std::vector<RunResult>& runs) {
-  const auto figure = [](const RunResult& r) {
-    if (r.bench == "http" || r.bench == "echo") return r.req_per_s() ? r.req_per_s()->median : 0.0;
-    return r.bytes_per_s().median;
-  };
-  // bench echo's rows also differ in transport, connections, pipeline and
-  // server; bench http's in the HTTP version.
-  const auto same_workload = [](const RunResult& a, const RunResult& b) {
-    if (a.bench == "http")
-      return a.params.value("http_version", "1.1") == b.params.value("http_version", "1.1");
-    if (a.bench != "echo") return true;
-    for (const char* key : {"transport", "connections", "pipeline", "server"})
-      if (a.params.value(key, nlohmann::json()) != b.params.value(key, nlohmann::json()))
-        return false;
-    return true;
-  };
+void add_vs_ours(std::vector<RunResult>& runs, const std::vector<Comparison>& comparisons) {
   for (auto& peer : runs) {
-    if (peer.client.empty() || peer.repeats.empty() || figure(peer) <= 0) continue;
-    nlohmann::json ratios = nlohmann::json::object();
-    for (const auto& ours : runs)
-      if (ours.client.empty() && !ours.repeats.empty() && ours.bench == peer.bench &&
-          ours.mode == peer.mode && ours.size_bytes == peer.size_bytes && ours.tls == peer.tls &&
-          same_workload(ours, peer))
-        ratios[ours.loop == "none"  ? "loopbench"
-               : ours.codec.empty() ? ours.loop
-                                    : ours.loop + "/" + ours.codec] = figure(ours) / figure(peer);
-    if (!ratios.empty()) peer.summary_extra["ours_over_peer"] = ratios;
+    if (peer.client.empty()) continue;
+    const auto row = run_to_json(peer);
+    const std::string label = row_label(row), group = comparison_group(row);
+    for (const auto& c : comparisons) {
+      if (c.against != "client" || c.metric != "throughput" || c.row != label || c.group != group)
+        continue;
+      nlohmann::json vs = {
+          {"reference", c.reference}, {"verdict", judgement_word(c)}, {"text", comparison_text(c)}};
+      if (c.interval)
+        vs.update(
+            {{"ratio", c.interval->ratio}, {"low", c.interval->low}, {"high", c.interval->high}});
+      peer.summary_extra["vs_ours"] = vs;
+    }
   }
 }
 
-std::string ours_over_peer_text(const RunResult& row) {
-  const auto it = row.summary_extra.find("ours_over_peer");
+std::string vs_ours_text(const RunResult& row) {
+  const auto it = row.summary_extra.find("vs_ours");
   if (it == row.summary_extra.end()) return "";
-  std::string text;
-  for (const auto& [loop, ratio] : it->items())
-    text += fmt::format("{}{} {:.1f}x", text.empty() ? "" : " ", loop, ratio.get<double>());
-  return text;
+  return it->value("text", "") + " (" + it->value("reference", "") + ")";
 }
 
-std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& w) {
-  std::vector<RunResult> rows;
+namespace {
+
+// One process of the peer's script: one counted repeat.
+Attempt peer_attempt(const PeerClient& peer, const std::vector<std::string>& argv,
+                     const RunResult& fixed, PeerRow::Totals& totals,
+                     const std::function<std::optional<double>()>& server_cpu) {
+  CapturedOutput captured;
+  int exit_code = -1;
+  std::string start_error;
+  const auto server_before = server_cpu ? server_cpu() : std::nullopt;
+  try {
+    exit_code = run_child(argv, captured.out.string(), captured.err.string());
+  } catch (const std::exception& e) {
+    start_error = e.what();
+  }
+  const auto server_after = server_cpu ? server_cpu() : std::nullopt;
+  RunResult one = peer_row(peer, fixed, exit_code, read_file(captured.out),
+                           start_error.empty() ? read_file(captured.err) : start_error);
+  Attempt a;
+  a.connections = one.connections;
+  totals.client_version = one.client_version;
+  totals.connections_known = one.connections_known;
+  if (one.errors || one.repeats.size() != 1) {
+    a.failed = std::max<std::uint64_t>(one.errors, 1);
+    a.errors = one.error_messages;
+    if (a.errors.empty()) a.errors.push_back(one.client + ": no repeat in its results");
+    a.error = a.errors.front();
+    return a;
+  }
+  a.repeat = one.repeats.front();
+  if (server_before && server_after) a.repeat.server_cpu_s = *server_after - *server_before;
+  a.loop_lag_ns = one.loop_lag_ns;
+  a.latency_ns = one.latency_ns;
+  if (const auto v = one.summary_extra.find("http_versions"); v != one.summary_extra.end())
+    for (const auto& [version, n] : v->items())
+      totals.http_versions[version] = totals.http_versions.value(version, 0) + n.get<int>();
+  return a;
+}
+
+}  // namespace
+
+std::vector<PeerRow> peer_rows(const PeerClient& peer, const PeerWorkload& w) {
+  std::vector<PeerRow> rows;
   const std::string& mode = w.row.mode;
   if (std::find(peer.modes.begin(), peer.modes.end(), mode) == peer.modes.end()) return rows;
   std::vector<std::string> event_loops{""};
   if (!blocking_mode(mode) && !peer.event_loops.empty()) event_loops = peer.event_loops;
   for (const auto& event_loop : event_loops) {
-    RunResult row = w.row;
+    PeerRow out;
+    RunResult& row = out.row;
+    row = w.row;
+    row.client = peer.library;
     row.loop = row_loop(peer, mode, event_loop);
     row.params["peer"] = peer.name;
     std::string missing;
@@ -402,29 +431,38 @@ std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& w) {
              !importable(peer.runtime, peer.http2_module))
       missing = peer.http2_install;
     if (!missing.empty()) {
-      row.client = peer.library;
       row.peer_status = "not installed";
       row.peer_note = missing;
-      rows.push_back(std::move(row));
+      rows.push_back(std::move(out));
       continue;
     }
     auto argv = runtime_argv(peer.runtime);
     argv.push_back((std::filesystem::path(peers_dir()) / peer.script).string());
     argv.insert(argv.end(), w.args.begin(), w.args.end());
+    argv.insert(argv.end(), {"--repeat", "1"});
     if (!event_loop.empty()) argv.insert(argv.end(), {"--event-loop", event_loop});
-    CapturedOutput captured;
-    int exit_code = -1;
-    std::string start_error;
-    try {
-      exit_code = run_child(argv, captured.out.string(), captured.err.string());
-    } catch (const std::exception& e) {
-      start_error = e.what();
-    }
-    rows.push_back(peer_row(peer, std::move(row), exit_code, read_file(captured.out),
-                            start_error.empty() ? read_file(captured.err) : start_error));
-    if (rows.back().peer_status == "failed")
-      std::fprintf(stderr, "bench: peer %s (%s) %s: %s\n", peer.name.c_str(),
-                   rows.back().loop.c_str(), mode.c_str(), rows.back().peer_note.c_str());
+    auto totals = std::make_shared<PeerRow::Totals>();
+    const RunResult fixed = row;
+    out.attempt = [&peer, argv, fixed, totals, server_cpu = w.server_cpu](const std::string&,
+                                                                          bool counted) {
+      // A warm-up round: the script warms itself up in every process it
+      // starts (--warmup in the workload's arguments).
+      if (!counted) {
+        Attempt nothing;
+        nothing.connections = 0;
+        return nothing;
+      }
+      return peer_attempt(peer, argv, fixed, *totals, server_cpu);
+    };
+    out.finish = [totals](RunResult& done) {
+      done.client_version = totals->client_version;
+      done.connections_known = totals->connections_known;
+      if (!totals->http_versions.empty())
+        done.summary_extra["http_versions"] = totals->http_versions;
+      done.peer_status = done.errors ? "failed" : "ok";
+      if (done.errors && !done.error_messages.empty()) done.peer_note = done.error_messages.front();
+    };
+    rows.push_back(std::move(out));
   }
   return rows;
 }

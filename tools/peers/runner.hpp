@@ -4,9 +4,13 @@
 // server, as child processes pinned like our client, and their results join
 // our table as rows. The clients are the scripts in tools/peers; each prints
 // a results document (schema loopbench.results/1) with its raw samples.
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "tools/report/comparisons.hpp"
+#include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {
@@ -36,24 +40,43 @@ const std::vector<PeerClient>& peer_catalog();
 std::vector<const PeerClient*> select_peers(const std::string& bench, const std::string& list);
 
 struct PeerWorkload {
-  std::vector<std::string> args;  // the script's command line: --url ... --mode ...
-  RunResult row;                  // the row's fixed fields: bench, mode, size, tls, params
+  // The script's command line: --url ... --mode ... --warmup ...; the row
+  // adds --repeat 1 (each round starts the script once).
+  std::vector<std::string> args;
+  RunResult row;  // the row's fixed fields: bench, mode, size, tls, params
+  // The built-in server's CPU seconds so far, where it is ours: each
+  // attempt records the server's CPU over it, as for our client.
+  std::function<std::optional<double>()> server_cpu;
+};
+
+// One row of a peer, measured in rounds beside ours (repeats.hpp,
+// RowRounds): `attempt` starts the script once for a counted round (it
+// does nothing in a warm-up round: the script warms up in each process as
+// its arguments say) and never throws for the peer's own trouble: a crash
+// or failed request is a failed attempt with its message. Without
+// `attempt` the row is final: "not installed", with the install command.
+struct PeerRow {
+  struct Totals {  // what the rounds' processes said, for the row
+    std::string client_version;
+    bool connections_known = false;
+    nlohmann::json http_versions = nlohmann::json::object();
+  };
+  RunResult row;
+  RowRounds::AttemptFn attempt;
+  std::function<void(RunResult&)> finish;
 };
 
 // The rows one peer gives for a workload: one per event loop for async
-// workloads, none when it cannot run the mode. Never throws for the peer's
-// own trouble: a missing interpreter or library is a row "not installed"
-// with the install command, a crash or a failed request a row "failed"
-// with its message.
-std::vector<RunResult> run_peer(const PeerClient& peer, const PeerWorkload& workload);
+// workloads, none when it cannot run the mode.
+std::vector<PeerRow> peer_rows(const PeerClient& peer, const PeerWorkload& workload);
 
-// For every peer row with figures, how many times faster each of our rows
-// of the same bench, mode, size and TLS (and for echo the same transport,
-// connections, pipeline and server) is: our median over the peer's (req/s
-// for http, messages/s for echo, payload bytes/s otherwise), by our loop, into
-// summary_extra["ours_over_peer"]; and ours_over_peer_text() for tables.
-void add_ours_over_peer(std::vector<RunResult>& runs);
-std::string ours_over_peer_text(const RunResult& row);  // "epoll 6.1x libuv 5.8x"
+// Each peer row's throughput against our client's row of the same
+// workload, the comparison `against: client` of `comparisons`
+// (comparisons.hpp), into summary_extra["vs_ours"] (`reference`, `verdict`,
+// `text` and, with an interval, `ratio`, `low`, `high`); and vs_ours_text()
+// for tables: "0.28x [0.13–0.34] slower (epoll native)".
+void add_vs_ours(std::vector<RunResult>& runs, const std::vector<Comparison>& comparisons);
+std::string vs_ours_text(const RunResult& row);
 
 // One row from a finished peer process (exposed for tests).
 RunResult peer_row(const PeerClient& peer, RunResult row, int exit_code, const std::string& out,

@@ -234,9 +234,11 @@ std::optional<double> repeat_figure(const nlohmann::json& run, const nlohmann::j
   if (metric == "throughput") {
     const double seconds = repeat.value("duration_s", 0.0);
     if (seconds > 0 && amount > 0) return amount / seconds;
-  } else if (metric == "cpu_per_op") {
+  } else if (metric == "cpu_per_op" || metric == "server_cpu_per_op") {
     const double ops = requests ? amount : amount / double(1ull << 30);
-    const double cpu = repeat.value("cpu_user_s", 0.0) + repeat.value("cpu_sys_s", 0.0);
+    const double cpu = metric == "cpu_per_op"
+                           ? repeat.value("cpu_user_s", 0.0) + repeat.value("cpu_sys_s", 0.0)
+                           : repeat.value("server_cpu_s", 0.0);
     if (ops > 0 && cpu > 0) return cpu / ops;
   } else if (metric == "p99") {
     const double p99 = repeat.value("latency_p99_us", 0.0);

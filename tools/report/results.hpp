@@ -88,7 +88,8 @@ struct RunResult {
 // One repeat's figure, from a results file's run and one of its repeats:
 // "throughput" (requests or messages/s for http and echo, payload bytes/s
 // otherwise), "cpu_per_op" (client CPU seconds per request or message, or
-// per GiB) or "p99" (the repeat's latency_p99_us, matrix results only);
+// per GiB), "server_cpu_per_op" (the built-in server's, likewise, where
+// the repeat has server_cpu_s) or "p99" (the repeat's latency_p99_us);
 // nullopt where the repeat has none.
 std::optional<double> repeat_figure(const nlohmann::json& run, const nlohmann::json& repeat,
                                     const std::string& metric);

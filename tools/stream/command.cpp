@@ -20,9 +20,9 @@
 #include "tools/common/this_process.hpp"
 #include "tools/common/tls_options.hpp"
 #include "tools/net/lab.hpp"
-#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
+#include "tools/report/row_verdicts.hpp"
 #include "tools/stream/data_file.hpp"
 #include "tools/stream/table.hpp"
 #include "tools/stream/transfer.hpp"
@@ -118,11 +118,10 @@ int run_serve(const StreamServeOptions& o) {
 
 // ---------------------------------------------------------------- client
 
-// Whole files take longer than bench ws's transfers: fewer repeats, no
-// warm-up, a longer timeout.
+// A whole file is read from the page cache the generator filled: no
+// warm-up, and a longer timeout than bench ws's transfers.
 RunOptions stream_run_defaults() {
   RunOptions r;
-  r.repeat = 3;
   r.warmup = 0;
   r.timeout_s = 30;
   return r;
@@ -277,7 +276,7 @@ int run_client(const ClientOptions& o) {
                   server ? fmt::format("; built-in server (loop {}, {})", o.run.server_loop,
                                        cpu_text(o.run.server_cpu))
                          : "; server " + o.url));
-  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
+  const auto verdicts = judge_rows(runs, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.run.csv.empty()) write_results_csv(o.run.csv, runs);

@@ -13,9 +13,9 @@
 #include "tools/common/serve_options.hpp"
 #include "tools/common/server_process.hpp"
 #include "tools/net/lab.hpp"
-#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
+#include "tools/report/row_verdicts.hpp"
 #include "tools/tcp/client.hpp"
 #include "tools/tcp/server.hpp"
 #include "tools/tcp/table.hpp"
@@ -110,7 +110,7 @@ int run_tcp(const TcpOptions& o) {
   print_tcp_table(o.run.table_stream(), runs,
                   TcpTableContext{target, o.run.server_loop, o.run.server_cpu, o.run.client_cpu,
                                   t.chunk, o.run.warmup});
-  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
+  const auto verdicts = judge_rows(runs, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.run.csv.empty()) write_results_csv(o.run.csv, runs);

@@ -19,9 +19,9 @@
 #include "tools/net/lab.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
-#include "tools/report/loop_verdicts.hpp"
 #include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
+#include "tools/report/row_verdicts.hpp"
 #include "tools/ws/builtin.hpp"
 #include "tools/ws/codec_option.hpp"
 #include "tools/ws/table.hpp"
@@ -93,8 +93,7 @@ PeerWorkload peer_workload(const WsOptions& o, const TransferOptions::Checked& t
             "--mode",    direction,
             "--total",   std::to_string(t.total),
             "--chunk",   std::to_string(t.chunk),
-            "--repeat",  std::to_string(o.run.repeat),
-            "--warmup",  std::to_string(o.run.warmup),
+            "--warmup",  o.run.warmup > 0 ? "1" : "0",
             "--timeout", fmt::format("{}", o.run.timeout_s)};
   if (o.insecure) w.args.push_back("--insecure");
   const std::string& cacert = !trust.empty() ? trust : o.cacert;
@@ -170,21 +169,28 @@ int run_ws(const WsOptions& o) {
           return a;
         });
       }
+    std::vector<RunResult> not_installed;
+    for (const auto* peer : peers) {
+      auto w = peer_workload(o, t, direction, target, server.has_value(), trust.path());
+      if (server) w.server_cpu = [&server] { return server->cpu_seconds(); };
+      for (auto& p : peer_rows(*peer, w)) {
+        if (!p.attempt) {
+          not_installed.push_back(std::move(p.row));
+          continue;
+        }
+        const std::string label = "ws " + direction + " " + p.row.client + " " + p.row.loop;
+        rounds.add(std::move(p.row), label, std::move(p.attempt), std::move(p.finish));
+      }
+    }
     for (auto& run : rounds.run(o.run.warmup, o.run.repeat, shuffle)) {
       errors += run.errors;
       runs.push_back(std::move(run));
     }
-    for (const auto* peer : peers) {
-      if (Interruption::requested()) break;
-      const auto w = peer_workload(o, t, direction, target, server.has_value(), trust.path());
-      for (auto& row : run_peer(*peer, w)) {
-        errors += row.errors;
-        runs.push_back(std::move(row));
-      }
-    }
+    std::move(not_installed.begin(), not_installed.end(), std::back_inserter(runs));
   }
   if (server) server->stop();
-  add_ours_over_peer(runs);
+  const auto verdicts = judge_rows(runs, reference, o.run.margin_pct / 100, o.run.seed);
+  add_vs_ours(runs, verdicts.comparisons);
   print_ws_table(o.run.table_stream(), runs,
                  fmt::format("bench ws: {}{}; client {}; chunk {}; send queue {} msgs; {} "
                              "after {}",
@@ -195,7 +201,6 @@ int run_ws(const WsOptions& o) {
                                     : " " + o.url,
                              cpu_text(o.run.client_cpu), format_bytes(t.chunk), o.limits.send_queue,
                              counted(o.run.repeat, "repeat"), counted(o.run.warmup, "warm-up")));
-  const auto verdicts = judge_loops(runs, loops, reference, o.run.margin_pct / 100, o.run.seed);
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.run.csv.empty()) write_results_csv(o.run.csv, runs);

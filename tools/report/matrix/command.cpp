@@ -151,7 +151,7 @@ int run_matrix(const Options& o) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   std::mt19937_64 shuffle(*m.seed);
-  std::vector<LoopComparison> comparisons;
+  std::vector<Comparison> comparisons;
   int rounds_run = 0;
   int analysed_at = 0;
   // What ended the rounds: all run, all decided, the most allowed, the budget.
@@ -254,7 +254,7 @@ int run_matrix(const Options& o) {
     rounds_run = round;
     if (!rounds.is_look(round)) continue;
     comparisons =
-        compare_loops(results.runs(m.loops), reference, o.margin_pct / 100, rounds.level());
+        compare_rows(results.runs(m.loops), reference, o.margin_pct / 100, rounds.level());
     analysed_at = round;
     const bool decided = std::none_of(comparisons.begin(), comparisons.end(), [](const auto& c) {
       return c.judgement == Judgement::undecided;
@@ -268,7 +268,7 @@ int run_matrix(const Options& o) {
   // place of the planned looks that did not come, so the level holds.
   if (analysed_at != rounds_run || Interruption::requested())
     comparisons =
-        compare_loops(results.runs(m.loops), reference, o.margin_pct / 100, rounds.level());
+        compare_rows(results.runs(m.loops), reference, o.margin_pct / 100, rounds.level());
   if (tty) std::fprintf(stderr, "\r\033[K");
 
   nlohmann::json doc = results_document({}, started);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "tools/common/options.hpp"
 #include "tools/common/size.hpp"
@@ -52,7 +53,7 @@ std::string esc(const std::string& s) {
 }
 
 // The CSS class of a verdict: better, worse, same or undecided.
-std::string verdict_class(const LoopComparison& c) {
+std::string verdict_class(const Comparison& c) {
   switch (c.judgement) {
     case Judgement::better:
       return "better";
@@ -128,9 +129,11 @@ std::vector<ReportRow> report_rows(const nlohmann::json& doc,
   const auto comparisons = comparisons_from_json(doc);
   for (auto& r : rows)
     for (const auto& c : comparisons) {
-      if (c.scenario != r.scenario || c.group != r.group) continue;
+      // The table's columns are against the reference loop; the rest are
+      // listed under it (comparison_lines).
+      if (c.against != "loop" || c.scenario != r.scenario || c.group != r.group) continue;
       if (c.reference == r.loop) r.vs_reference = r.cpu_vs_reference = "reference";
-      if (c.loop != r.loop) continue;
+      if (c.row != r.loop) continue;
       if (c.metric == "throughput") {
         r.vs_reference = comparison_text(c);
         r.vs_class = verdict_class(c);
@@ -259,9 +262,15 @@ std::string bar_chart(const std::string& title, const std::vector<ReportRow>& ro
   return svg + "</svg>\n";
 }
 
+// The codec codec comparisons are against: "native" of "uring native".
+std::string reference_codec_of(const std::vector<Comparison>& cs) {
+  const std::string& ref = cs.front().reference;
+  return ref.substr(ref.rfind(' ') + 1);
+}
+
 // Each comparison's ratio as a dot on a log scale, its interval as a
 // whisker, 1 as a line and 1 ± margin as a band, coloured by verdict.
-std::string ratio_chart(const std::string& title, const std::vector<LoopComparison>& cs,
+std::string ratio_chart(const std::string& title, const std::vector<Comparison>& cs,
                         double margin) {
   constexpr int kLabel = 300, kWidth = 400, kRow = 20, kTop = 28;
   double lo = 1 - margin, hi = 1 + margin;
@@ -288,7 +297,7 @@ std::string ratio_chart(const std::string& title, const std::vector<LoopComparis
   for (const auto& c : cs) {
     const int mid = y + kRow / 2;
     svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"label\">{} · {}</text>", kLabel - 6,
-                       mid + 4, esc(c.group), esc(c.loop));
+                       mid + 4, esc(c.group), esc(c.row));
     if (c.interval) {
       svg += fmt::format(
           "<line x1=\"{0:.1f}\" y1=\"{2}\" x2=\"{1:.1f}\" y2=\"{2}\" class=\"ci {3}\"/>"
@@ -304,6 +313,23 @@ std::string ratio_chart(const std::string& title, const std::vector<LoopComparis
     y += kRow;
   }
   return svg + "</svg>\n";
+}
+
+// The comparisons of `scenario` the table's columns do not show (p99 and
+// server CPU against the reference loop; codecs; peers), one line each:
+// "download 1 GiB · uring wslay vs uring native · throughput 0.81x
+// [0.74–0.88] slower".
+std::vector<std::string> comparison_lines(const std::vector<Comparison>& comparisons,
+                                          const std::string& scenario) {
+  std::vector<std::string> out;
+  for (const auto& c : comparisons) {
+    if (c.scenario != scenario) continue;
+    if (c.against == "loop" && (c.metric == "throughput" || c.metric == "cpu_per_op")) continue;
+    out.push_back(fmt::format("{} · {} vs {} · {} {}", c.group, c.row, c.reference,
+                              compared_metric(c.metric).label,
+                              c.interval ? comparison_text(c) : "undecided: " + c.why));
+  }
+  return out;
 }
 
 std::string server_cpu_text(const ReportRow& r) {
@@ -388,15 +414,16 @@ int matrix_chart_count(const nlohmann::json& doc) {
   int n = 0;
   for (const auto& s : scenarios_in(rows))
     n += has_latency_chart(s) ? 3 : 2;
-  // A ratio chart per scenario and metric compared.
-  std::set<std::pair<std::string, std::string>> compared;
+  // A ratio chart per scenario, kind of pair and metric compared.
+  std::set<std::tuple<std::string, std::string, std::string>> compared;
   for (const auto& c : comparisons_from_json(doc))
-    compared.emplace(c.scenario, c.metric);
+    compared.emplace(c.scenario, c.against, c.metric);
   return n + static_cast<int>(compared.size());
 }
 
 std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComparison>& verdicts) {
   const auto rows = report_rows(doc, verdicts);
+  const auto comparisons = comparisons_from_json(doc);
   std::string md = fmt::format("# bench matrix — {}\n\n", doc.value("started", ""));
   const auto& m = doc.value("machine", nlohmann::json::object());
   md += fmt::format("{}, {} cores, kernel {}. ", m.value("cpu", "?"), m.value("cores", 0),
@@ -425,6 +452,11 @@ std::string matrix_markdown(const nlohmann::json& doc, const std::vector<RowComp
                       row_cpu_text(r), server ? " " + server_cpu_text(r) + " |" : "", lag_text(r),
                       vs_text(r.vs_reference), vs_text(r.cpu_vs_reference),
                       verdicts.empty() ? "" : " " + r.verdict + " |");
+    if (const auto more = comparison_lines(comparisons, scenario); !more.empty()) {
+      md += "\nMore comparisons, round by round:\n\n";
+      for (const auto& line : more)
+        md += "- " + line + "\n";
+    }
   }
   if (const auto disturbed = disturbed_lines(doc); !disturbed.empty()) {
     md += fmt::format("\n{}:\n\n", kDisturbedHeading);
@@ -485,16 +517,21 @@ std::string matrix_html(const nlohmann::json& doc, const std::vector<RowComparis
     h += bar_chart(scenario + ": " + mine.front().unit + " (median, min–max)", mine, false);
     h += bar_chart(scenario + ": " + mine.front().cpu_unit, mine, true);
     if (has_latency_chart(scenario)) h += latency_chart(mine);
-    for (const char* metric : {"throughput", "cpu_per_op", "p99"}) {
-      std::vector<LoopComparison> of_metric;
-      for (const auto& c : comparisons)
-        if (c.scenario == scenario && c.metric == metric) of_metric.push_back(c);
-      if (!of_metric.empty())
-        h += ratio_chart(fmt::format("{}: {} vs {} (ratio, 95 % interval)", scenario,
-                                     std::string(metric) == "cpu_per_op" ? "CPU per op" : metric,
-                                     reference_of(doc)),
-                         of_metric, margin);
-    }
+    for (const char* against : {"loop", "codec", "client"})
+      for (const auto& metric : compared_metrics()) {
+        std::vector<Comparison> shown;
+        for (const auto& c : comparisons)
+          if (c.scenario == scenario && c.against == against && c.metric == metric.name)
+            shown.push_back(c);
+        if (shown.empty()) continue;
+        const std::string vs = std::string(against) == "loop" ? reference_of(doc)
+                               : std::string(against) == "codec"
+                                   ? "the same loop's " + reference_codec_of(shown)
+                                   : "our client";
+        h += ratio_chart(
+            fmt::format("{}: {} vs {} (ratio, 95 % interval)", scenario, metric.label, vs), shown,
+            margin);
+      }
     const bool server = has_server_cpu(scenario);
     h += "<table><tr><th>what</th><th>loop</th><th>" + esc(mine.front().unit) + "</th><th>" +
          esc(mine.front().cpu_unit) + "</th>" + (server ? "<th>server CPU µs/msg</th>" : "") +

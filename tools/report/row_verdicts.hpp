@@ -1,9 +1,10 @@
 #pragma once
-// What a measuring command (bench tcp|http|ws|stream|echo) says of its
-// loops against each other when it ran several: its rows were measured in
-// paired rounds (repeats.hpp, RowRounds), so each loop's row is compared
-// with the reference loop's row of the same workload round by round, as
-// the matrix compares them (comparisons.hpp; docs/statistics.md).
+// What a measuring command (bench tcp|http|ws|stream|echo) says of its rows
+// against each other: they were measured in paired rounds (repeats.hpp,
+// RowRounds), so each loop's row is compared with the reference loop's,
+// each codec's with the reference codec's and each peer's with our client's
+// of the same workload, round by round, as the matrix compares them
+// (comparisons.hpp; docs/statistics.md).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,11 +16,11 @@
 
 namespace lb {
 
-struct LoopVerdicts {
-  std::string reference;
+struct RowVerdicts {
+  std::string reference;  // the reference loop
   double margin = 0.03;
   std::uint64_t seed = 0;
-  std::vector<LoopComparison> comparisons;
+  std::vector<Comparison> comparisons;
 
   // The lines under the table; empty when nothing was compared.
   std::string text() const;
@@ -34,8 +35,9 @@ struct LoopVerdicts {
 // fails at once.
 std::string reference_loop(const std::vector<std::string>& loops, const std::string& asked);
 
-// Compares every loop's rows with `reference`'s; nothing with one loop.
-LoopVerdicts judge_loops(const std::vector<RunResult>& runs, const std::vector<std::string>& loops,
-                         const std::string& reference, double margin, std::uint64_t seed);
+// Every comparison the rows allow (none with one loop, one codec and no
+// peer).
+RowVerdicts judge_rows(const std::vector<RunResult>& runs, const std::string& reference,
+                       double margin, std::uint64_t seed);
 
 }  // namespace lb
