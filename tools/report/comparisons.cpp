@@ -41,6 +41,13 @@ Workload workload_of(const nlohmann::json& run) {
           params.contains("server") ? params["server"].dump() : std::string()};
 }
 
+// A row's name in a comparison: our blocking clients (sync, threads) run
+// on no loop of ours ("none"), so they are named as ours.
+std::string pair_label(const nlohmann::json& run) {
+  const std::string label = row_label(run);
+  return ours(run) && label == "none" ? "loopbench" : label;
+}
+
 // Every metric of `row` against `reference`, round by round.
 void compare_pair(const char* against, const nlohmann::json& row, const nlohmann::json& reference,
                   double margin, double level, std::vector<Comparison>& out) {
@@ -59,8 +66,8 @@ void compare_pair(const char* against, const nlohmann::json& row, const nlohmann
     c.against = against;
     c.scenario = scenario_of(row);
     c.group = comparison_group(row);
-    c.row = row_label(row);
-    c.reference = row_label(reference);
+    c.row = pair_label(row);
+    c.reference = pair_label(reference);
     c.metric = metric;
     c.paired_rounds = static_cast<int>(ratios.size());
     c.interval = ratio_interval(ratios, level);
