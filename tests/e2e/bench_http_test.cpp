@@ -205,6 +205,50 @@ TEST_CASE("bench http: every client shape and loop, 1000 checked requests per si
   }
 }
 
+TEST_CASE("bench http -d: requests for a time, closed and open loop, as wrk and oha run them") {
+  const std::string json = temp_path("http-duration.json");
+  const auto r = run_bench(
+      "http --mode=all --size=1k -d 300ms --repeat=1 --warmup=0 -c 8 -t 2 --json=" + json, 120);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("requests for 0.3 s per repeat") != std::string::npos);
+  auto doc = nlohmann::json::parse(slurp(json));
+  for (const auto& run : doc.at("runs")) {
+    INFO(run.dump().substr(0, 600));
+    CHECK(run.at("params").at("duration_s").get<double>() == doctest::Approx(0.3));
+    CHECK(run.at("params").at("requests").is_null());
+    const auto& rep = run.at("repeats").at(0);
+    // Requests went out until 0.3 s had passed; those in flight finished.
+    CHECK(rep.at("duration_s").get<double>() >= 0.3);
+    CHECK(rep.at("duration_s").get<double>() < 2.0);
+    CHECK(rep.at("requests").get<int>() > 10);
+    CHECK(run.at("summary").at("errors") == 0);
+  }
+  // Open loop for a time: the slots of 0.5 s at 200/s, and it ends at the
+  // deadline although idle transfers wait for slots after it.
+  const auto paced =
+      run_bench("http --mode=async --size=1k --loop=" + std::string(LOOPBENCH_FIRST_BACKEND) +
+                    " --rate=200 -c 10 -d 500ms --repeat=1 --warmup=0 --json=" + json,
+                60);
+  INFO(paced.out << paced.err);
+  REQUIRE(paced.exit_code == 0);
+  doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  const auto& rep = doc.at("runs").at(0).at("repeats").at(0);
+  CHECK(rep.at("requests").get<int>() >= 90);
+  CHECK(rep.at("requests").get<int>() <= 101);
+  CHECK(rep.at("duration_s").get<double>() < 1.0);
+  // A count and a time are two answers to one question.
+  CHECK(run_bench("http -n 10 -d 1s").exit_code == 2);
+  const auto zero = run_bench("http -d 0");
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err.find("--duration must be positive") != std::string::npos);
+  CHECK(run_bench("http -d 3d").exit_code == 2);
+  const auto peers = run_bench("http --peers=requests -d 1s");
+  CHECK(peers.exit_code == 2);
+  CHECK(peers.err.find("--peers run a count of requests") != std::string::npos);
+}
+
 TEST_CASE("bench http --rate: paced async requests reach their rate on every loop") {
   check_rate_on_every_loop(
       [](const std::string& loop) {

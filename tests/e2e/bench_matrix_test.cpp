@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -131,6 +132,11 @@ TEST_CASE("bench matrix --baseline: verdicts, and rows it did not measure are li
   const std::string md = slurp(m.dir + "/b/summary.md");
   CHECK(md.find("## Baseline") != std::string::npos);
   CHECK(md.find("missing in new") != std::string::npos);
+  // The page draws the old run's median beside the new one's.
+  const std::string html = slurp(m.dir + "/b/report.html");
+  CHECK(html.find("tcp: baseline and this run, Gbit/s (medians)") != std::string::npos);
+  CHECK(html.find("class=\"old\"") != std::string::npos);
+  CHECK(html.find("class=\"new\"") != std::string::npos);
   CHECK(run_bench("matrix --scenarios=bogus").exit_code == 2);
   CHECK(run_bench("matrix --baseline /nonexistent.json").exit_code == 2);
 }
@@ -320,39 +326,69 @@ TEST_CASE("bench matrix flags a round the machine disturbed, runs it again once 
   std::system(("rm -rf " + dir).c_str());
 }
 
-TEST_CASE("report.html renders in headless Chromium: charts drawn, every SVG in the DOM") {
+TEST_CASE("report.html renders in headless Chromium at 1400 and 800 px: charts, no label cut") {
   if (!have_chromium()) {
     MESSAGE("skipped: chromium is not installed (apt-get install chromium)");
     return;
   }
   const auto& m = matrix();
   REQUIRE(m.result.exit_code == 0);
-  const std::string page = "file://" + m.dir + "/a/report.html";
-  const std::string flags =
-      "timeout 120 chromium --headless --no-sandbox --disable-gpu "
-      "--hide-scrollbars --window-size=1100,2400 ";
-  const std::string shot = m.dir + "/shot.png", dom = m.dir + "/dom.html";
-  REQUIRE(std::system((flags + "--screenshot=" + shot + " " + page + " >/dev/null 2>&1").c_str()) ==
-          0);
-  REQUIRE(std::system((flags + "--dump-dom " + page + " >" + dom + " 2>/dev/null").c_str()) == 0);
-  const std::string text = slurp(dom);
-  std::size_t svgs = 0;
-  for (auto p = text.find("<svg"); p != std::string::npos; p = text.find("<svg", p + 1))
-    ++svgs;
-  // Throughput and CPU per scenario, latency for http and echo (17), and
-  // a ratio chart per scenario, kind of pair (loop, codec, client) and
-  // metric compared.
+  const std::string html = slurp(m.dir + "/a/report.html");
+  // How the run was made, on the page.
+  for (const char* fact : {"<td>command</td>", "bench matrix --profile quick", "<td>loopbench</td>",
+                           "<td>machine</td>", "<td>pinning</td>", "<td>codecs</td>"})
+    CHECK(html.find(fact) != std::string::npos);
+  // A copy with the layout check (report_layout_check.js) in it.
+  const std::string checked = m.dir + "/a/checked.html";
+  {
+    std::string page = html;
+    const auto end = page.rfind("</body>");
+    REQUIRE(end != std::string::npos);
+    page.insert(end,
+                "<script>" +
+                    slurp(std::string(LOOPBENCH_SOURCE_DIR) + "/tests/e2e/report_layout_check.js") +
+                    "</script>\n");
+    std::ofstream(checked) << page;
+  }
   const auto doc = nlohmann::json::parse(slurp(m.dir + "/a/results.json"));
-  std::set<std::string> compared;
-  for (const auto& c : doc.at("comparisons"))
-    compared.insert(c.at("scenario").get<std::string>() + " " + c.at("against").get<std::string>() +
-                    " " + c.at("metric").get<std::string>());
-  CHECK(svgs == 17 + compared.size());
-  const std::string count_cmd = "/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) +
-                                "/tests/e2e/png_colors.py " + shot + " >" + m.dir + "/colours";
-  REQUIRE(std::system(count_cmd.c_str()) == 0);
-  const int colours = std::stoi(slurp(m.dir + "/colours"));
-  CHECK(colours > 20);  // a blank page has one
+  for (const int width : {1400, 800}) {
+    INFO("window " << width << " px wide");
+    const std::string flags =
+        "timeout 120 chromium --headless --no-sandbox --disable-gpu "
+        "--hide-scrollbars --virtual-time-budget=5000 --window-size=" +
+        std::to_string(width) + ",2400 ";
+    const std::string shot = m.dir + "/shot.png", dom = m.dir + "/dom.html";
+    REQUIRE(std::system((flags + "--screenshot=" + shot + " file://" + checked + " >/dev/null 2>&1")
+                            .c_str()) == 0);
+    REQUIRE(std::system(
+                (flags + "--dump-dom file://" + checked + " >" + dom + " 2>/dev/null").c_str()) ==
+            0);
+    const std::string text = slurp(dom);
+    std::size_t svgs = 0;
+    for (auto p = text.find("<svg"); p != std::string::npos; p = text.find("<svg", p + 1))
+      ++svgs;
+    // Throughput and CPU per scenario, latency for http and echo (17), and
+    // a ratio chart per scenario, kind of pair (loop, codec, client) and
+    // metric compared.
+    std::set<std::string> compared;
+    for (const auto& c : doc.at("comparisons"))
+      compared.insert(c.at("scenario").get<std::string>() + " " +
+                      c.at("against").get<std::string>() + " " + c.at("metric").get<std::string>());
+    CHECK(svgs == 17 + compared.size());
+    const auto from = text.rfind("<pre id=\"layout-check\">");
+    REQUIRE(from != std::string::npos);
+    const std::string layout = text.substr(from, text.find("</pre>", from) - from);
+    INFO(layout);
+    CHECK(layout.find("texts ") != std::string::npos);
+    CHECK(std::stoi(layout.substr(layout.find("texts ") + 6)) > 200);
+    CHECK(layout.find("clipped: ") == std::string::npos);
+    CHECK(layout.find("overlap: ") == std::string::npos);
+    CHECK(layout.find("wider than the window") == std::string::npos);
+    const std::string count_cmd = "/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) +
+                                  "/tests/e2e/png_colors.py " + shot + " >" + m.dir + "/colours";
+    REQUIRE(std::system(count_cmd.c_str()) == 0);
+    CHECK(std::stoi(slurp(m.dir + "/colours")) > 20);  // a blank page has one
+  }
 }
 
 }  // namespace lb::test

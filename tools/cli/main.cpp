@@ -12,6 +12,7 @@
 #include "backends/registry.hpp"
 #include "engine/loop.hpp"
 #include "tools/cli/commands.hpp"
+#include "tools/common/command_line.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/this_process.hpp"
 #include "tools/common/version.hpp"
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
   lb::register_cert_command(app, run);
   lb::register_serve_command(app, run);
   lb::register_loops_command(app, run);
+  lb::record_command_line(argc, argv);
   if (const auto empty = empty_option_value(argc, argv)) {
     std::fprintf(stderr, "bench: %s\n", empty->c_str());
     return 2;

@@ -41,8 +41,9 @@ CountProgressLine::CountProgressLine(const std::atomic<std::uint64_t>& count, st
     while (!done_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_; })) {
       const double s = std::chrono::duration<double>(Clock::now() - start).count();
       const auto n = count.load(std::memory_order_relaxed);
-      std::fprintf(stderr, "\r\033[K%s  %llu/%llu  %.0f %s", label.c_str(),
-                   static_cast<unsigned long long>(n), static_cast<unsigned long long>(total),
+      const std::string of = total ? "/" + std::to_string(total) : "";
+      std::fprintf(stderr, "\r\033[K%s  %llu%s  %.0f %s", label.c_str(),
+                   static_cast<unsigned long long>(n), of.c_str(),
                    s > 0 ? static_cast<double>(n) / s : 0, unit.c_str());
     }
   });

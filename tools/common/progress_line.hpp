@@ -41,6 +41,7 @@ class ProgressLine {
 // from an atomic counter, only on a terminal; erased when it goes.
 class CountProgressLine {
  public:
+  // `total` 0: no total (a run for a time).
   CountProgressLine(const std::atomic<std::uint64_t>& count, std::uint64_t total, std::string label,
                     std::string unit);
   ~CountProgressLine();

@@ -164,6 +164,13 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Whether request number `issued` (0-based) of a run that started at
+// `t0` goes out: within the count, and within --duration when one is set.
+bool wants_request(const HttpRunSpec& spec, long long issued, Clock::time_point t0) {
+  if (issued >= spec.requests) return false;
+  return spec.duration <= spec.duration.zero() || Clock::now() - t0 < spec.duration;
+}
+
 // The async client: `concurrency` reused transfers on one curl multi.
 // Closed loop, a transfer that finishes starts the next request at once;
 // open loop, each transfer waits for its own next slot.
@@ -187,17 +194,24 @@ class AsyncRun {
   }
 
   HttpRunResult result() {
-    const auto t0 = Clock::now();
+    const auto t0 = t0_ = Clock::now();
     lag_.start();
     for (std::size_t i = 0; i < transfers_.size(); ++i) {
       if (!spec_.pacing.open()) {
-        issue(i, Clock::now());
+        if (issuing()) issue(i, Clock::now());
         continue;
       }
       schedules_.emplace_back(spec_.pacing, i, transfers_.size(), t0);
       arm(i);
     }
-    if (spec_.requests > 0) loop_.run();
+    // A run for a time ends at its deadline once nothing is in flight,
+    // although idle open-loop transfers still wait for their next slot.
+    if (spec_.duration > spec_.duration.zero())
+      deadline_ = loop_.start_timer(spec_.duration, [this] {
+        if (finished_ == issued_) loop_.stop();
+      });
+    if (spec_.requests > 0 && (issued_ > 0 || spec_.pacing.open())) loop_.run();
+    deadline_.cancel();
     r_.duration_s = seconds_since(t0);
     lag_.stop();
     r_.loop_lag_ns = lag_.lag_ns();
@@ -209,7 +223,7 @@ class AsyncRun {
 
  private:
   bool issuing() const {
-    return issued_ < spec_.requests && r_.failed < kMaxFailures && !r_.timed_out;
+    return wants_request(spec_, issued_, t0_) && r_.failed < kMaxFailures && !r_.timed_out;
   }
 
   void issue(std::size_t i, Clock::time_point intended) {
@@ -259,6 +273,8 @@ class AsyncRun {
   std::vector<Timer> slot_timers_;
   std::unique_ptr<http::CurlMulti> multi_;
   int issued_ = 0, finished_ = 0;
+  Clock::time_point t0_;
+  Timer deadline_;
   LagProbe lag_;
 };
 
@@ -284,8 +300,8 @@ HttpRunResult run_http_sync(const HttpRunSpec& spec) {
   Transfer t;
   configure(t, spec);
   const auto t0 = Clock::now();
-  for (int i = 0;
-       i < spec.requests && r.failed < kMaxFailures && !r.timed_out && !Interruption::requested();
+  for (int i = 0; wants_request(spec, i, t0) && r.failed < kMaxFailures && !r.timed_out &&
+                  !Interruption::requested();
        ++i) {
     t.intended = t.started = Clock::now();
     account(r, t, curl_easy_perform(t.easy.get()), spec);
@@ -297,7 +313,7 @@ HttpRunResult run_http_sync(const HttpRunSpec& spec) {
 HttpRunResult run_http_threads(const HttpRunSpec& spec) {
   HttpRunResult total;
   std::mutex merge;
-  std::atomic<int> next{0};
+  std::atomic<long long> next{0};
   std::atomic<std::uint64_t> failures{0};
   std::atomic<bool> timed_out{false};
   std::vector<std::thread> threads;
@@ -310,7 +326,7 @@ HttpRunResult run_http_threads(const HttpRunSpec& spec) {
     threads.emplace_back([&, tp = &t] {
       HttpRunResult mine;
       while (failures < kMaxFailures && !timed_out && !Interruption::requested() &&
-             next.fetch_add(1) < spec.requests) {
+             wants_request(spec, next.fetch_add(1), t0)) {
         tp->intended = tp->started = Clock::now();
         const auto failed_before = mine.failed;
         account(mine, *tp, curl_easy_perform(tp->easy.get()), spec);

@@ -47,6 +47,9 @@ struct HttpRunSpec {
   std::vector<std::string> headers;
   std::string body;
   int requests = 1000;
+  // Above zero: requests go out until this long has passed since the
+  // start (wrk's and oha's -d), `requests` at most; in-flight ones finish.
+  std::chrono::nanoseconds duration{0};
   int concurrency = 100;                      // async
   int threads = 10;                           // threads
   std::chrono::milliseconds timeout{10'000};  // per request

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -41,6 +42,7 @@ struct HttpOptions {
   std::string mode = "sync,threads,async";
   std::string size = "1k,20k,200k";
   int requests = 1000;
+  std::optional<double> duration_s;  // -d: requests for a time instead of a count
   int concurrency = 100;
   int threads = 10;
   std::string url;
@@ -92,15 +94,17 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
   row.tls = base.rfind("https://", 0) == 0;
   row.size_bytes = size == kAnyUrl ? o.expect_size.value_or(0) : http::Routes::route_size(size);
   row.params = o.run.params();
-  row.params.update({{"size", size},
-                     {"requests", o.requests},
-                     {"concurrency", mode == "async" ? o.concurrency : 1},
-                     {"threads", mode == "threads" ? o.threads : 1},
-                     {"target", builtin_server ? "builtin" : base},
-                     {"url", size == kAnyUrl ? base : base + "/" + size}});
+  row.params.update(
+      {{"size", size},
+       {"requests", o.duration_s ? nlohmann::json(nullptr) : nlohmann::json(o.requests)},
+       {"concurrency", mode == "async" ? o.concurrency : 1},
+       {"threads", mode == "threads" ? o.threads : 1},
+       {"target", builtin_server ? "builtin" : base},
+       {"url", size == kAnyUrl ? base : base + "/" + size}});
   if (!o.method.empty()) row.params["method"] = o.method;
   if (!o.headers.empty()) row.params["headers"] = o.headers;
   if (!o.body.empty() || !o.body_file.empty()) row.params["body_bytes"] = o.body.size();
+  if (o.duration_s) row.params["duration_s"] = *o.duration_s;
   if (builtin_server) row.params["server_loop"] = o.run.server_loop;
   if (o.fresh_connections) row.params["fresh_connections"] = true;
   row.params["http_version"] = version_name(o.version());
@@ -158,8 +162,9 @@ Attempt http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec, Coun
                      const std::string& label) {
   std::atomic<std::uint64_t> answered{0};
   spec.answered = &answered;
-  const CountProgressLine progress(answered, static_cast<std::uint64_t>(spec.requests), label,
-                                   "req/s");
+  const bool timed = spec.duration > spec.duration.zero();
+  const CountProgressLine progress(answered, timed ? 0 : static_cast<std::uint64_t>(spec.requests),
+                                   label, "req/s");
   const CpuTimes before = process_cpu_times();
   HttpRunResult r = run_mode(mode, loop, spec);
   if (counted) {
@@ -174,7 +179,8 @@ Attempt http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec, Coun
   a.failed = r.failed;
   if (r.failed)
     a.error = fmt::format(
-        "{} of {} requests failed{}: {}", r.failed, spec.requests,
+        "{} of {} requests failed{}: {}", r.failed,
+        timed ? r.ok + r.failed : static_cast<std::uint64_t>(spec.requests),
         r.timed_out ? fmt::format(" (no answer within --timeout={:g} s: stopped at the first)",
                                   std::chrono::duration<double>(spec.timeout).count())
                     : "",
@@ -212,6 +218,7 @@ int run_http(const HttpOptions& o) {
     if (!in) throw UsageError("--body-file: cannot read '" + o.body_file + "'");
     body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  if (o.duration_s && *o.duration_s <= 0) throw UsageError("--duration must be positive");
   if (o.requests < 1 || o.concurrency < 1 || o.threads < 1)
     throw UsageError("--requests, --concurrency and --threads must be at least 1");
   o.pacing.check();
@@ -233,6 +240,8 @@ int run_http(const HttpOptions& o) {
     std::erase_if(peers, [&](const PeerClient* p) { return !speaks_http2(p); });
   }
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
+  if (!peers.empty() && o.duration_s)
+    throw UsageError("--peers run a count of requests: give --requests, not --duration");
   if (!peers.empty() && (any_url || !o.method.empty() || !o.headers.empty() || !body.empty()))
     throw UsageError(
         "--peers run the suite's GETs of /1k, /20k, /200k: leave out a --url path, --method, "
@@ -318,7 +327,9 @@ int run_http(const HttpOptions& o) {
         spec.method = o.method;
         spec.headers = o.headers;
         spec.body = body;
-        spec.requests = o.requests;
+        spec.requests = o.duration_s ? std::numeric_limits<int>::max() : o.requests;
+        if (o.duration_s)
+          spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(*o.duration_s * 1e9));
         spec.concurrency = o.concurrency;
         spec.threads = o.threads;
         spec.timeout = o.run.timeout();
@@ -378,12 +389,14 @@ int run_http(const HttpOptions& o) {
   const auto verdicts = judge_rows(runs, reference, o.run.margin_pct / 100, o.run.seed);
   add_vs_ours(runs, verdicts.comparisons);
   const std::string header = fmt::format(
-      "bench http: {}; client {}; {} requests per repeat{}{}, {} after {}",
+      "bench http: {}; client {}; {} per repeat{}{}, {} after {}",
       server ? fmt::format("built-in server (loop {}, {} thread{}, {})", o.run.server_loop,
                            o.server_threads, o.server_threads == 1 ? "" : "s",
                            cpu_text(o.run.server_cpu))
              : "server " + base,
-      cpu_text(o.run.client_cpu), o.requests,
+      cpu_text(o.run.client_cpu),
+      o.duration_s ? fmt::format("requests for {:g} s", *o.duration_s)
+                   : counted(static_cast<std::uint64_t>(o.requests), "request"),
       o.pacing.open() ? fmt::format(" at {} req/s ({} arrivals; latency from each request's "
                                     "intended send time)",
                                     o.pacing.rate, o.pacing.arrival)
@@ -450,7 +463,13 @@ void register_http_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--mode", o->mode, "sync, threads, async (comma list) or all")
       ->capture_default_str();
   cmd->add_option("--size", o->size, "1k, 20k, 200k (comma list) or all")->capture_default_str();
-  cmd->add_option("-n,--requests", o->requests, "GETs per repeat")->capture_default_str();
+  auto* count =
+      cmd->add_option("-n,--requests", o->requests, "GETs per repeat")->capture_default_str();
+  cmd->add_option("-d,--duration", o->duration_s,
+                  "Send requests for this long per repeat instead of a count (10s, 500ms, 2m); "
+                  "requests in flight finish")
+      ->transform(seconds_option())
+      ->excludes(count);
   cmd->add_option("-c,--concurrency,--connections", o->concurrency,
                   "Transfers in flight (async): connections over HTTP/1.1")
       ->capture_default_str();

@@ -58,7 +58,17 @@ void print_http_table(std::FILE* out, const std::vector<RunResult>& runs,
       "latency us p50/p90/p99/max", "CPU us", "conns", "errors", "vs ours",
       open ? fmt::format("  {:>9} {:>8} {:>8}", "asked/s", "late", "svc p99") : "");
   for (const auto& r : runs) {
-    const auto requests = r.params.value("requests", 0);
+    // A run for a time (--duration) has no count asked: the median answered.
+    const auto asked = r.params.find("requests");
+    std::string requests = asked != r.params.end() && asked->is_number()
+                               ? std::to_string(asked->get<long long>())
+                               : "-";
+    if (requests == "-" && !r.repeats.empty()) {
+      std::vector<double> answered;
+      for (const auto& rep : r.repeats)
+        answered.push_back(static_cast<double>(rep.requests));
+      requests = fmt::format("{:.0f}", spread_of(answered).median);
+    }
     const std::string conns = r.connections_known ? std::to_string(r.connections) : "-";
     if (r.peer_status == "not installed") {
       fmt::print(out, "{:<10} {:<10} {:<14} {:>5} {:>6}  not installed: {}\n", mode_label(r),

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "backends/registry.hpp"
+#include "tools/common/command_line.hpp"
 #include "tools/common/cpu.hpp"
 #include "tools/common/interruption.hpp"
 #include "tools/common/this_process.hpp"
@@ -212,6 +213,7 @@ nlohmann::json results_document(const std::vector<RunResult>& runs, const std::s
       {"started", started},
       {"runs", nlohmann::json::array()},
   };
+  if (!command_line().empty()) doc["command"] = command_line();
   for (const auto& run : runs)
     doc["runs"].push_back(run_to_json(run));
   if (Interruption::requested()) doc["interrupted"] = true;

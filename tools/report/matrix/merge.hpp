@@ -35,5 +35,4 @@ class MatrixResults {
   std::map<Key, std::vector<nlohmann::json>> rounds_;
 };
 
-
 }  // namespace lb
