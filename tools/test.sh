@@ -65,9 +65,11 @@ run_suite() {
 # The other two builds leave out what the default build runs at full size
 # with nothing of their own to add: bench matrix drives the same bench
 # commands as the other cases, and the --peers cases measure Python and
-# Node clients beside ours. The libuv-only build also leaves out the
-# interop case (the same peers and protocol code as in the default build).
-skip="bench matrix*,report.html*,bench * --peers*,bench echo drives the peer*"
+# Node clients beside ours. The docs' examples run as written name loops
+# (--loop=uring) the libuv-only build lacks. The libuv-only build also
+# leaves out the interop case (the same peers and protocol code as in the
+# default build).
+skip="bench matrix*,report.html*,bench * --peers*,bench echo drives the peer*,docs: the short bench examples run*"
 # At scale (thousands of connections, loop threads) the code is the same in
 # every build; the default build runs those cases.
 scale="bench echo opens 2*,bench echo on several client and server loop threads*"

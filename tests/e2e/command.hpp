@@ -40,12 +40,14 @@ inline std::string temp_path(const std::string& name) {
 }
 
 // `env` is prepended to the command line: "NAME=value ..." for the child only.
+// `dir`: the working directory (empty: the test's own).
 inline CommandResult run_bench(const std::string& args, int limit_s = 120,
-                               const std::string& env = "") {
+                               const std::string& env = "", const std::string& dir = "") {
   const std::string out = temp_path("out"), err = temp_path("err");
-  const std::string cmd = env + (env.empty() ? "" : " ") + "timeout -s KILL " +
-                          std::to_string(limit_s) + " " + LOOPBENCH_BENCH + " " + args + " >" +
-                          out + " 2>" + err + " </dev/null";
+  const std::string cmd = (dir.empty() ? "" : "cd '" + dir + "' && ") + env +
+                          (env.empty() ? "" : " ") + "timeout -s KILL " + std::to_string(limit_s) +
+                          " " + LOOPBENCH_BENCH + " " + args + " >" + out + " 2>" + err +
+                          " </dev/null";
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
