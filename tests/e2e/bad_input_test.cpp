@@ -69,7 +69,7 @@ TEST_CASE("--json=- writes the results document to stdout, and the table to stde
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const auto doc = nlohmann::json::parse(r.out);  // nothing else on stdout
-  CHECK(doc.at("schema") == "loopbench.results/1");
+  CHECK(doc.at("schema") == "loopbench.results/2");
   CHECK(doc.at("runs").size() == 1);
   CHECK(r.err.find("bench tcp") != std::string::npos);
   CHECK_FALSE(exists("-"));

@@ -56,7 +56,7 @@ TEST_CASE("bench matrix: results.json, summary.md and report.html, every row pre
   REQUIRE(m.result.exit_code == 0);
   CHECK(m.result.out.find(m.dir + "/a/report.html") != std::string::npos);
   const auto doc = nlohmann::json::parse(slurp(m.dir + "/a/results.json"));
-  CHECK(doc.at("schema") == "loopbench.results/1");
+  CHECK(doc.at("schema") == "loopbench.results/2");
   CHECK(doc.at("machine").at("loops").size() >= 1);
   CHECK(doc.at("matrix").at("failed_steps").empty());
   // Per loop: tcp 1, http 3 sizes, ws and wss 2 codecs each, stream 2

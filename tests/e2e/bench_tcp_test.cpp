@@ -16,7 +16,7 @@ namespace lb::test {
 
 namespace {
 
-// The keys schema loopbench.results/1 requires of every tcp run.
+// The keys schema loopbench.results/2 requires of every tcp run.
 void check_tcp_run(const nlohmann::json& run, std::uint64_t total, int repeats) {
   CHECK(run.at("bench") == "tcp");
   CHECK(run.at("tls") == false);
@@ -60,7 +60,7 @@ TEST_CASE("bench tcp runs every direction on every loop and writes the results f
   REQUIRE(r.exit_code == 0);
   const auto doc = nlohmann::json::parse(slurp(json));
   std::remove(json.c_str());
-  CHECK(doc.at("schema") == "loopbench.results/1");
+  CHECK(doc.at("schema") == "loopbench.results/2");
   CHECK(doc.at("tool").contains("version"));
   CHECK(doc.at("machine").at("cores").get<int>() >= 1);
   CHECK(doc.at("machine").at("libs").contains("libuv"));
@@ -73,6 +73,38 @@ TEST_CASE("bench tcp runs every direction on every loop and writes the results f
   // The table names every loop and direction.
   for (const char* word : {"download", "upload", "concurrent", "Gbit/s", "CPU s/GiB"})
     CHECK(r.out.find(word) != std::string::npos);
+}
+
+TEST_CASE("bench tcp -d: every direction for a time on every loop, every byte accounted") {
+  const std::string json = temp_path("tcp-timed.json");
+  const auto r =
+      run_bench("tcp --loop=all --direction=all -d 300ms --repeat=2 --warmup=0 --json=" + json);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  REQUIRE(doc.at("runs").size() == 3 * LOOPBENCH_BACKEND_COUNT);
+  for (const auto& run : doc.at("runs")) {
+    INFO(run.dump().substr(0, 800));
+    CHECK(run.at("params").at("duration_s").get<double>() == doctest::Approx(0.3));
+    CHECK(run.at("params").at("total_bytes").is_null());
+    CHECK(run.at("summary").at("errors") == 0);
+    for (const auto& rep : run.at("repeats")) {
+      // From connect to the server's last byte: the time asked, then the
+      // bytes in flight at the deadline and the trailer.
+      CHECK(rep.at("duration_s").get<double>() >= 0.3);
+      CHECK(rep.at("duration_s").get<double>() < 3.0);
+      CHECK(rep.at("bytes").get<std::uint64_t>() > (1u << 20));
+    }
+  }
+  // Rows of a time are named by it, not by a size of 0.
+  for (const auto& c : doc.at("comparisons"))
+    CHECK(c.at("group").get<std::string>().find(" 0.3 s") != std::string::npos);
+  CHECK(r.out.find(" 0 B") == std::string::npos);
+  CHECK(run_bench("tcp -d 1s --total=1GiB").exit_code == 2);
+  const auto zero = run_bench("tcp -d 0");
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err.find("--duration must be positive") != std::string::npos);
 }
 
 TEST_CASE("bench serve tcp serves bench tcp --connect and stops on SIGINT") {

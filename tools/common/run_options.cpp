@@ -104,7 +104,7 @@ void add_run_options(CLI::App* cmd, RunOptions& o, const RunOptionHelp& help) {
                   "client's loop varies")
       ->capture_default_str();
   cmd->add_option("--json", o.json,
-                  "Write results to FILE (schema loopbench.results/1); - for stdout (the table "
+                  "Write results to FILE (schema loopbench.results/2); - for stdout (the table "
                   "then goes to stderr)");
   cmd->add_option("--timeout", o.timeout_s, help.timeout)
       ->transform(seconds_option())

@@ -5,7 +5,7 @@ flight (closed loop), on asyncio or uvloop. tcp goes through the protocol
 API as uvloop's vmbench client does (raw bytes, which a byte echo returns
 as they are); ws through aiohttp's client (one binary message each). Every
 echo is checked: its length and its bytes. Warm-up, then a measured window
-per repeat; prints a results document (schema loopbench.results/1) with
+per repeat; prints a results document (schema loopbench.results/2) with
 the raw latency samples of the windows, as the other peers do.
 
     echo_client.py --url tcp://HOST:PORT | ws://HOST:PORT/echo

@@ -5,7 +5,7 @@
 // returns as they are), ws through node-ws (one binary message each; run
 // with NODE_PATH=/usr/share/nodejs). Every echo is checked, length and
 // bytes. Warm-up, then a measured window per repeat; prints a results
-// document (schema loopbench.results/1, loop "node") like the other peers.
+// document (schema loopbench.results/2, loop "node") like the other peers.
 //
 //   echo_client_node.js --url tcp://HOST:PORT | ws://HOST:PORT/echo
 //                       --connections N --size BYTES [--pipeline P]
@@ -158,7 +158,7 @@ async function main() {
   if (errors.length) run.error_messages = errors;
   run.latency_ns_samples = latency;
   run.loop_lag_ns_samples = lag;
-  const doc = { schema: 'loopbench.results/1', tool: { name: run.client, version: run.client_version },
+  const doc = { schema: 'loopbench.results/2', tool: { name: run.client, version: run.client_version },
                 machine: { node: process.versions.node, pid: process.pid },
                 started: new Date().toISOString(), runs: [run] };
   process.stdout.write(JSON.stringify(doc) + '\n', () => process.exit(errors.length ? 1 : 0));

@@ -1,6 +1,6 @@
 """What every Python peer shares: the command line, the repeat loop with its
 CPU and clock accounting, the per-request check, and the results document
-(schema loopbench.results/1, as `bench http` and `bench ws` write it).
+(schema loopbench.results/2, as `bench http` and `bench ws` write it).
 
 A peer module provides one function per mode it supports; each gets a Job
 (what to do, and where to count what happened) and runs one repeat. The
@@ -19,7 +19,7 @@ import time
 
 from peer_check import MessageCheck, send_repeated
 
-SCHEMA = "loopbench.results/1"
+SCHEMA = "loopbench.results/2"
 KEPT_ERRORS = 5
 # A repeat stops issuing requests after this many failures, as bench's own
 # clients do: a dead server costs seconds, not requests x timeout.

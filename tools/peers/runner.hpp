@@ -3,7 +3,7 @@
 // suite's Python clients, Node's ws) run the same workload against the same
 // server, as child processes pinned like our client, and their results join
 // our table as rows. The clients are the scripts in tools/peers; each prints
-// a results document (schema loopbench.results/1) with its raw samples.
+// a results document (schema loopbench.results/2) with its raw samples.
 #include <functional>
 #include <optional>
 #include <string>

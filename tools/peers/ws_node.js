@@ -3,7 +3,7 @@
 // NODE_PATH=/usr/share/nodejs): one connection per repeat to a /ws test
 // server; download, upload or both at once; every received message checked
 // (ws_check.js); done at the server's close 1000. Prints a results document
-// (schema loopbench.results/1, loop "node") like the Python peers.
+// (schema loopbench.results/2, loop "node") like the Python peers.
 //
 //   ws_node.js --url ws(s)://HOST:PORT/ws --mode download|upload|concurrent
 //              --total BYTES [--chunk BYTES] [--cacert FILE | --insecure]
@@ -169,7 +169,7 @@ async function main() {
   run.latency_ns_samples = [];
   run.loop_lag_ns_samples = lag;
   const doc = {
-    schema: 'loopbench.results/1',
+    schema: 'loopbench.results/2',
     tool: { name: 'ws', version },
     machine: { node: process.version, pid: process.pid },
     started: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

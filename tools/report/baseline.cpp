@@ -21,10 +21,11 @@ struct Row {
 };
 
 std::map<Key, Row> rows_of(const nlohmann::json& doc, const char* which) {
-  if (!doc.is_object() || doc.value("schema", "") != "loopbench.results/1" ||
-      !doc.contains("runs") || !doc["runs"].is_array())
+  if (!doc.is_object() || !is_results_schema(doc.value("schema", "")) || !doc.contains("runs") ||
+      !doc["runs"].is_array())
     throw std::runtime_error(std::string(which) +
-                             " is not a loopbench.results/1 file (no \"schema\" or \"runs\")");
+                             " is not a loopbench results file (no \"schema\" loopbench.results/1 "
+                             "or /2, or no \"runs\")");
   std::map<Key, Row> rows;
   for (const auto& run : doc["runs"]) {
     const std::string bench = run.at("bench");

@@ -1,5 +1,5 @@
 #pragma once
-// Comparing two results files (schema loopbench.results/1) row by row: the
+// Comparing two results files (schema loopbench.results/1 or /2) row by row: the
 // verdicts of `bench compare` and `bench matrix --baseline`.
 //
 // A row is one (bench, mode, loop, size, tls, variant). Its figure is

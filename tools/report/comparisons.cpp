@@ -86,8 +86,13 @@ void compare_pair(const char* against, const nlohmann::json& row, const nlohmann
 }  // namespace
 
 std::string comparison_group(const nlohmann::json& run) {
-  std::string g =
-      run.value("mode", "") + " " + format_bytes(run.value("size_bytes", std::uint64_t{0}));
+  // A transfer for a time (tcp -d) has no size: it is named by its time.
+  const auto params = run.value("params", nlohmann::json::object());
+  const auto size = run.value("size_bytes", std::uint64_t{0});
+  std::string g = run.value("mode", "") + " " +
+                  (size == 0 && params.contains("duration_s")
+                       ? fmt::format("{:g} s", params["duration_s"].get<double>())
+                       : format_bytes(size));
   if (const auto v = row_variant(run); !v.empty()) g += " " + v;
   return g;
 }

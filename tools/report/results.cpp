@@ -202,7 +202,7 @@ nlohmann::json results_document(const std::vector<RunResult>& runs, const std::s
   for (const auto& [name, version] : backend_library_versions())
     libs[name] = version;
   nlohmann::json doc = {
-      {"schema", "loopbench.results/1"},
+      {"schema", kResultsSchema},
       {"tool", {{"version", kLoopbenchVersion}, {"git", kLoopbenchGit}}},
       {"machine",
        {{"cpu", system.cpu_model},
@@ -218,6 +218,10 @@ nlohmann::json results_document(const std::vector<RunResult>& runs, const std::s
     doc["runs"].push_back(run_to_json(run));
   if (Interruption::requested()) doc["interrupted"] = true;
   return doc;
+}
+
+bool is_results_schema(const std::string& schema) {
+  return schema == kResultsSchema || schema == "loopbench.results/1";
 }
 
 nlohmann::json read_json_file(const std::string& path, const std::string& what) {

@@ -1,6 +1,6 @@
 #pragma once
 // The measuring commands' results, and their JSON form
-// (schema loopbench.results/1, docs/results-schema.md).
+// (schema loopbench.results/2, docs/results-schema.md).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +12,12 @@
 #include "engine/stats.hpp"
 
 namespace lb {
+
+// The schema this build writes. /2 renamed a comparison's "loop" to "row"
+// (with "against") when codecs and peers came to be compared; /1 files
+// (runs alike) are still read: baselines, `bench compare`.
+inline constexpr const char* kResultsSchema = "loopbench.results/2";
+bool is_results_schema(const std::string& schema);
 
 // What the machine did to one repeat, measured around it by RowRounds
 // (docs/statistics.md, "Disturbed rounds"): the calibration probe's time

@@ -24,7 +24,14 @@ void TcpTransfer::on_connected(std::error_code ec, Stream stream) {
   if (ec) return finish("cannot connect to " + spec_.server.to_string() + ": " + ec.message());
   stream_ = std::move(stream);
   started_ = Clock::now();
-  const auto header = tcp_bench::encode({spec_.chunk, spec_.download, spec_.upload});
+  if (timed())
+    deadline_ = loop_.start_timer(spec_.duration, [this] {
+      deadline_passed_ = true;
+      pump_upload();  // no more upload; FIN once the writes in flight are done
+    });
+  const auto header = tcp_bench::encode(
+      {spec_.chunk, timed() && spec_.download ? tcp_bench::kUntilFin : spec_.download,
+       timed() && spec_.upload ? tcp_bench::kUntilFin : spec_.upload});
   stream_.write({copy_slice(header)}, [this](std::error_code wec) {
     if (wec) finish("send failed: " + wec.message());
   });
@@ -34,9 +41,13 @@ void TcpTransfer::on_connected(std::error_code ec, Stream stream) {
 }
 
 void TcpTransfer::pump_upload() {
-  while (in_flight_ < kWritesInFlight && result_.sent < spec_.upload) {
+  const auto upload_left = [this] {
+    return timed() ? spec_.upload > 0 && !deadline_passed_ : result_.sent < spec_.upload;
+  };
+  while (!shut_ && in_flight_ < kWritesInFlight && upload_left()) {
     const auto n = static_cast<std::size_t>(
-        std::min<std::uint64_t>(chunk_->size(), spec_.upload - result_.sent));
+        timed() ? chunk_->size()
+                : std::min<std::uint64_t>(chunk_->size(), spec_.upload - result_.sent));
     result_.sent += n;
     ++in_flight_;
     stream_.write({slice_of(chunk_, 0, n)}, [this](std::error_code ec) {
@@ -45,7 +56,9 @@ void TcpTransfer::pump_upload() {
       pump_upload();
     });
   }
-  if (in_flight_ == 0 && result_.sent == spec_.upload) {
+  // A timed download ends with our FIN at the deadline, as a timed upload.
+  if (!shut_ && in_flight_ == 0 && !upload_left() && (!timed() || deadline_passed_)) {
+    shut_ = true;
     stream_.shutdown([this](std::error_code ec) {
       if (ec) finish("shutdown failed: " + ec.message());
     });
@@ -56,15 +69,31 @@ void TcpTransfer::on_read(std::error_code ec, std::span<const std::byte> data) {
   if (finished_) return;
   if (ec) {
     if (ec != errc::eof) return finish("receive failed: " + ec.message());
+    if (timed() && spec_.download > 0) return on_timed_eof();
     if (result_.received != spec_.download || trailer_.size() != tcp_bench::kTrailerBytes)
       return finish("server closed early: got " + std::to_string(result_.received) + " of " +
                     std::to_string(spec_.download) + " bytes");
     const auto acked = tcp_bench::get_le(trailer_.data(), 8);
-    if (acked != spec_.upload)
-      return finish("server received " + std::to_string(acked) + " of " +
-                    std::to_string(spec_.upload) + " uploaded bytes");
+    const auto uploaded = timed() ? result_.sent : spec_.upload;
+    if (acked != uploaded)
+      return finish("server received " + std::to_string(acked) + " of " + std::to_string(uploaded) +
+                    " uploaded bytes");
     result_.duration_s = std::chrono::duration<double>(Clock::now() - started_).count();
     return finish({});
+  }
+  if (timed() && spec_.download > 0) {
+    // Everything counts until EOF says which last 16 bytes are the trailer.
+    // Only the last bytes are copied: the payload is counted, not kept.
+    constexpr auto kTail = static_cast<std::ptrdiff_t>(tcp_bench::kTimedTrailerBytes);
+    result_.received += data.size();
+    if (data.size() >= tcp_bench::kTimedTrailerBytes) {
+      trailer_.assign(data.end() - kTail, data.end());
+    } else {
+      trailer_.insert(trailer_.end(), data.begin(), data.end());
+      if (trailer_.size() > tcp_bench::kTimedTrailerBytes)
+        trailer_.erase(trailer_.begin(), trailer_.end() - kTail);
+    }
+    return;
   }
   const std::uint64_t payload_left = spec_.download - result_.received;
   const auto payload = static_cast<std::size_t>(std::min<std::uint64_t>(payload_left, data.size()));
@@ -75,6 +104,22 @@ void TcpTransfer::on_read(std::error_code ec, std::span<const std::byte> data) {
       return finish("server sent more than requested");
     trailer_.insert(trailer_.end(), data.begin(), data.end());
   }
+}
+
+void TcpTransfer::on_timed_eof() {
+  if (trailer_.size() != tcp_bench::kTimedTrailerBytes || !shut_)
+    return finish("server closed early: got " + std::to_string(result_.received) + " bytes");
+  result_.received -= tcp_bench::kTimedTrailerBytes;
+  const auto sent = tcp_bench::get_le(trailer_.data(), 8);
+  const auto acked = tcp_bench::get_le(trailer_.data() + 8, 8);
+  if (sent != result_.received)
+    return finish("server sent " + std::to_string(sent) + " bytes, " +
+                  std::to_string(result_.received) + " arrived");
+  if (acked != result_.sent)
+    return finish("server received " + std::to_string(acked) + " of " +
+                  std::to_string(result_.sent) + " uploaded bytes");
+  result_.duration_s = std::chrono::duration<double>(Clock::now() - started_).count();
+  finish({});
 }
 
 void TcpTransfer::check_idle() {
@@ -94,6 +139,7 @@ void TcpTransfer::finish(std::string error) {
   finished_ = true;
   result_.error = std::move(error);
   watchdog_.cancel();
+  deadline_.cancel();
   stream_.close();
   done_(result_);
 }

@@ -15,6 +15,9 @@ struct TcpTransferSpec {
   std::uint32_t chunk = 64 * 1024;
   std::uint64_t download = 0;
   std::uint64_t upload = 0;
+  // Above zero: each direction asked (download, upload not 0) moves data
+  // for this long instead of its size (protocol.hpp's timed transfer).
+  std::chrono::nanoseconds duration{0};
   // Fail when no byte moves for this long.
   std::chrono::milliseconds idle_timeout{10'000};
 };
@@ -40,6 +43,8 @@ class TcpTransfer {
   void on_connected(std::error_code ec, Stream stream);
   void on_read(std::error_code ec, std::span<const std::byte> data);
   void pump_upload();
+  bool timed() const { return spec_.duration > spec_.duration.zero(); }
+  void on_timed_eof();
   void check_idle();
   void finish(std::string error);
 
@@ -50,9 +55,12 @@ class TcpTransfer {
   SharedBytes chunk_;
   TcpTransferResult result_;
   std::uint64_t payload_seen_ = 0;  // download payload and trailer bytes seen
-  Bytes trailer_;
+  Bytes trailer_;                   // a timed download: the stream's last 16 bytes so far
   int in_flight_ = 0;
   bool finished_ = false;
+  bool shut_ = false;             // our FIN is sent
+  bool deadline_passed_ = false;  // a timed transfer's time is up
+  Timer deadline_;
   Clock::time_point started_{};
   std::uint64_t progress_at_last_check_ = 0;
   Timer watchdog_;

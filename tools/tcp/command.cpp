@@ -8,6 +8,7 @@
 #include "backends/registry.hpp"
 #include "tools/common/interruption.hpp"
 #include "tools/common/measured_transfer.hpp"
+#include "tools/common/options.hpp"
 #include "tools/common/placement.hpp"
 #include "tools/common/run_options.hpp"
 #include "tools/common/serve_options.hpp"
@@ -27,6 +28,7 @@ struct TcpOptions {
   RunOptions run;
   TransferOptions transfer;
   std::string connect;
+  std::optional<double> duration_s;  // -d: each direction for a time, not --total
 };
 
 ServingOn start_tcp_server(Loop& loop, const ListenAt& at) {
@@ -43,6 +45,7 @@ int run_tcp(const TcpOptions& o) {
   const std::string started = utc_timestamp();
   const auto t = o.transfer.check();
   o.run.check();
+  if (o.duration_s && *o.duration_s <= 0) throw UsageError("--duration must be positive");
   const auto loops = o.run.client_loops();
   const std::string reference = reference_loop(loops, o.run.reference);
   const auto lab = net::lab_for(o.run.net, o.connect.empty(), false);
@@ -77,15 +80,21 @@ int run_tcp(const TcpOptions& o) {
     spec.download = direction != "upload" ? t.total : 0;
     spec.upload = direction != "download" ? t.total : 0;
     spec.idle_timeout = o.run.timeout();
+    if (o.duration_s)
+      spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(*o.duration_s * 1e9));
     RowRounds rounds;
     for (const auto& loop_name : loops) {
       RunResult run;
       run.bench = "tcp";
       run.loop = loop_name;
       run.mode = direction;
-      run.size_bytes = t.total;
+      run.size_bytes = o.duration_s ? 0 : t.total;
       run.params = o.run.params();
-      run.params.update({{"total_bytes", t.total}, {"chunk_bytes", t.chunk}, {"target", target}});
+      run.params.update(
+          {{"total_bytes", o.duration_s ? nlohmann::json(nullptr) : nlohmann::json(t.total)},
+           {"chunk_bytes", t.chunk},
+           {"target", target}});
+      if (o.duration_s) run.params["duration_s"] = *o.duration_s;
       if (!server)
         run.params["server_loop"] = nullptr;
       else
@@ -124,6 +133,11 @@ void register_tcp_command(CLI::App& app, CommandRunner& run) {
   auto* cmd = app.add_subcommand(
       "tcp", "Raw TCP stream throughput on each event loop (like iperf3, on our loops)");
   add_transfer_options(cmd, o->transfer, "Bytes per write (the server's repeated random chunk)");
+  cmd->add_option("-d,--duration", o->duration_s,
+                  "Move data for this long per direction and repeat instead of --total (10s, "
+                  "500ms), as iperf3 -t")
+      ->transform(seconds_option())
+      ->excludes(cmd->get_option("--total"));
   add_run_options(cmd, o->run);
   add_csv_option(cmd, o->run);
   cmd->add_option("--connect,--url", o->connect,

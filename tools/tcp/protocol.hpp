@@ -11,6 +11,14 @@
 //
 // The trailer lets the client check that every uploaded byte arrived before
 // it stops the clock, so upload figures are end to end, not "queued".
+//
+// For a time instead of a size (`bench tcp -d`, iperf3's -t): the client
+// uploads until its deadline, then FIN (`upload` in the header is then
+// kUntilFin, which the server does not read); a `download` of kUntilFin asks
+// the server to stream until the client's FIN has arrived, and to end with
+// a 16-byte trailer instead: u64 download payload bytes it sent, then u64
+// upload payload bytes it received. The client, which cannot know where the
+// payload ends, takes the stream's last 16 bytes as that trailer.
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -23,6 +31,8 @@ namespace lb::tcp_bench {
 
 inline constexpr std::size_t kHeaderBytes = 24;
 inline constexpr std::size_t kTrailerBytes = 8;
+inline constexpr std::size_t kTimedTrailerBytes = 16;
+inline constexpr std::uint64_t kUntilFin = ~std::uint64_t{0};
 
 struct Header {
   std::uint32_t chunk = 0;

@@ -26,6 +26,7 @@ class TcpBenchServer::Session {
     if (ec) {
       if (ec != errc::eof || !header_) return fail();
       upload_done_ = true;
+      if (timed_) return pump();  // the client's FIN ends a timed download
       maybe_finish();
       return;
     }
@@ -38,15 +39,19 @@ class TcpBenchServer::Session {
       header_ = tcp_bench::decode(header_bytes_);
       if (!header_) return fail();
       chunk_ = server_.chunk_of(header_->chunk);
+      timed_ = header_->download == tcp_bench::kUntilFin;
       pump();
     }
     received_ += data.size();
   }
 
+  bool download_left() const { return timed_ ? !upload_done_ : sent_ < header_->download; }
+
   void pump() {
-    while (in_flight_ < kWritesInFlight && sent_ < header_->download) {
+    while (in_flight_ < kWritesInFlight && download_left()) {
       const auto n = static_cast<std::size_t>(
-          std::min<std::uint64_t>(chunk_->size(), header_->download - sent_));
+          timed_ ? chunk_->size()
+                 : std::min<std::uint64_t>(chunk_->size(), header_->download - sent_));
       sent_ += n;
       ++in_flight_;
       stream_.write({slice_of(chunk_, 0, n)}, [this](std::error_code ec) {
@@ -55,7 +60,7 @@ class TcpBenchServer::Session {
         pump();
       });
     }
-    if (in_flight_ == 0 && sent_ == header_->download) {
+    if (in_flight_ == 0 && !download_left() && !download_done_) {
       download_done_ = true;
       maybe_finish();
     }
@@ -64,8 +69,14 @@ class TcpBenchServer::Session {
   void maybe_finish() {
     if (!upload_done_ || !download_done_ || trailer_sent_) return;
     trailer_sent_ = true;
-    auto trailer = std::make_shared<Bytes>(tcp_bench::kTrailerBytes);
-    tcp_bench::put_le(trailer->data(), received_, 8);
+    auto trailer =
+        std::make_shared<Bytes>(timed_ ? tcp_bench::kTimedTrailerBytes : tcp_bench::kTrailerBytes);
+    if (timed_) {
+      tcp_bench::put_le(trailer->data(), sent_, 8);
+      tcp_bench::put_le(trailer->data() + 8, received_, 8);
+    } else {
+      tcp_bench::put_le(trailer->data(), received_, 8);
+    }
     stream_.write({slice_of(trailer)}, [this](std::error_code ec) {
       if (ec) return fail();
     });
@@ -87,6 +98,7 @@ class TcpBenchServer::Session {
   bool upload_done_ = false;
   bool download_done_ = false;
   bool trailer_sent_ = false;
+  bool timed_ = false;  // download until the client's FIN (protocol.hpp)
 };
 
 TcpBenchServer::TcpBenchServer(Loop& loop) : loop_(loop) {}

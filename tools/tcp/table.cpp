@@ -27,7 +27,7 @@ void print_tcp_table(std::FILE* out, const std::vector<RunResult>& runs, const T
                                         r.loop_lag_ns.max() / 1e6);
     if (r.repeats.empty()) {
       fmt::print(out, "{:<11} {:<6} {:>9}  {:<24} {:>8}  {:<22} {:>17}  {}\n", r.mode, r.loop,
-                 format_bytes(r.size_bytes), "-", "-", "-", "-", r.errors);
+                 r.size_bytes ? format_bytes(r.size_bytes) : "-", "-", "-", "-", "-", r.errors);
       continue;
     }
     const auto payload = r.repeats.front().bytes;
