@@ -97,8 +97,9 @@ TEST_CASE("bench tcp -d: every direction for a time on every loop, every byte ac
       CHECK(rep.at("bytes").get<std::uint64_t>() > (1u << 20));
     }
   }
-  // Rows of a time are named by it, not by a size of 0.
-  for (const auto& c : doc.at("comparisons"))
+  // Rows of a time are named by it, not by a size of 0 (one loop alone,
+  // as in the libuv-only build, compares nothing).
+  for (const auto& c : doc.value("comparisons", nlohmann::json::array()))
     CHECK(c.at("group").get<std::string>().find(" 0.3 s") != std::string::npos);
   CHECK(r.out.find(" 0 B") == std::string::npos);
   CHECK(run_bench("tcp -d 1s --total=1GiB").exit_code == 2);
