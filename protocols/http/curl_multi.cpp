@@ -7,10 +7,16 @@
 #include <unistd.h>
 #endif
 
+#include <cstdio>
 #include <stdexcept>
+#include <vector>
 
 namespace lb::http {
 namespace {
+
+// How long multiplexed transfers may run without any socket event or timer
+// before the stall guard runs them all.
+constexpr std::chrono::milliseconds kStallCheck{50};
 
 // The sockets libcurl gets from us, not inherited by child processes.
 curl_socket_t open_socket(const curl_sockaddr& a) {
@@ -47,6 +53,7 @@ CurlMulti::CurlMulti(Loop& loop, long max_connections, DoneCallback done)
 // still need sockets_; watches go after it.
 CurlMulti::~CurlMulti() {
   timer_.cancel();
+  stall_guard_.cancel();
   multi_.reset();
   sockets_.clear();
 }
@@ -55,6 +62,7 @@ void CurlMulti::multiplex(long connections, long streams) {
   curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
   curl_multi_setopt(multi_.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, streams);
+  guard_stalls_ = true;
 }
 
 void CurlMulti::add(CURL* easy) {
@@ -134,13 +142,46 @@ int CurlMulti::on_timer(CURLM*, long timeout_ms, void* userp) {
 }
 
 void CurlMulti::action(curl_socket_t fd, int events) {
-  int running = 0;
-  curl_multi_socket_action(multi_.get(), fd, events, &running);
-  // Drain every finished transfer after each action.
+  if (fd != CURL_SOCKET_TIMEOUT) kicked_ = false;
+  run(fd, events);
+}
+
+void CurlMulti::run(curl_socket_t fd, int events) {
+  ++actions_;
+  curl_multi_socket_action(multi_.get(), fd, events, &running_);
+  drain_finished();
+  arm_stall_guard();
+}
+
+void CurlMulti::drain_finished() {
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
-    if (msg->msg == CURLMSG_DONE) done_(msg->easy_handle, msg->data.result);
+    if (msg->msg != CURLMSG_DONE) continue;
+    if (kicked_ && msg->data.result == CURLE_OK) ++rescued_;
+    done_(msg->easy_handle, msg->data.result);
   }
+}
+
+void CurlMulti::arm_stall_guard() {
+  if (!guard_stalls_ || running_ == 0 || stall_guard_.pending()) return;
+  actions_at_check_ = actions_;
+  stall_guard_ = loop_.start_timer(kStallCheck, [this] { check_stall(); });
+}
+
+void CurlMulti::check_stall() {
+  if (running_ > 0 && actions_ == actions_at_check_) {
+    // Tells curl each connection is readable: the transfer it then runs
+    // reads what its connection holds (curl's buffer, then OpenSSL's, then
+    // the socket) and hands the stalled stream its bytes. Running the
+    // transfers alone would not: each polls its socket, which stays quiet.
+    std::vector<curl_socket_t> fds;
+    for (const auto& [fd, socket] : sockets_)
+      if (socket->opened_here) fds.push_back(fd);
+    kicked_ = true;  // until a real socket event
+    for (const curl_socket_t fd : fds)
+      if (sockets_.count(fd)) run(fd, CURL_CSELECT_IN);
+  }
+  arm_stall_guard();
 }
 
 }  // namespace lb::http

@@ -40,10 +40,14 @@ class CurlMulti {
   // HTTP/2: at most `connections` to a host, each carrying up to `streams`
   // transfers at once (easy handles also need CURLOPT_PIPEWAIT, so that they
   // wait for a stream instead of opening a connection of their own).
+  // Also guards against a libcurl 7.88 defect (below).
   void multiplex(long connections, long streams);
   // Installs the socket callbacks on `easy` and starts its transfer.
   void add(CURL* easy);
   void remove(CURL* easy);
+  // Transfers that finished after the stall guard woke curl, before any
+  // socket event did: responses libcurl held back.
+  std::uint64_t rescued() const { return rescued_; }
 
  private:
   struct Socket {
@@ -54,13 +58,30 @@ class CurlMulti {
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
   static curl_socket_t on_open_socket(void* self, curlsocktype purpose, curl_sockaddr* address);
   static int on_close_socket(void* self, curl_socket_t fd);
-  void action(curl_socket_t fd, int events);
+  void action(curl_socket_t fd, int events);  // a socket event or curl's timer
+  void run(curl_socket_t fd, int events);
+  void drain_finished();
+  void arm_stall_guard();
+  void check_stall();
   void forget(curl_socket_t fd);
 
   Loop& loop_;
   DoneCallback done_;
   MultiHandle multi_;
   Timer timer_;
+  // libcurl 7.88's HTTP/2 code can leave a transfer's last bytes buffered
+  // (in its stream buffer or in OpenSSL) with no socket event or timer due
+  // to run it: the multi_socket API then waits for --timeout although the
+  // response is complete (curl_multi_perform would run every transfer). So
+  // on multiplexed connections, a quiet interval with transfers running
+  // runs them all once, as curl_multi_perform would.
+  bool guard_stalls_ = false;
+  Timer stall_guard_;
+  int running_ = 0;
+  std::uint64_t actions_ = 0;
+  std::uint64_t actions_at_check_ = 0;
+  bool kicked_ = false;
+  std::uint64_t rescued_ = 0;
   // Keyed by fd while that socket is open: a socket we opened has its entry
   // until we close it; one curl opened itself (its resolver's socketpair)
   // until CURL_POLL_REMOVE, as we never learn when it closes. So a reused

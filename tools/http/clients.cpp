@@ -217,6 +217,7 @@ class AsyncRun {
     r_.loop_lag_ns = lag_.lag_ns();
     for (auto& timer : slot_timers_)
       timer.cancel();
+    r_.stalls_rescued = multi_->rescued();
     multi_.reset();  // before the easy handles, and while the loop lives
     return std::move(r_);
   }

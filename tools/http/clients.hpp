@@ -90,6 +90,9 @@ struct HttpRunResult {
   Histogram service_ns;   // from the actual send
   SlotCount slots;        // open loop: every request's slot, and the late ones
   Histogram loop_lag_ns;  // async only
+  // Async HTTP/2: complete responses libcurl left unread until the stall
+  // guard woke it (protocols/http/curl_multi.hpp); each waited 50 ms or more.
+  std::uint64_t stalls_rescued = 0;
 };
 
 HttpRunResult run_http_sync(const HttpRunSpec& spec);

@@ -156,6 +156,7 @@ struct CountedTotals {
   std::map<std::string, std::uint64_t> negotiated;
   Histogram service_ns;
   SlotCount slots;
+  std::uint64_t stalls_rescued = 0;
 };
 
 Attempt http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec, CountedTotals* counted,
@@ -172,6 +173,7 @@ Attempt http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec, Coun
       counted->negotiated[name] += n;
     counted->service_ns.merge(r.service_ns);
     counted->slots.add(r.slots);
+    counted->stalls_rescued += r.stalls_rescued;
   }
   const CpuTimes used = process_cpu_times() - before;
   Attempt a;
@@ -358,6 +360,15 @@ int run_http(const HttpOptions& o) {
             [totals, &o](RunResult& row) {
               if (!totals->negotiated.empty())
                 row.summary_extra["http_versions"] = totals->negotiated;
+              if (totals->stalls_rescued) {
+                row.summary_extra["stalls_rescued"] = totals->stalls_rescued;
+                fmt::print(stderr,
+                           "bench: {} {} {}: libcurl held {} complete response{} unread until "
+                           "bench woke it after 50 ms of quiet (a libcurl 7.88 HTTP/2 defect); "
+                           "their latency includes the wait\n",
+                           row.mode, row.loop, row.params.value("size", std::string()),
+                           totals->stalls_rescued, totals->stalls_rescued == 1 ? "" : "s");
+              }
               if (o.pacing.open()) {
                 row.summary_extra["rate"] = pacing_json(o.pacing, totals->slots, median_rate(row));
                 row.summary_extra["service_latency_us"] = percentiles_us(totals->service_ns);
