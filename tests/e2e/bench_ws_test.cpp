@@ -81,6 +81,39 @@ TEST_CASE("bench ws: every direction, loop and codec, ws:// and wss://, results 
   }
 }
 
+TEST_CASE("bench ws -d: every direction and codec for a time, every byte accounted") {
+  const std::string json = temp_path("ws-timed.json");
+  const auto r = run_bench(
+      "ws --loop=all --codec=all --direction=all -d 300ms --repeat=1 --warmup=0 --tls --json=" +
+      json);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(slurp(json));
+  std::remove(json.c_str());
+  REQUIRE(doc.at("runs").size() == 3 * 2 * LOOPBENCH_BACKEND_COUNT);
+  for (const auto& run : doc.at("runs")) {
+    INFO(run.dump().substr(0, 800));
+    CHECK(run.at("params").at("duration_s").get<double>() == doctest::Approx(0.3));
+    CHECK(run.at("params").at("total_bytes").is_null());
+    CHECK(run.at("size_bytes") == 0);
+    CHECK(run.at("summary").at("errors") == 0);
+    const auto& rep = run.at("repeats").at(0);
+    // From the upgrade to the close: the time asked, then what was queued
+    // at the deadline and the server's counts.
+    CHECK(rep.at("duration_s").get<double>() >= 0.3);
+    CHECK(rep.at("duration_s").get<double>() < 3.0);
+    CHECK(rep.at("bytes").get<std::uint64_t>() > (1u << 20));
+  }
+  for (const auto& c : doc.value("comparisons", nlohmann::json::array()))
+    CHECK(c.at("group").get<std::string>().find(" 0.3 s") != std::string::npos);
+  CHECK(r.out.find("0.3 s per direction") != std::string::npos);
+  CHECK(run_bench("ws -d 1s --total=1GiB").exit_code == 2);
+  CHECK(run_bench("ws -d 0").exit_code == 2);
+  const auto peers = run_bench("ws -d 1s --peers=all");
+  CHECK(peers.exit_code == 2);
+  CHECK(peers.err.find("give --total, not --duration") != std::string::npos);
+}
+
 TEST_CASE("a receive queue of one message still moves every byte, on every loop") {
   for (const char* tls : {"", " --tls"}) {
     const auto r = run_bench(std::string("ws --loop=all --codec=all --direction=all --total=4MiB "
@@ -155,6 +188,23 @@ TEST_CASE("an upload to a plain sink ends with our Close after the last byte, on
     INFO(said);
     CHECK(said.find("sink got 4194304 bytes, close code 1000") != std::string::npos);
   }
+}
+
+TEST_CASE("bench ws -d against a server that sends no counts: a clear error, no hang") {
+  if (std::system("/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped: python3-websockets is not installed");
+    return;
+  }
+  BenchServer sink("/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) +
+                       "/tests/peers/websockets_peer.py sink 0",
+                   /*raw_command=*/true);
+  const auto r =
+      run_bench("ws --url=" + ws_url(sink.port()) + " --loop=" + LOOPBENCH_FIRST_BACKEND +
+                " --direction=upload -d 200ms --repeat=1 --warmup=0 --timeout=1");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK((r.out + r.err).find("bench ws -d needs bench's own server") != std::string::npos);
+  sink.stop();
 }
 
 TEST_CASE("handshake garbage gets 400, 426 or the HTTP rules' status; the server keeps serving") {

@@ -64,6 +64,13 @@ TEST_CASE("the /ws query decides the test") {
   CHECK_FALSE(parse_ws_test_target("/ws?chunk=0", spec).empty());
   CHECK_FALSE(parse_ws_test_target("/ws?total=12x", spec).empty());
   CHECK(ws_test_target("/ws", {"concurrent", 5, 6}) == "/ws?test=concurrent&total=5&chunk=6");
+  // For a time: until the client's "stop".
+  CHECK_FALSE(spec.until_stop);
+  CHECK(parse_ws_test_target("/ws?test=upload&until=stop", spec).empty());
+  CHECK(spec.until_stop);
+  CHECK_FALSE(parse_ws_test_target("/ws?until=later", spec).empty());
+  CHECK(ws_test_target("/ws", {"download", 0, 6, true}) ==
+        "/ws?test=download&total=0&chunk=6&until=stop");
 }
 
 }  // namespace lb

@@ -65,6 +65,7 @@ struct WsOptions {
   std::string url;
   std::string peers;
   bool peers_only = false;
+  std::optional<double> duration_s;  // -d: each direction for a time, not --total
 };
 
 // The row's fixed fields, ours or a peer's.
@@ -73,12 +74,14 @@ RunResult ws_row(const WsOptions& o, const TransferOptions::Checked& t,
   RunResult row;
   row.bench = "ws";
   row.mode = direction;
-  row.size_bytes = t.total;
+  row.size_bytes = o.duration_s ? 0 : t.total;
   row.tls = tls;
   row.params = o.run.params();
-  row.params.update({{"total_bytes", t.total},
-                     {"chunk_bytes", t.chunk},
-                     {"target", builtin ? "builtin" : o.url}});
+  row.params.update(
+      {{"total_bytes", o.duration_s ? nlohmann::json(nullptr) : nlohmann::json(t.total)},
+       {"chunk_bytes", t.chunk},
+       {"target", builtin ? "builtin" : o.url}});
+  if (o.duration_s) row.params["duration_s"] = *o.duration_s;
   return row;
 }
 
@@ -114,6 +117,9 @@ int run_ws(const WsOptions& o) {
   const std::string reference = reference_loop(loops, o.run.reference);
   const auto peers = select_peers("ws", o.peers);
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
+  if (o.duration_s && *o.duration_s <= 0) throw UsageError("--duration must be positive");
+  if (!peers.empty() && o.duration_s)
+    throw UsageError("--peers move a count of bytes: give --total, not --duration");
 
   WsUrl target;
   const auto lab = net::lab_for(o.run.net, o.url.empty(), !peers.empty());
@@ -148,6 +154,8 @@ int run_ws(const WsOptions& o) {
         spec.options = o.limits.check(codec);
         spec.recv_queue = static_cast<std::size_t>(o.recv_queue);
         spec.idle_timeout = o.run.timeout();
+        if (o.duration_s)
+          spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(*o.duration_s * 1e9));
         RunResult run = ws_row(o, t, direction, target.tls, server.has_value());
         run.loop = loop_name;
         run.codec = ws::codec_name(codec);
@@ -191,16 +199,19 @@ int run_ws(const WsOptions& o) {
   if (server) server->stop();
   const auto verdicts = judge_rows(runs, reference, o.run.margin_pct / 100, o.run.seed);
   add_vs_ours(runs, verdicts.comparisons);
-  print_ws_table(o.run.table_stream(), runs,
-                 fmt::format("bench ws: {}{}; client {}; chunk {}; send queue {} msgs; {} "
-                             "after {}",
-                             target.tls ? "wss" : "ws",
-                             server ? fmt::format(" built-in server (loop {}, codec {}, {})",
-                                                  o.run.server_loop, o.server_codec,
-                                                  cpu_text(o.run.server_cpu))
-                                    : " " + o.url,
-                             cpu_text(o.run.client_cpu), format_bytes(t.chunk), o.limits.send_queue,
-                             counted(o.run.repeat, "repeat"), counted(o.run.warmup, "warm-up")));
+  print_ws_table(
+      o.run.table_stream(), runs,
+      fmt::format("bench ws: {}{}; client {}; {}chunk {}; send queue {} msgs; {} "
+                  "after {}",
+                  target.tls ? "wss" : "ws",
+                  server
+                      ? fmt::format(" built-in server (loop {}, codec {}, {})", o.run.server_loop,
+                                    o.server_codec, cpu_text(o.run.server_cpu))
+                      : " " + o.url,
+                  cpu_text(o.run.client_cpu),
+                  o.duration_s ? fmt::format("{:g} s per direction; ", *o.duration_s) : "",
+                  format_bytes(t.chunk), o.limits.send_queue, counted(o.run.repeat, "repeat"),
+                  counted(o.run.warmup, "warm-up")));
   std::fputs(verdicts.text().c_str(), o.run.table_stream());
   if (!o.run.json.empty()) write_results_file(o.run.json, runs, started, verdicts.json());
   if (!o.run.csv.empty()) write_results_csv(o.run.csv, runs);
@@ -232,6 +243,11 @@ void register_ws_command(CLI::App& app, CommandRunner& run) {
   auto* cmd = app.add_subcommand(
       "ws", "WebSocket throughput per loop: download, upload, concurrent; ws:// or wss://");
   add_transfer_options(cmd, o->transfer, "Bytes per message");
+  cmd->add_option("-d,--duration", o->duration_s,
+                  "Move data for this long per direction and repeat instead of --total (10s, "
+                  "500ms), as iperf3 -t; needs bench's own server")
+      ->transform(seconds_option())
+      ->excludes(cmd->get_option("--total"));
   add_session_limits(cmd, o->limits);
   cmd->add_option("--codec", o->codec,
                   "Client WebSocket framing: native (ours), wslay, a comma list, or all")

@@ -1,6 +1,7 @@
 #include "tools/ws/throughput.hpp"
 
 #include <charconv>
+#include <limits>
 #include <system_error>
 
 #include "engine/error.hpp"
@@ -32,11 +33,33 @@ bool parse_u64(std::string_view text, std::uint64_t& out) {
   return ec == std::errc{} && ptr == text.data() + text.size() && !text.empty();
 }
 
+// The timed test's two text messages (throughput.hpp).
+constexpr std::string_view kStop = "stop";
+constexpr std::string_view kSentWord = "sent ";
+constexpr std::string_view kReceivedWord = " received ";
+
+std::string counts_report(std::uint64_t sent, std::uint64_t received) {
+  return std::string(kSentWord) + std::to_string(sent) + std::string(kReceivedWord) +
+         std::to_string(received);
+}
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_counts_report(std::string_view text) {
+  if (text.substr(0, kSentWord.size()) != kSentWord) return std::nullopt;
+  text.remove_prefix(kSentWord.size());
+  const auto gap = text.find(kReceivedWord);
+  if (gap == std::string_view::npos) return std::nullopt;
+  std::uint64_t sent = 0, received = 0;
+  if (!parse_u64(text.substr(0, gap), sent) ||
+      !parse_u64(text.substr(gap + kReceivedWord.size()), received))
+    return std::nullopt;
+  return std::pair{sent, received};
+}
+
 }  // namespace
 
 std::string ws_test_target(const std::string& path, const WsTestSpec& s) {
   return path + "?test=" + s.direction + "&total=" + std::to_string(s.total) +
-         "&chunk=" + std::to_string(s.chunk);
+         "&chunk=" + std::to_string(s.chunk) + (s.until_stop ? "&until=stop" : "");
 }
 
 std::string parse_ws_test_target(const std::string& target, WsTestSpec& out) {
@@ -56,6 +79,9 @@ std::string parse_ws_test_target(const std::string& target, WsTestSpec& out) {
     } else if (key == "chunk") {
       if (!parse_u64(value, n) || n == 0 || n > kMaxChunkBytes) return "chunk must be 1..16 MiB";
       out.chunk = static_cast<std::uint32_t>(n);
+    } else if (key == "until") {
+      if (value != "stop") return "until must be stop";
+      out.until_stop = true;
     }
   }
   return {};
@@ -65,6 +91,8 @@ namespace {
 
 // /ws?test=...: sends `total` in `chunk`-sized messages (download), counts
 // what arrives (upload), or both; closes with 1000 when its part is done.
+// With until=stop, its part is done at the client's "stop", and its counts
+// go before the close.
 class ThroughputHandler final : public WsHandler {
  public:
   explicit ThroughputHandler(WsTestSpec spec) : spec_(std::move(spec)) {}
@@ -79,21 +107,37 @@ class ThroughputHandler final : public WsHandler {
     maybe_close();
   }
   void on_writable() override { pump(); }
+  bool wants_text() const override { return spec_.until_stop; }
+  void on_text(std::string_view text) override {
+    if (text != kStop) return session_->close(1008, "only \"stop\" is expected as text");
+    stopped_ = true;
+    maybe_close();
+  }
   bool finished(std::uint16_t, std::error_code ec) override {
+    if (spec_.until_stop) return !ec && reported_;
     return !ec && received_ >= expected_upload();
   }
 
  private:
   std::uint64_t expected_upload() const { return spec_.direction == "download" ? 0 : spec_.total; }
-  std::uint64_t download() const { return spec_.direction == "upload" ? 0 : spec_.total; }
+  std::uint64_t download() const {
+    if (spec_.direction == "upload") return 0;
+    return spec_.until_stop ? std::numeric_limits<std::uint64_t>::max() : spec_.total;
+  }
 
   void pump() {
-    if (chunk_) fill_queue(*session_, chunk_, download(), sent_);
+    if (chunk_ && !stopped_) fill_queue(*session_, chunk_, download(), sent_);
     maybe_close();
   }
 
   void maybe_close() {
-    if (sent_ < download() || received_ < expected_upload()) return;
+    if (spec_.until_stop) {
+      // The report waits for room in the send queue (on_writable).
+      if (!stopped_ || reported_ || !session_->send_text(counts_report(sent_, received_))) return;
+      reported_ = true;
+    } else if (sent_ < download() || received_ < expected_upload()) {
+      return;
+    }
     session_->close(1000, "done");  // after the queued data
   }
 
@@ -101,6 +145,7 @@ class ThroughputHandler final : public WsHandler {
   ws::Session* session_ = nullptr;
   SharedBytes chunk_;
   std::uint64_t sent_ = 0, received_ = 0;
+  bool stopped_ = false, reported_ = false;
 };
 
 }  // namespace
@@ -121,10 +166,11 @@ WsClientTransfer::WsClientTransfer(Loop& loop, WsClientSpec spec, Done done)
 WsClientTransfer::~WsClientTransfer() = default;
 
 void WsClientTransfer::start() {
+  WsTestSpec test = spec_.test;
+  test.until_stop = timed();
   watchdog_ = loop_.start_timer(spec_.idle_timeout, [this] { check_idle(); });
   connector_ = std::make_unique<WsConnector>(
-      loop_,
-      WsConnectSpec{spec_.server, spec_.host, ws_test_target(spec_.path, spec_.test), spec_.tls},
+      loop_, WsConnectSpec{spec_.server, spec_.host, ws_test_target(spec_.path, test), spec_.tls},
       [this](std::string error, Stream stream, std::string leftover) {
         if (!error.empty()) return finish(std::move(error));
         on_upgraded(std::move(stream), leftover);
@@ -141,18 +187,28 @@ void WsClientTransfer::on_upgraded(Stream stream, const std::string& rest) {
       ws::SessionHandlers{
           [this](std::span<const std::byte> piece, bool last) { received_->append(piece, last); },
           [this] { pump(); },
-          [this](std::uint16_t code, std::error_code ec) { on_closed(code, ec); }, nullptr});
+          [this](std::uint16_t code, std::error_code ec) { on_closed(code, ec); },
+          timed() ? std::function<void(std::string_view)>(
+                        [this](std::string_view text) { on_report(text); })
+                  : nullptr});
   received_->attach(session_.get());
   session_->start(as_bytes(rest));
   if (spec_.test.direction != "download") chunk_ = random_bytes(spec_.test.chunk, 11);
+  if (timed())
+    deadline_ = loop_.start_timer(spec_.duration, [this] {
+      deadline_passed_ = true;
+      pump();  // no more data: "stop" follows what is queued
+    });
   pump();
 }
 
-// Every message but the last of a transfer is one chunk.
+// Every message but the last of a transfer is one chunk; of a timed one,
+// every message.
 void WsClientTransfer::consume(std::span<const std::byte> message) {
   if (finished_) return;
   const std::uint64_t left = spec_.test.total - std::min(spec_.test.total, result_.received);
-  const std::uint64_t want = std::min<std::uint64_t>(spec_.test.chunk, left);
+  const std::uint64_t want =
+      timed() ? spec_.test.chunk : std::min<std::uint64_t>(spec_.test.chunk, left);
   if (message.size() != want)
     return finish("message " + std::to_string(result_.messages + 1) + " has " +
                   std::to_string(message.size()) + " bytes, expected " + std::to_string(want));
@@ -169,10 +225,32 @@ void WsClientTransfer::on_closed(std::uint16_t code, std::error_code ec) {
   const std::uint64_t want = spec_.test.direction == "upload" ? 0 : spec_.test.total;
   if (ec) return finish("connection failed: " + ec.message());
   if (code != 1000) return finish("server closed with code " + std::to_string(code));
+  if (timed()) return finish(timed_outcome());
   if (result_.received != want)
     return finish("received " + std::to_string(result_.received) + " of " + std::to_string(want) +
                   " bytes");
   finish({});
+}
+
+void WsClientTransfer::on_report(std::string_view text) {
+  server_counts_ = parse_counts_report(text);
+  if (!server_counts_)
+    finish("the server's counts are not \"sent N received M\": " + std::string(text));
+}
+
+// Every byte the server says it sent arrived, and it received every byte
+// we sent: what a timed transfer must show at its close.
+std::string WsClientTransfer::timed_outcome() const {
+  if (!server_counts_)
+    return "the server closed without its counts (bench ws -d needs bench's own server)";
+  const auto [server_sent, server_received] = *server_counts_;
+  if (result_.received != server_sent)
+    return "received " + std::to_string(result_.received) + " of the " +
+           std::to_string(server_sent) + " bytes the server sent";
+  if (server_received != result_.sent)
+    return "the server received " + std::to_string(server_received) + " of the " +
+           std::to_string(result_.sent) + " bytes sent";
+  return {};
 }
 
 // An upload's last byte queued: our Close follows it, so a server that only
@@ -185,12 +263,15 @@ void WsClientTransfer::on_closed(std::uint16_t code, std::error_code ec) {
 // client's work, so it takes a turn's share at a time: a first fill of the
 // send queue framed 8 MiB in one 20-60 ms turn.
 void WsClientTransfer::pump() {
-  if (!chunk_ || finished_) return;
+  if (finished_) return;
+  if (deadline_passed_) return send_stop();
+  if (!chunk_) return;
   TurnBudget& budget = loop_.turn_budget();
-  while (result_.sent < spec_.test.total) {
+  while (timed() || result_.sent < spec_.test.total) {
     if (!share_.may_go_on(budget)) return session_->writable_next_turn();
     const auto n = static_cast<std::size_t>(
-        std::min<std::uint64_t>(chunk_->size(), spec_.test.total - result_.sent));
+        timed() ? chunk_->size()
+                : std::min<std::uint64_t>(chunk_->size(), spec_.test.total - result_.sent));
     if (!session_->send(slice_of(chunk_, 0, n))) return;
     share_.stepped(budget);
     result_.sent += n;
@@ -199,9 +280,17 @@ void WsClientTransfer::pump() {
   if (spec_.test.direction == "upload") session_->close(1000, "done");
 }
 
+// After our data, once the send queue takes it (else on_writable retries).
+void WsClientTransfer::send_stop() {
+  if (!stop_sent_) stop_sent_ = session_->send_text(kStop);
+}
+
 void WsClientTransfer::check_idle() {
   if (finished_) return;
   const auto progress = result_.received + result_.sent;
+  if (progress == progress_at_check_ && stop_sent_ && !server_counts_)
+    return finish("no counts from the server " + std::to_string(spec_.idle_timeout.count()) +
+                  " ms after our \"stop\" (bench ws -d needs bench's own server)");
   if (progress == progress_at_check_)
     return finish("no progress for " + std::to_string(spec_.idle_timeout.count()) + " ms");
   progress_at_check_ = progress;
@@ -214,6 +303,7 @@ void WsClientTransfer::finish(std::string error) {
   finished_ = true;
   result_.error = std::move(error);
   watchdog_.cancel();
+  deadline_.cancel();
   std::shared_ptr<ws::Session> dying = std::move(session_);
   std::shared_ptr<WsConnector> connector = std::move(connector_);  // closes a connect in progress
   loop_.defer([dying, connector] {});

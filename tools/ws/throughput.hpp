@@ -5,12 +5,21 @@
 // (download), counts what it receives (upload), or both; once its part is
 // done it closes with 1000, and the client stops the clock at that close:
 // every figure is end to end, uploads included.
+//
+// For a time instead (until=stop, bench ws -d): the server sends until the
+// client's text message "stop", which follows the client's own data; it
+// then queues the text "sent N received M" (its byte counts) after its data
+// and closes with 1000. The client checks both counts against its own, as
+// bench tcp -d does with its trailer.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "engine/loop.hpp"
 #include "protocols/tls/openssl_handles.hpp"
@@ -25,6 +34,7 @@ struct WsTestSpec {
   std::string direction = "download";
   std::uint64_t total = 0;
   std::uint32_t chunk = 64 * 1024;
+  bool until_stop = false;  // until the client's "stop"; `total` is not used
 };
 
 // The server side of the test: a route for WsServer that serves /ws.
@@ -39,6 +49,9 @@ struct WsClientSpec {
   ws::SessionOptions options;
   std::size_t recv_queue = 512;  // messages received but not yet consumed
   std::chrono::milliseconds idle_timeout{10'000};
+  // Above zero: send (upload) for this long after the upgrade, then "stop";
+  // test.until_stop is then set.
+  std::chrono::nanoseconds duration{0};
 };
 
 struct WsClientResult {
@@ -63,8 +76,12 @@ class WsClientTransfer {
  private:
   void on_upgraded(Stream stream, const std::string& leftover);
   void consume(std::span<const std::byte> message);
+  void on_report(std::string_view text);
   void on_closed(std::uint16_t code, std::error_code ec);
+  std::string timed_outcome() const;
+  bool timed() const { return spec_.duration > spec_.duration.zero(); }
   void pump();
+  void send_stop();
   void check_idle();
   void finish(std::string error);
 
@@ -81,11 +98,16 @@ class WsClientTransfer {
   std::uint64_t progress_at_check_ = 0;
   Timer watchdog_;
   bool finished_ = false;
+  // A timed transfer: the deadline, our "stop", and the server's counts.
+  Timer deadline_;
+  bool deadline_passed_ = false;
+  bool stop_sent_ = false;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> server_counts_;  // sent, received
 };
 
 // Query string helpers for /ws?test=...&total=...&chunk=...
 std::string ws_test_target(const std::string& path, const WsTestSpec& spec);
-// nullopt-like: empty string on success, else what is wrong.
+// Empty on success, else what is wrong.
 std::string parse_ws_test_target(const std::string& target, WsTestSpec& out);
 
 }  // namespace lb
