@@ -365,9 +365,10 @@ int run_http(const HttpOptions& o) {
                 fmt::print(stderr,
                            "bench: {} {} {}: libcurl held {} complete response{} unread until "
                            "bench woke it after 50 ms of quiet (a libcurl 7.88 HTTP/2 defect); "
-                           "their latency includes the wait\n",
+                           "{} latency includes the wait\n",
                            row.mode, row.loop, row.params.value("size", std::string()),
-                           totals->stalls_rescued, totals->stalls_rescued == 1 ? "" : "s");
+                           totals->stalls_rescued, totals->stalls_rescued == 1 ? "" : "s",
+                           totals->stalls_rescued == 1 ? "its" : "their");
               }
               if (o.pacing.open()) {
                 row.summary_extra["rate"] = pacing_json(o.pacing, totals->slots, median_rate(row));
