@@ -286,10 +286,18 @@ void UringBackend::dispatch(const io_uring_cqe& cqe) {
     arm_wake();
     return;
   }
+  // A receive's provided buffer goes back to the ring whoever gets the
+  // completion: one that no owner reads (stale, or its stream closed while
+  // the kernel still filled buffers) would otherwise be lost for good, and
+  // once all are lost every socket's RECV waits for a buffer forever.
+  const bool has_buffer = cqe.flags & IORING_CQE_F_BUFFER;
+  const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
   const std::uint32_t index = slot_of(ud);
   if (index >= slots_.size() || slots_[index].generation != generation_of(ud) ||
-      !slots_[index].owner)
+      !slots_[index].owner) {
+    if (has_buffer) recycle_buffer(bid);
     return;  // stale: the slot was reused
+  }
   std::shared_ptr<UringSource> owner;
   if (cqe.flags & IORING_CQE_F_MORE) {
     owner = slots_[index].owner;
@@ -299,7 +307,10 @@ void UringBackend::dispatch(const io_uring_cqe& cqe) {
     free_slots_.push_back(index);
     --owner->in_flight_;
   }
-  if (!owner->closed()) owner->on_completion(op, ud, cqe.res, cqe.flags);
+  if (!owner->closed())
+    owner->on_completion(op, ud, cqe.res, cqe.flags);
+  else if (has_buffer)
+    recycle_buffer(bid);
   if (owner->closed() && owner->in_flight_ == 0) owner->on_quiescent();
 }
 

@@ -6,8 +6,21 @@
 
 namespace lb::ws {
 
+// RSV bits (no extension is agreed), reserved opcodes, and the order of a
+// fragmented message's frames; follows that order as frames begin.
+bool HeaderFaults::first_byte_allowed(std::uint8_t byte) {
+  const std::uint8_t opcode = byte & 0x0F;
+  const bool fin = (byte & 0x80) != 0;
+  if ((byte & 0x70) != 0) return false;
+  if (is_control(opcode)) return opcode <= 0xA;
+  if (opcode > 0x2) return false;
+  if ((opcode == 0x0) != in_message_) return false;  // continuation iff a message is open
+  in_message_ = !fin;
+  return true;
+}
+
 std::size_t HeaderFaults::clear_prefix(std::span<const std::byte> data) {
-  if (found_) return 0;
+  if (found_ || close_ahead_) return 0;
   std::size_t i = 0;
   while (i < data.size()) {
     if (payload_left_ > 0) {
@@ -18,9 +31,17 @@ std::size_t HeaderFaults::clear_prefix(std::span<const std::byte> data) {
       continue;
     }
     const auto byte = static_cast<std::uint8_t>(data[i]);
+    if (header_seen_ == 0 && hold_closes_ && (byte & 0x0F) == 0x8 && !close_released_) {
+      close_ahead_ = close_released_ = true;
+      return i;
+    }
     const std::size_t at = header_seen_++;
     if (at == 0) {
       first_ = byte;
+      if (!first_byte_allowed(byte)) {
+        found_ = true;
+        return i;
+      }
     } else if (at == 1) {
       const std::uint8_t len7 = byte & 0x7F;
       const bool fin = (first_ & 0x80) != 0;

@@ -36,6 +36,7 @@ WslaySession::WslaySession(Loop& loop, Stream stream, Role role, SessionOptions 
   ctx_.reset(ctx);
   wslay_event_config_set_no_buffering(ctx, 1);
   wslay_event_config_set_max_recv_msg_length(ctx, options_.max_message);
+  faults_.hold_closes();
 }
 
 WslaySession::~WslaySession() = default;
@@ -59,7 +60,7 @@ void WslaySession::start_reading() {
     Bytes held = std::move(held_);
     held_.clear();
     on_read({}, held);
-    if (!finished_ && !paused_) read();
+    if (!finished_ && !reading_paused()) read();
   });
 }
 
@@ -80,7 +81,22 @@ void WslaySession::pause_reading() {
 void WslaySession::resume_reading() {
   if (!paused_ || finished_) return;
   paused_ = false;
-  start_reading();
+  if (!close_held_) start_reading();
+}
+
+// The peer's Close waits, unread, until what we queued before it is written.
+void WslaySession::hold_close() {
+  if (close_held_) return;
+  close_held_ = true;
+  held_timer_.cancel();
+  stream_.read_stop();
+}
+
+void WslaySession::release_held_close() {
+  if (!close_held_ || finished_ || !idle()) return;
+  close_held_ = false;
+  faults_.release_close();
+  if (!paused_) start_reading();
 }
 
 bool WslaySession::send(std::span<const std::byte> message) {
@@ -138,18 +154,27 @@ void WslaySession::on_read(std::error_code ec, std::span<const std::byte> data) 
   input_ = data;
   proceed();
   // Paused inside this read: keep what wslay did not take for the resume.
-  if (paused_) held_.insert(held_.end(), input_.begin(), input_.end());
+  if (reading_paused()) held_.insert(held_.end(), input_.begin(), input_.end());
   input_ = {};
 }
 
 ssize_t WslaySession::recv_cb(wslay_event_context_ptr ctx, uint8_t* buf, size_t len, int, void* p) {
   auto& self = self_of(p);
-  if (self.input_.empty() || self.paused_) {
+  if (self.input_.empty() || self.reading_paused()) {
     wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
     return -1;
   }
   const auto offered = self.input_.first(std::min(len, self.input_.size()));
-  const std::size_t n = self.faults_.clear_prefix(offered);
+  std::size_t n = self.faults_.clear_prefix(offered);
+  if (n == 0 && self.faults_.close_ahead()) {
+    if (!self.idle()) {
+      self.hold_close();
+      wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+      return -1;
+    }
+    self.faults_.release_close();
+    n = self.faults_.clear_prefix(offered);
+  }
   self.input_ = self.input_.subspan(n);
   if (n == 0) {
     // Every frame before the faulty header has been read; wslay never sees
@@ -247,14 +272,20 @@ void WslaySession::msg_cb(wslay_event_context_ptr, const wslay_event_on_msg_recv
     self.close_code_ = arg->status_code ? arg->status_code : 1005;
 }
 
-// Refuses the peer's data with `code`: our close goes out, and nothing more
-// is read (the peer may still be sending the rest of the offending message).
+// Refuses the peer's data with `code`: nothing more is read (the peer may
+// still be sending the rest of the offending message), and our close goes
+// out behind the messages already queued, which answer the valid input
+// before the fault (wslay would send a close it queues ahead of them).
 void WslaySession::refuse(std::uint16_t code) {
   if (refusing_) return;
   refusing_ = true;
-  wslay_event_queue_close(ctx_.get(), code, nullptr, 0);
   wslay_event_shutdown_read(ctx_.get());
   if (close_code_ == 1006) close_code_ = code;
+  if (close_queued_) return;  // our own close is already on its way
+  close_requested_ = true;
+  our_close_code_ = code;
+  our_close_reason_.clear();
+  close_if_drained();
 }
 
 void WslaySession::proceed() {
@@ -268,7 +299,7 @@ void WslaySession::proceed() {
   // wslay returns once it needs bytes it was not given: every frame before
   // a faulty header has been read, so the refusal goes out now.
   if (faults_.found()) refuse(WSLAY_CODE_PROTOCOL_ERROR);
-  if (!paused_) input_ = {};  // what wslay did not take (after a close) is dropped
+  if (!reading_paused()) input_ = {};  // what wslay did not take (after a close) is dropped
   if (wslay_event_want_write(ctx) && wslay_event_send(ctx) != 0) {
     in_proceed_ = false;
     return finish(std::make_error_code(std::errc::protocol_error));
@@ -290,6 +321,7 @@ void WslaySession::proceed() {
       if (ec) return finish(ec);
       proceed();
       close_if_drained();
+      release_held_close();
       if (finished_) return;
       const bool room = send_blocked_ && queued_messages() < options_.send_queue;
       if (room || idle()) {
@@ -300,7 +332,7 @@ void WslaySession::proceed() {
     return;
   }
   if (!write_in_flight_ && output_.empty() && !wslay_event_want_read(ctx) &&
-      !wslay_event_want_write(ctx)) {
+      !wslay_event_want_write(ctx) && (close_queued_ || !close_requested_)) {
     // Closing handshake done, or reading refused and our close sent.
     finish({});
   }

@@ -67,6 +67,9 @@ class WslaySession final : public Session {
   void proceed();
   void refuse(std::uint16_t code);
   void close_if_drained();
+  void hold_close();
+  void release_held_close();
+  bool reading_paused() const { return paused_ || close_held_; }
   void finish(std::error_code ec);
 
   Loop& loop_;
@@ -78,10 +81,11 @@ class WslaySession final : public Session {
   HeaderFaults faults_;               // what wslay would drop without a Close
   Bytes held_;  // read but not yet given to wslay: handshake leftovers, or a pause's
   Timer writable_timer_;
-  Timer held_timer_;  // delivers them on the next turn
-  bool paused_ = false;
-  Bytes output_;  // framed bytes not yet written
-  Bytes spare_;   // the previous output buffer, for reuse
+  Timer held_timer_;         // delivers them on the next turn
+  bool paused_ = false;      // by pause_reading()
+  bool close_held_ = false;  // the peer's Close waits for our queued messages
+  Bytes output_;             // framed bytes not yet written
+  Bytes spare_;              // the previous output buffer, for reuse
   bool write_in_flight_ = false;
   bool send_blocked_ = false;  // send() said no; owe on_writable
   bool finished_ = false;

@@ -13,37 +13,18 @@
 #include "command.hpp"
 #include "raw_client.hpp"
 #include "server_process.hpp"
+#include "ws_frames.hpp"
 
 namespace lb::test {
 namespace {
 
-// One client frame: first byte, payload, masked with a fixed key unless
-// told otherwise; `length` overrides the encoded length.
 std::string frame(unsigned char b0, const std::string& payload, bool masked = true,
                   std::uint64_t length = UINT64_MAX) {
-  const std::uint64_t n = length == UINT64_MAX ? payload.size() : length;
-  std::string out(1, static_cast<char>(b0));
-  const unsigned char mask_bit = masked ? 0x80 : 0;
-  if (n < 126) {
-    out += static_cast<char>(mask_bit | n);
-  } else if (n < 65536) {
-    out += static_cast<char>(mask_bit | 126);
-    out += static_cast<char>(n >> 8);
-    out += static_cast<char>(n & 0xFF);
-  } else {
-    out += static_cast<char>(mask_bit | 127);
-    for (int i = 7; i >= 0; --i)
-      out += static_cast<char>((n >> (8 * i)) & 0xFF);
-  }
-  const unsigned char key[4] = {0x11, 0x22, 0x33, 0x44};
-  if (masked) out.append(reinterpret_cast<const char*>(key), 4);
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    out += masked ? static_cast<char>(payload[i] ^ key[i % 4]) : payload[i];
-  return out;
+  return ws_frame(b0, payload, masked, length);
 }
 
 std::string code(int c) {
-  return std::string{static_cast<char>(c >> 8), static_cast<char>(c & 0xFF)};
+  return ws_close_code(c);
 }
 
 std::map<std::string, std::string> hostile_cases() {
@@ -78,36 +59,14 @@ std::map<std::string, std::string> hostile_cases() {
 
 // Reads the server's frames after the 101 and names what it did.
 std::string verdict_of(const std::string& wire) {
-  const auto head_end = wire.find("\r\n\r\n");
-  if (head_end == std::string::npos) return "no handshake";
-  std::size_t at = head_end + 4;
+  bool handshake = false;
   std::string seen;
-  while (at + 2 <= wire.size()) {
-    const auto b0 = static_cast<unsigned char>(wire[at]);
-    std::uint64_t n = static_cast<unsigned char>(wire[at + 1]) & 0x7F;
-    std::size_t header = 2;
-    if (n == 126 && at + 4 <= wire.size()) {
-      n = (static_cast<unsigned char>(wire[at + 2]) << 8) |
-          static_cast<unsigned char>(wire[at + 3]);
-      header = 4;
-    } else if (n == 127) {
-      n = 0;
-      for (int i = 0; i < 8; ++i)
-        n = (n << 8) | static_cast<unsigned char>(wire[at + 2 + i]);
-      header = 10;
-    }
-    if (at + header + n > wire.size()) break;
-    const std::string payload = wire.substr(at + header, n);
-    const int opcode = b0 & 0x0F;
-    if (opcode == 0xA) seen = "pong";
-    if (opcode == 0x8) {
-      const int c = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
-                                              static_cast<unsigned char>(payload[1])
-                                        : 1005;
-      return (seen.empty() ? "" : seen + ", ") + "close " + std::to_string(c);
-    }
-    at += header + n;
+  for (const auto& f : ws_server_frames(wire, &handshake)) {
+    if (f.opcode == 0xA) seen = "pong";
+    if (f.opcode == 0x8)
+      return (seen.empty() ? "" : seen + ", ") + "close " + std::to_string(f.close_code());
   }
+  if (!handshake) return "no handshake";
   return seen.empty() ? "dropped" : seen + ", dropped";
 }
 

@@ -349,6 +349,10 @@ TEST_CASE("header faults: found at the byte that decides, after any valid frames
   Bytes valid = client_frame(0x82, big);
   const Bytes small = client_frame(0x89, Bytes(125));
   valid.insert(valid.end(), small.begin(), small.end());
+  Bytes fragment_then_new = client_frame(0x02, Bytes(2));
+  const std::size_t fragment_size = fragment_then_new.size();
+  const Bytes second = client_frame(0x82, Bytes(2));
+  fragment_then_new.insert(fragment_then_new.end(), second.begin(), second.end());
   struct Case {
     const char* name;
     Bytes fault;
@@ -359,6 +363,11 @@ TEST_CASE("header faults: found at the byte that decides, after any valid frames
       {"fragmented ping", client_frame(0x09, Bytes(1)), 1},
       {"fragmented close", client_frame(0x08, Bytes(0)), 1},
       {"64-bit length with top bit", client_frame(0x82, {}, true, 1ull << 63), 9},
+      {"RSV1 set", client_frame(0xC2, Bytes(3)), 0},
+      {"reserved data opcode 0x3", client_frame(0x83, Bytes(3)), 0},
+      {"reserved control opcode 0xB", client_frame(0x8B, Bytes(0)), 0},
+      {"continuation without a message", client_frame(0x80, Bytes(3)), 0},
+      {"new message inside a fragmented one", fragment_then_new, fragment_size},
       {"none", {}, 0},
   };
   for (const auto& c : cases) {
@@ -376,6 +385,33 @@ TEST_CASE("header faults: found at the byte that decides, after any valid frames
       CHECK(clear == expected);
       CHECK(faults.found() == !c.fault.empty());
     }
+  }
+}
+
+TEST_CASE("header faults: with hold_closes, a Close waits before its first byte until released") {
+  Bytes input = client_frame(0x81, Bytes(5, std::byte{'a'}));
+  const std::size_t before_close = input.size();
+  const Bytes close = client_frame(0x88, Bytes{std::byte{0x03}, std::byte{0xE8}});
+  input.insert(input.end(), close.begin(), close.end());
+  for (std::size_t step : {std::size_t{1}, std::size_t{3}, input.size()}) {
+    INFO("pieces of " << step);
+    ws::HeaderFaults faults;
+    faults.hold_closes();
+    std::size_t clear = 0;
+    for (std::size_t at = 0; at < input.size();) {
+      const auto piece = std::span(input).subspan(at, std::min(step, input.size() - at));
+      const std::size_t n = faults.clear_prefix(piece);
+      clear += n;
+      at += n;
+      if (n < piece.size()) {
+        REQUIRE(faults.close_ahead());
+        CHECK(clear == before_close);
+        CHECK(faults.clear_prefix(piece.subspan(n)) == 0);  // still held
+        faults.release_close();
+      }
+    }
+    CHECK(clear == input.size());
+    CHECK_FALSE(faults.found());
   }
 }
 

@@ -63,7 +63,16 @@ struct EchoOptions {
   std::string cacert;
   std::string servers = "builtin";
   std::string peers;
+  std::string max_msg = "1MiB";
 };
+
+// --max-msg of bench echo and serve echo.
+std::uint64_t max_message_option(const std::string& text) {
+  const auto n = size_option("--max-msg", text);
+  if (n < 1 || n > (std::uint64_t{1} << 30))
+    throw UsageError("--max-msg: a message limit is 1 byte to 1 GiB, got '" + text + "'");
+  return n;
+}
 
 struct Checked {
   std::vector<EchoTransport> transports;
@@ -74,6 +83,7 @@ struct Checked {
   std::vector<std::string> servers;  // builtin and peer echo servers
   ws::Codec codec = ws::Codec::native;
   ws::Codec server_codec = ws::Codec::native;
+  std::uint64_t max_message = echo::kMaxMessage;
 };
 
 Checked check(const EchoOptions& o) {
@@ -100,10 +110,12 @@ Checked check(const EchoOptions& o) {
       throw UsageError("--connections: expected counts from 1 to 1000000, got '" + text + "'");
     c.connections.push_back(n);
   }
+  c.max_message = max_message_option(o.max_msg);
   for (const auto& text : split_list(o.size)) {
     const auto n = size_option("--size", text);
-    if (n < 1 || n > echo::kMaxMessage)
-      throw UsageError("--size: a message is 1 byte to 1 MiB, got '" + text + "'");
+    if (n < 1 || n > c.max_message)
+      throw UsageError("--size: a message is 1 byte to --max-msg (" + o.max_msg + "), got '" +
+                       text + "'");
     c.sizes.push_back(n);
   }
   if (o.pipeline < 1 || o.pipeline > 4096) throw UsageError("--pipeline must be 1 to 4096");
@@ -172,10 +184,10 @@ std::vector<const PeerClient*> echo_peers(const std::string& list, EchoTransport
   return out;
 }
 
-ws::SessionOptions echo_session(ws::Codec codec, std::size_t pipeline) {
+ws::SessionOptions echo_session(ws::Codec codec, std::size_t pipeline, std::uint64_t max_message) {
   ws::SessionOptions s;
   s.codec = codec;
-  s.max_message = echo::kMaxMessage;
+  s.max_message = max_message;
   s.send_queue = std::max<std::size_t>(128, pipeline + 1);
   return s;
 }
@@ -328,7 +340,7 @@ int run_echo(const EchoOptions& o) {
       EchoServer server;
       EchoTarget target;
       target.transport = transport;
-      target.session = echo_session(c.codec, static_cast<std::size_t>(o.pipeline));
+      target.session = echo_session(c.codec, static_cast<std::size_t>(o.pipeline), c.max_message);
       tls::SslCtxPtr client_tls;
       std::string target_name = "builtin";
       if (c.url_tcp) {
@@ -353,7 +365,8 @@ int run_echo(const EchoOptions& o) {
             std::chrono::seconds(10));
       } else {
         server.ws.emplace(o.run.server_loop, o.run.server_cpu, transport == EchoTransport::wss,
-                          echo_session(c.server_codec, 4096), ws_echo_route(), o.server_threads);
+                          echo_session(c.server_codec, 4096, c.max_message), ws_echo_route(),
+                          o.server_threads);
       }
       const bool builtin = server.tcp || server.ws;
       // A server process's first row gets one uncounted repeat: a fresh
@@ -582,6 +595,10 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--server-codec", o->server_codec, "Framing of the built-in ws/wss server")
       ->capture_default_str();
+  cmd->add_option("--max-msg", o->max_msg,
+                  "Largest WebSocket message either end accepts (1009 beyond), up to 1 GiB; "
+                  "--size must fit")
+      ->capture_default_str();
   cmd->add_flag("-k,--insecure", o->insecure, "Do not verify the server's certificate (wss)");
   cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for wss://");
   cmd->add_option("--csv", o->run.csv, "Write one CSV line per row to FILE");
@@ -598,6 +615,7 @@ void register_echo_command(CLI::App& app, CommandRunner& run) {
 
 struct ServeEchoOptions {
   ServeOptions serve;
+  std::string max_msg = "1MiB";
   std::string transport = "tcp";
   std::string codec = "native";
   std::string cert, key;
@@ -613,6 +631,8 @@ void register_serve_echo(CLI::App* serve, CommandRunner& run) {
                   "unless --cert and --key)")
       ->capture_default_str();
   cmd->add_option("--codec", o->codec, "WebSocket framing: native or wslay")->capture_default_str();
+  cmd->add_option("--max-msg", o->max_msg, "Largest message accepted (1009 beyond), up to 1 GiB")
+      ->capture_default_str();
   cmd->add_option("--cert", o->cert, "PEM certificate for wss://");
   cmd->add_option("--key", o->key, "PEM private key for wss://");
   cmd->callback([o, &run] {
@@ -624,7 +644,8 @@ void register_serve_echo(CLI::App* serve, CommandRunner& run) {
       if (transport.front() == "tcp")
         return serve_foreground(o->serve, "serve echo", "tcp, loop " + o->serve.loop,
                                 start_tcp_echo);
-      const auto options = echo_session(codec_option("--codec", o->codec), 4096);
+      const auto options =
+          echo_session(codec_option("--codec", o->codec), 4096, max_message_option(o->max_msg));
       const auto ctx = server_tls_option(transport.front() == "wss", o->cert, o->key);
       return serve_foreground(
           o->serve, "serve echo",

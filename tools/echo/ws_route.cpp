@@ -1,5 +1,9 @@
 #include "tools/echo/ws_route.hpp"
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "tools/common/cpu.hpp"
 #include "tools/common/request_target.hpp"
 
@@ -29,8 +33,15 @@ class EchoHandler final : public WsHandler {
     send_waiting();
   }
 
+  // Text arrives whole and already checked as UTF-8.
+  bool wants_text() const override { return true; }
+  void on_text(std::string_view text) override {
+    waiting_text_ = std::string(text);
+    send_waiting();
+  }
+
   void on_writable() override {
-    if (waiting_) send_waiting();
+    if (waiting_ || waiting_text_) send_waiting();
   }
 
   bool finished(std::uint16_t code, std::error_code ec) override {
@@ -38,13 +49,17 @@ class EchoHandler final : public WsHandler {
   }
 
  private:
+  // One message waits at most: reading pauses until it is queued.
   void send_waiting() {
-    if (!session_->send(slice_of(waiting_))) {
+    const bool sent =
+        waiting_text_ ? session_->send_text(*waiting_text_) : session_->send(slice_of(waiting_));
+    if (!sent) {
       if (!paused_) session_->pause_reading();
       paused_ = true;
       return;
     }
     waiting_.reset();
+    waiting_text_.reset();
     if (paused_) session_->resume_reading();
     paused_ = false;
   }
@@ -53,6 +68,7 @@ class EchoHandler final : public WsHandler {
   ws::Session* session_ = nullptr;
   Bytes message_;
   SharedBytes waiting_;
+  std::optional<std::string> waiting_text_;
   bool paused_ = false;
 };
 
