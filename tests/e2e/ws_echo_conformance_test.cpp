@@ -160,3 +160,37 @@ TEST_CASE("ws echo: refused messages, then a new connection is served, every loo
 }
 
 }  // namespace lb::test
+
+namespace lb::test {
+
+// Our client under the fuzzingserver's protocol (tests/peers/case_server.py
+// speaks it with cases of its own and checks every echo).
+TEST_CASE("bench ws conformance: every loop and codec echoes the cases, text as text") {
+  if (std::system("/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped: python3-websockets is not installed");
+    return;
+  }
+  BenchServer suite(
+      "/usr/bin/python3 " + std::string(LOOPBENCH_SOURCE_DIR) + "/tests/peers/case_server.py 0",
+      /*raw_command=*/true);
+  const std::string url = "ws://127.0.0.1:" + std::to_string(suite.port());
+  const auto r = run_bench("ws conformance --url=" + url + " --timeout=20");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const std::string report = suite.stop();
+  INFO(report);
+  for (const auto& loop : compiled_loops())
+    for (const auto& codec : kEchoCodecs) {
+      const std::string agent = "loopbench-" + loop + "-" + codec;
+      CHECK(r.out.find(agent + ": 6 of the suite's 6 cases run") != std::string::npos);
+      CHECK(report.find("agent " + agent + ": 6 passed, 0 failed") != std::string::npos);
+    }
+  CHECK(run_bench("ws conformance --url=wss://127.0.0.1:1").exit_code == 2);
+  const auto closed = run_bench("ws conformance --url=" + url +
+                                " --loop=" + LOOPBENCH_FIRST_BACKEND + " --codec=native");
+  CHECK(closed.exit_code == 1);
+  CHECK(closed.err.find("loopbench-" + std::string(LOOPBENCH_FIRST_BACKEND) + "-native") !=
+        std::string::npos);
+}
+
+}  // namespace lb::test

@@ -24,6 +24,7 @@
 #include "tools/report/row_verdicts.hpp"
 #include "tools/ws/builtin.hpp"
 #include "tools/ws/codec_option.hpp"
+#include "tools/ws/conformance.hpp"
 #include "tools/ws/table.hpp"
 #include "tools/ws/throughput.hpp"
 
@@ -218,6 +219,87 @@ int run_ws(const WsOptions& o) {
   return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
+struct ConformanceOptions {
+  std::string url;
+  std::string loop = "all";
+  std::string codec = "all";
+  std::string agent = "loopbench";
+  std::optional<int> cases;
+  std::string max_msg = "64MiB";
+  double timeout_s = 60;
+};
+
+// Each loop and codec in turn, as its own agent of the suite's report.
+int run_conformance(const ConformanceOptions& o) {
+  const Interruption interruption;
+  const WsUrl server = url_option(o.url, "/");
+  if (server.tls) throw UsageError("--url: the suite's fuzzingserver speaks ws://, not wss://");
+  if (o.cases && *o.cases < 1) throw UsageError("--cases must be at least 1");
+  if (o.timeout_s <= 0) throw UsageError("--timeout must be positive");
+  RunOptions run;
+  run.loop = o.loop;
+  const auto loops = run.client_loops();
+  const auto codecs = codec_list("--codec", o.codec);
+  const auto max_message = size_option("--max-msg", o.max_msg);
+  int failures = 0;
+  for (const auto& loop_name : loops)
+    for (const auto codec : codecs) {
+      ConformanceSpec spec;
+      spec.server = server;
+      spec.agent = o.agent + "-" + loop_name + "-" + ws::codec_name(codec);
+      spec.session.codec = codec;
+      spec.session.max_message = max_message;
+      spec.last_case = o.cases;
+      spec.step_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.timeout_s * 1000));
+      const auto loop = make_loop(loop_name);
+      std::optional<ConformanceResult> result;
+      ConformanceClient client(*loop, spec, [&](const ConformanceResult& r) {
+        result = r;
+        loop->stop();
+      });
+      client.start();
+      loop->run();
+      if (!result) {  // interrupted
+        fmt::print("{}: interrupted\n", spec.agent);
+        return 130;  // as a shell reports a SIGINT
+      }
+      if (result->error.empty()) {
+        fmt::print("{}: {} of the suite's {} cases run, report updated\n", spec.agent,
+                   result->cases_run, result->case_count);
+      } else {
+        ++failures;
+        fmt::print(stderr, "bench: {}: {} (after {} of {} cases)\n", spec.agent, result->error,
+                   result->cases_run, result->case_count);
+      }
+    }
+  fmt::print(
+      "The verdicts are the suite's: its report (reports/clients/index.html where the "
+      "fuzzingserver runs) lists each agent.\n");
+  return failures ? 1 : 0;
+}
+
+void register_conformance(CLI::App* ws_cmd, CommandRunner& run) {
+  auto o = std::make_shared<ConformanceOptions>();
+  auto* cmd = ws_cmd->add_subcommand(
+      "conformance",
+      "Our client under Autobahn|Testsuite's fuzzingserver: each loop and codec runs the "
+      "suite's cases as an agent of its own");
+  cmd->add_option("--url", o->url, "ws://HOST:PORT of the running fuzzingserver")->required();
+  cmd->add_option("--loop", o->loop, "Client loop(s): epoll, libuv, uring, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--codec", o->codec, "Client framing: native, wslay, a comma list, or all")
+      ->capture_default_str();
+  cmd->add_option("--agent", o->agent, "Agent name prefix (-LOOP-CODEC is added)")
+      ->capture_default_str();
+  cmd->add_option("--cases", o->cases, "Run cases 1 to N only (all the suite offers by default)");
+  cmd->add_option("--max-msg", o->max_msg, "Largest message accepted (the suite sends 16 MiB)")
+      ->capture_default_str();
+  cmd->add_option("--timeout", o->timeout_s, "Fail a case that has not ended after this long")
+      ->transform(seconds_option())
+      ->capture_default_str();
+  cmd->callback([o, &run] { run = [o] { return run_conformance(*o); }; });
+}
+
 struct ServeWsOptions {
   ServeOptions serve;
   SessionLimits limits;
@@ -267,7 +349,11 @@ void register_ws_command(CLI::App& app, CommandRunner& run) {
                   "Also run other clients on the same transfer: websockets, aiohttp, node-ws "
                   "(comma list) or all");
   cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
-  cmd->callback([o, &run] { run = [o] { return run_ws(*o); }; });
+  register_conformance(cmd, run);
+  cmd->callback([o, &run, cmd] {
+    if (cmd->got_subcommand("conformance")) return;  // its own callback runs it
+    run = [o] { return run_ws(*o); };
+  });
 }
 
 void register_serve_ws(CLI::App* serve, CommandRunner& run) {
