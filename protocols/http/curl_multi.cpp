@@ -7,7 +7,6 @@
 #include <unistd.h>
 #endif
 
-#include <cstdio>
 #include <stdexcept>
 #include <vector>
 

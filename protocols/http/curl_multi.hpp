@@ -69,12 +69,14 @@ class CurlMulti {
   DoneCallback done_;
   MultiHandle multi_;
   Timer timer_;
-  // libcurl 7.88's HTTP/2 code can leave a transfer's last bytes buffered
-  // (in its stream buffer or in OpenSSL) with no socket event or timer due
-  // to run it: the multi_socket API then waits for --timeout although the
-  // response is complete (curl_multi_perform would run every transfer). So
-  // on multiplexed connections, a quiet interval with transfers running
-  // runs them all once, as curl_multi_perform would.
+  // libcurl 7.88's HTTP/2 code can leave a stream's last frame in its
+  // connection buffer with no transfer marked to drain it and no socket
+  // event or timer due: the multi_socket API then waits for --timeout
+  // although the response is complete. So on multiplexed connections, a
+  // quiet interval with transfers running tells curl each connection is
+  // readable (check_stall), and the transfer it runs reads the buffer.
+  // `kicked_` lasts until the next socket event: transfers finishing
+  // meanwhile count as rescued.
   bool guard_stalls_ = false;
   Timer stall_guard_;
   int running_ = 0;
