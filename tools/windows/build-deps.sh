@@ -44,11 +44,11 @@ SRC
   added_src=1
 fi
 if [ ${#missing[@]} -gt 0 ] || [ $added_src -eq 1 ]; then
-  $sudo apt-get update -qq
+  $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Source versions the cache key names: every version apt knows, newest first.
