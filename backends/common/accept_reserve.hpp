@@ -8,7 +8,7 @@
 // descriptors free up.
 #include <cstddef>
 
-#include "backends/common/unique_fd.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb {
 

@@ -5,8 +5,8 @@
 #include <system_error>
 
 #include "backends/common/address.hpp"
-#include "backends/common/unique_fd.hpp"
 #include "engine/backend.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb {
 

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "backends/common/unique_fd.hpp"
 #include "engine/backend.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb {
 

@@ -1,7 +1,7 @@
 #pragma once
 #include "backends/common/accept_reserve.hpp"
-#include "backends/common/unique_fd.hpp"
 #include "backends/epoll/epoll_backend.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb {
 

@@ -1,9 +1,9 @@
 #pragma once
 // A TCP stream on epoll: reads when readable, writev when the queue is not
 // empty and the socket is writable. Level-triggered; interest follows state.
-#include "backends/common/unique_fd.hpp"
 #include "backends/epoll/epoll_backend.hpp"
 #include "engine/handles.hpp"
+#include "engine/unique_fd.hpp"
 #include "engine/write_queue.hpp"
 
 namespace lb {

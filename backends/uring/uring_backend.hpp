@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "backends/common/unique_fd.hpp"
 #include "engine/backend.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb {
 

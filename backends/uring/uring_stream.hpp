@@ -6,9 +6,9 @@
 #include <sys/uio.h>
 
 #include "backends/common/address.hpp"
-#include "backends/common/unique_fd.hpp"
 #include "backends/uring/uring_backend.hpp"
 #include "engine/handles.hpp"
+#include "engine/unique_fd.hpp"
 #include "engine/write_queue.hpp"
 
 namespace lb {

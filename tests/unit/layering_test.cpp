@@ -1,7 +1,8 @@
 // Keeps the layering of DESIGN.md and docs/ARCHITECTURE.md true: only
 // backends/<name>/ includes its loop's header; engine/ and protocols/ never
 // include a backend; nothing below tools/ includes tools/; and inside tools/
-// includes point one way, cli -> workloads -> peers -> report -> net -> common.
+// includes point one way, cli -> workloads -> peers -> serve -> measure -> report -> net -> options
+// -> process.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -51,12 +52,15 @@ std::string tools_folder(const std::string& path) {
 // rides on it (kRidesOn).
 const std::map<std::string, int>& tools_ranks() {
   static const std::map<std::string, int> ranks = {
-      {"cli", 6},  // main, the command registry
-      {"tcp", 5},    {"http", 5}, {"ws", 5}, {"stream", 5}, {"echo", 5},  // the workloads
-      {"peers", 4},                                                       // other clients' rows
-      {"report", 3},  // results, baselines, matrix
-      {"net", 2},     // --net: the profile, namespaces, the delay line
-      {"common", 1},  // helpers of every command
+      {"cli", 9},  // main, the command registry
+      {"tcp", 8},     {"http", 8}, {"ws", 8}, {"stream", 8}, {"echo", 8},  // the workloads
+      {"peers", 7},                                                        // other clients' rows
+      {"serve", 6},    // built-in servers on their loops, `bench serve`'s options
+      {"measure", 5},  // repeats, progress, pacing, resource samples
+      {"report", 4},   // results, baselines, matrix
+      {"net", 3},      // --net: the profile, namespaces, the delay line
+      {"options", 2},  // option values every command checks the same way
+      {"process", 1},  // processes, signals, CPU times, where the server runs
   };
   return ranks;
 }
@@ -82,15 +86,17 @@ std::string tools_include_problem(const std::string& from, const std::string& to
 
 }  // namespace
 
-TEST_CASE("tools/ includes point one way: cli -> workloads -> peers -> report -> net -> common") {
+TEST_CASE(
+    "tools/ includes point one way: cli -> workloads -> peers -> serve -> measure -> report -> net "
+    "-> options -> process") {
   CHECK(tools_include_problem("cli", "ws").empty());
-  CHECK(tools_include_problem("ws", "common").empty());
+  CHECK(tools_include_problem("ws", "process").empty());
   CHECK(tools_include_problem("stream", "ws").empty());
   CHECK_FALSE(tools_include_problem("ws", "stream").empty());
   CHECK_FALSE(tools_include_problem("tcp", "ws").empty());
-  CHECK_FALSE(tools_include_problem("common", "report").empty());
+  CHECK_FALSE(tools_include_problem("process", "report").empty());
   CHECK_FALSE(tools_include_problem("report", "cli").empty());
-  CHECK_FALSE(tools_include_problem("bogus", "common").empty());  // a folder with no layer
+  CHECK_FALSE(tools_include_problem("bogus", "process").empty());  // a folder with no layer
   CHECK(tools_include_problem("echo", "ws").empty());
 
   const fs::path root = LOOPBENCH_SOURCE_DIR;
@@ -104,8 +110,8 @@ TEST_CASE("tools/ includes point one way: cli -> workloads -> peers -> report ->
     for (const auto& inc : quoted_includes(read_all(entry.path()))) {
       const std::string to = tools_folder(inc);
       if (inc.rfind("backends/", 0) == 0) {
-        // tools/ reaches into backends/ for the registry alone (and the fd owner)
-        CHECK_MESSAGE((inc == "backends/registry.hpp" || inc == "backends/common/unique_fd.hpp"),
+        // tools/ reaches into backends/ for the registry alone
+        CHECK_MESSAGE(inc == "backends/registry.hpp",
                       rel << " includes " << inc << ": tools/ uses backends/registry.hpp only");
       }
       if (to.empty()) continue;

@@ -2,8 +2,8 @@
 // way one can be wrong.
 #include <doctest/doctest.h>
 
-#include "tools/common/usage_error.hpp"
 #include "tools/net/profile.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb::net {
 

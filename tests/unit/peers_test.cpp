@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/report/matrix/plan.hpp"
 #include "tools/report/row_verdicts.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "engine/buffer.hpp"
-#include "tools/common/request_target.hpp"
+#include "tools/options/request_target.hpp"
 #include "tools/stream/data_file.hpp"
 #include "tools/stream/sha256.hpp"
 

@@ -1,8 +1,8 @@
 // Socket-free pieces of tools/: sizes, the tcp wire format, result maths.
 #include <doctest/doctest.h>
 
-#include "tools/common/pacing.hpp"
-#include "tools/common/size.hpp"
+#include "tools/measure/pacing.hpp"
+#include "tools/options/size.hpp"
 #include "tools/report/results.hpp"
 #include "tools/tcp/protocol.hpp"
 

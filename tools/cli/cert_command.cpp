@@ -7,7 +7,7 @@
 
 #include "protocols/tls/certificate.hpp"
 #include "tools/cli/commands.hpp"
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The commands that belong to no workload: `bench loops`, `bench cert`, and
 // `bench serve`, which holds each workload's server.
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

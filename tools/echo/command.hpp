@@ -1,7 +1,7 @@
 #pragma once
 // `bench echo` and `bench serve echo`: request/response echo over tcp,
 // ws or wss with many connections and small messages, closed or open loop.
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb {
 namespace {

@@ -1,6 +1,6 @@
 #include "tools/echo/payload.hpp"
 
-#include "tools/common/random_bytes.hpp"
+#include "tools/serve/random_bytes.hpp"
 
 namespace lb {
 

@@ -1,5 +1,5 @@
 #include "tools/echo/run.hpp"
-#include "tools/common/this_process.hpp"
+#include "tools/process/this_process.hpp"
 
 #include <algorithm>
 

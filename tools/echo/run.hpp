@@ -24,9 +24,9 @@
 #include "engine/lag_probe.hpp"
 #include "engine/loop.hpp"
 #include "engine/loop_barrier.hpp"
-#include "tools/common/cpu.hpp"
-#include "tools/common/pacing.hpp"
 #include "tools/echo/link.hpp"
+#include "tools/measure/pacing.hpp"
+#include "tools/process/cpu.hpp"
 
 namespace lb {
 

@@ -5,8 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "tools/common/options.hpp"
-#include "tools/common/size.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/size.hpp"
 #include "tools/peers/runner.hpp"
 
 namespace lb {

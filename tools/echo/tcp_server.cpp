@@ -3,7 +3,7 @@
 #include <system_error>
 
 #include "engine/error.hpp"
-#include "tools/common/cpu.hpp"
+#include "tools/process/cpu.hpp"
 
 namespace lb {
 namespace {

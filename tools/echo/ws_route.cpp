@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "tools/common/cpu.hpp"
-#include "tools/common/request_target.hpp"
+#include "tools/options/request_target.hpp"
+#include "tools/process/cpu.hpp"
 
 namespace lb {
 namespace {

@@ -9,7 +9,7 @@
 #include "engine/lag_probe.hpp"
 #include "protocols/http/curl_handles.hpp"
 #include "protocols/http/curl_multi.hpp"
-#include "tools/common/interruption.hpp"
+#include "tools/process/interruption.hpp"
 
 namespace lb {
 namespace {

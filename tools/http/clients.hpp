@@ -6,7 +6,7 @@
 // is checked: status 200 and the expected body length.
 //
 // Async can also run open loop (`pacing`, --rate): each transfer sends at
-// its intended times (tools/common/pacing.hpp), latency counts from the
+// its intended times (tools/measure/pacing.hpp), latency counts from the
 // intended time and the service time from the actual send; a slot that
 // falls due while its transfer is busy goes out when it finishes, late.
 #include <atomic>
@@ -19,7 +19,7 @@
 
 #include "engine/histogram.hpp"
 #include "engine/loop.hpp"
-#include "tools/common/pacing.hpp"
+#include "tools/measure/pacing.hpp"
 
 namespace lb {
 

@@ -1,4 +1,5 @@
 #include "tools/http/command.hpp"
+#include "tools/serve/server_body.hpp"
 
 #include <fmt/core.h>
 
@@ -15,24 +16,24 @@
 #include "protocols/http/routes.hpp"
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
-#include "tools/common/cpu.hpp"
-#include "tools/common/interruption.hpp"
-#include "tools/common/options.hpp"
-#include "tools/common/placement.hpp"
-#include "tools/common/progress_line.hpp"
-#include "tools/common/run_options.hpp"
-#include "tools/common/serve_options.hpp"
-#include "tools/common/server_process.hpp"
-#include "tools/common/tls_options.hpp"
 #include "tools/http/clients.hpp"
 #include "tools/http/server.hpp"
 #include "tools/http/table.hpp"
+#include "tools/measure/progress_line.hpp"
+#include "tools/measure/repeats.hpp"
 #include "tools/net/lab.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/run_options.hpp"
+#include "tools/options/tls_options.hpp"
 #include "tools/peers/runner.hpp"
 #include "tools/peers/trust_file.hpp"
-#include "tools/report/repeats.hpp"
+#include "tools/process/cpu.hpp"
+#include "tools/process/interruption.hpp"
+#include "tools/process/placement.hpp"
+#include "tools/process/server_process.hpp"
 #include "tools/report/results.hpp"
 #include "tools/report/row_verdicts.hpp"
+#include "tools/serve/serve_options.hpp"
 
 namespace lb {
 namespace {

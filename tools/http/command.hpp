@@ -2,7 +2,7 @@
 // `bench http` (the original suite's HTTP clients: sync, threads, and async
 // on every loop, fetching /1k, /20k, /200k from a keep-alive server) and
 // `bench serve http` (that server alone).
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "protocols/tls/tls_context.hpp"
-#include "tools/common/options.hpp"
-#include "tools/common/serving_loops.hpp"
+#include "tools/options/options.hpp"
+#include "tools/serve/serving_loops.hpp"
 
 namespace lb {
 

@@ -19,7 +19,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "backends/common/unique_fd.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb::net {
 namespace {

@@ -24,10 +24,10 @@
 #include <vector>
 
 #include "engine/stats.hpp"
-#include "tools/common/placement.hpp"
-#include "tools/common/usage_error.hpp"
 #include "tools/net/namespaces.hpp"
 #include "tools/net/probe.hpp"
+#include "tools/options/usage_error.hpp"
+#include "tools/process/placement.hpp"
 
 namespace lb::net {
 namespace {

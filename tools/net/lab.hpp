@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backends/common/unique_fd.hpp"
+#include "engine/unique_fd.hpp"
 #include "tools/net/delay_line.hpp"
 #include "tools/net/profile.hpp"
 

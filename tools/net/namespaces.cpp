@@ -9,7 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb::net {
 namespace {

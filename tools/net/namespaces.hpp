@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "backends/common/unique_fd.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb::net {
 

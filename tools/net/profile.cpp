@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string_view>
 
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb::net {
 namespace {

@@ -11,10 +11,10 @@
 #include <map>
 #include <sstream>
 
-#include "tools/common/child_process.hpp"
-#include "tools/common/options.hpp"
-#include "tools/common/this_process.hpp"
-#include "tools/common/usage_error.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/usage_error.hpp"
+#include "tools/process/child_process.hpp"
+#include "tools/process/this_process.hpp"
 
 namespace lb {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tools/measure/repeats.hpp"
 #include "tools/report/comparisons.hpp"
-#include "tools/report/repeats.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "protocols/tls/certificate.hpp"
-#include "tools/common/this_process.hpp"
+#include "tools/process/this_process.hpp"
 
 namespace lb {
 

@@ -1,7 +1,7 @@
 #pragma once
 // `bench compare OLD.json NEW.json`: per-row verdicts between two results
 // files (the rule is in tools/report/baseline.hpp).
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

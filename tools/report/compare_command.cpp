@@ -5,8 +5,8 @@
 
 #include <fstream>
 
-#include "tools/common/options.hpp"
-#include "tools/common/size.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/size.hpp"
 #include "tools/report/baseline.hpp"
 #include "tools/report/command.hpp"
 #include "tools/report/results.hpp"

@@ -6,8 +6,8 @@
 #include <map>
 #include <tuple>
 
-#include "tools/common/options.hpp"
-#include "tools/common/size.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/size.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {

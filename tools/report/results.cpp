@@ -10,12 +10,12 @@
 #include <stdexcept>
 
 #include "backends/registry.hpp"
-#include "tools/common/command_line.hpp"
-#include "tools/common/cpu.hpp"
-#include "tools/common/interruption.hpp"
-#include "tools/common/this_process.hpp"
-#include "tools/common/usage_error.hpp"
-#include "tools/common/version.hpp"
+#include "tools/options/usage_error.hpp"
+#include "tools/process/cpu.hpp"
+#include "tools/process/interruption.hpp"
+#include "tools/process/this_process.hpp"
+#include "tools/report/command_line.hpp"
+#include "tools/report/version.hpp"
 
 namespace lb {
 namespace {

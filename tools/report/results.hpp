@@ -67,7 +67,7 @@ struct RunResult {
   std::optional<bool> verified;
   nlohmann::json summary_extra = nlohmann::json::object();  // bench-specific summary fields
   bool connections_known = true;                            // false: the client library cannot tell
-  bool interrupted = false;  // Ctrl-C came before its last round (tools/common/interruption.hpp)
+  bool interrupted = false;  // Ctrl-C came before its last round (tools/process/interruption.hpp)
 
   // Rows of other clients (bench --peers, tools/peers/runner.hpp).
   std::string client;  // empty: loopbench's own client

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb {
 

@@ -1,7 +1,7 @@
 #pragma once
 // `bench stream generate | serve | client`: verified streaming of a data
 // file over WebSocket, SHA-256 checked end to end.
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

@@ -16,7 +16,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "backends/common/unique_fd.hpp"
+#include "engine/unique_fd.hpp"
 
 namespace lb {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "tools/common/size.hpp"
+#include "tools/options/size.hpp"
 
 namespace lb {
 namespace {

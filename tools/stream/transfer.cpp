@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tools/common/cpu.hpp"
-#include "tools/common/request_target.hpp"
+#include "tools/options/request_target.hpp"
+#include "tools/process/cpu.hpp"
 
 namespace lb {
 namespace {

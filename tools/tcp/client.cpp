@@ -1,7 +1,7 @@
 #include "tools/tcp/client.hpp"
 
 #include "engine/error.hpp"
-#include "tools/common/random_bytes.hpp"
+#include "tools/serve/random_bytes.hpp"
 #include "tools/tcp/protocol.hpp"
 
 namespace lb {

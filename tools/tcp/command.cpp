@@ -1,4 +1,5 @@
 #include "tools/tcp/command.hpp"
+#include "tools/serve/server_body.hpp"
 
 #include <fmt/core.h>
 
@@ -6,17 +7,17 @@
 #include <optional>
 
 #include "backends/registry.hpp"
-#include "tools/common/interruption.hpp"
-#include "tools/common/measured_transfer.hpp"
-#include "tools/common/options.hpp"
-#include "tools/common/placement.hpp"
-#include "tools/common/run_options.hpp"
-#include "tools/common/serve_options.hpp"
-#include "tools/common/server_process.hpp"
+#include "tools/measure/measured_transfer.hpp"
+#include "tools/measure/repeats.hpp"
 #include "tools/net/lab.hpp"
-#include "tools/report/repeats.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/run_options.hpp"
+#include "tools/process/interruption.hpp"
+#include "tools/process/placement.hpp"
+#include "tools/process/server_process.hpp"
 #include "tools/report/results.hpp"
 #include "tools/report/row_verdicts.hpp"
+#include "tools/serve/serve_options.hpp"
 #include "tools/tcp/client.hpp"
 #include "tools/tcp/server.hpp"
 #include "tools/tcp/table.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // `bench tcp` (raw stream throughput on each loop, like iperf3) and `bench
 // serve tcp` (its server alone).
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

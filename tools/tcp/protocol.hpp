@@ -25,7 +25,7 @@
 #include <optional>
 #include <span>
 
-#include "tools/common/size.hpp"
+#include "tools/options/size.hpp"
 
 namespace lb::tcp_bench {
 

@@ -4,7 +4,7 @@
 #include <system_error>
 
 #include "engine/error.hpp"
-#include "tools/common/random_bytes.hpp"
+#include "tools/serve/random_bytes.hpp"
 #include "tools/tcp/protocol.hpp"
 
 namespace lb {

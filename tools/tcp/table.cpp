@@ -2,8 +2,8 @@
 
 #include <fmt/core.h>
 
-#include "tools/common/options.hpp"
-#include "tools/common/size.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/size.hpp"
 
 namespace lb {
 namespace {}  // namespace

@@ -1,10 +1,11 @@
 #include "tools/ws/builtin.hpp"
+#include "tools/serve/server_body.hpp"
 
 #include <fmt/core.h>
 
 #include "protocols/tls/tls_context.hpp"
-#include "tools/common/placement.hpp"
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
+#include "tools/process/placement.hpp"
 
 namespace lb {
 namespace {

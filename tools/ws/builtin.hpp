@@ -10,10 +10,11 @@
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/openssl_handles.hpp"
 #include "protocols/ws/session.hpp"
-#include "tools/common/cpu.hpp"
-#include "tools/common/placement.hpp"
-#include "tools/common/server_process.hpp"
-#include "tools/common/tls_options.hpp"
+#include "tools/options/tls_options.hpp"
+#include "tools/process/cpu.hpp"
+#include "tools/process/placement.hpp"
+#include "tools/process/server_process.hpp"
+#include "tools/serve/serving_loops.hpp"
 #include "tools/ws/server.hpp"
 
 namespace lb {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "tools/common/options.hpp"
-#include "tools/common/usage_error.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb {
 

@@ -1,7 +1,7 @@
 #pragma once
 // `bench ws` (WebSocket throughput per loop, ws:// or wss://) and `bench
 // serve ws` (its server alone).
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

@@ -4,7 +4,7 @@
 
 #include "protocols/tls/tls_stream.hpp"
 #include "protocols/ws/handshake.hpp"
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "tools/common/size.hpp"
+#include "tools/options/size.hpp"
 #include "tools/peers/runner.hpp"
 
 namespace lb {

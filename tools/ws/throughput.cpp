@@ -7,9 +7,9 @@
 #include "engine/error.hpp"
 #include "protocols/tls/tls_stream.hpp"
 #include "protocols/ws/handshake.hpp"
-#include "tools/common/random_bytes.hpp"
-#include "tools/common/request_target.hpp"
-#include "tools/common/size.hpp"
+#include "tools/options/request_target.hpp"
+#include "tools/options/size.hpp"
+#include "tools/serve/random_bytes.hpp"
 
 namespace lb {
 namespace {

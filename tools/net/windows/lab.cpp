@@ -4,7 +4,7 @@
 // No Lab is ever made; its members exist for the commands that hold one.
 #include "tools/net/lab.hpp"
 
-#include "tools/common/usage_error.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb::net {
 namespace {

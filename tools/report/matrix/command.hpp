@@ -1,7 +1,7 @@
 #pragma once
 // `bench matrix`: every scenario on every loop, rounds interleaved, merged
 // into results.json, summary.md and report.html; compared with a baseline.
-#include "tools/common/subcommand.hpp"
+#include "tools/options/subcommand.hpp"
 
 namespace lb {
 

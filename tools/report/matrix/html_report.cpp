@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "tools/common/options.hpp"
-#include "tools/common/size.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/size.hpp"
 #include "tools/report/comparisons.hpp"
 #include "tools/report/matrix/report.hpp"
 #include "tools/report/matrix/report_rows.hpp"

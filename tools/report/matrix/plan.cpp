@@ -5,8 +5,8 @@
 #include <random>
 #include <stdexcept>
 
-#include "tools/common/options.hpp"
-#include "tools/common/usage_error.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/usage_error.hpp"
 
 namespace lb {
 

@@ -5,7 +5,7 @@
 #include <set>
 #include <tuple>
 
-#include "tools/common/options.hpp"
+#include "tools/options/options.hpp"
 #include "tools/report/comparisons.hpp"
 #include "tools/report/matrix/report_rows.hpp"
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "engine/stats.hpp"
-#include "tools/common/options.hpp"
-#include "tools/common/size.hpp"
+#include "tools/options/options.hpp"
+#include "tools/options/size.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {

@@ -1,0 +1,35 @@
+// The bodies of built-in servers (server_body.hpp), the
+// same on every system.
+#include <cstdio>
+
+#include "tools/options/options.hpp"
+#include "tools/process/placement.hpp"
+#include "tools/serve/server_body.hpp"
+#include "tools/serve/serving_loops.hpp"
+
+namespace lb {
+
+ServerProcess::Body guarded_server_body(ServerProcess::Body body) {
+  return [body = std::move(body)](const std::function<void(std::uint16_t)>& ready) {
+    try {
+      return body(ready);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bench: server: %s\n", e.what());
+      return 1;
+    }
+  };
+}
+
+ServerProcess::Body loop_server_body(std::string loop_name, int cpu, StartServer start,
+                                     int threads) {
+  return guarded_server_body([loop_name = std::move(loop_name), cpu, start = std::move(start),
+                              threads](const std::function<void(std::uint16_t)>& ready) {
+    pin_or_throw(cpu, "server");
+    ServingLoops serving(loop_name, threads, Endpoint{placement().server_host, 0}, start);
+    ready(serving.port());
+    serving.run();
+    return 0;
+  });
+}
+
+}  // namespace lb
