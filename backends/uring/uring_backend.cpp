@@ -21,27 +21,23 @@ namespace {
 
 constexpr unsigned kRingEntries = 1024;
 // Every connection keeps a multishot receive armed, so one wait can complete
-// a receive on each of them: with the default 2 x 1024 CQ entries, 10,000
-// ws echo connections overflowed the CQ (the kernel then kmallocs and lists
-// each extra completion) and ran at 21-45k msgs/s, Jain 0.69, against 62k
-// on epoll.
+// a receive on each of them; an overflowing CQ makes the kernel allocate
+// and list each extra completion. Sizes and budgets here are measured in
+// docs/notes/io_uring.md.
 constexpr unsigned kCqEntries = 32 * kRingEntries;
 constexpr unsigned kCqeBudget = 64;
 constexpr unsigned kProvidedBuffers = 256;  // power of two
-// The most one receive fills, as epoll's and libuv's read buffer: with
-// receives of at most 64 KiB, a ws download took four times the
-// completions and cost 0.23-0.26 client CPU s/GiB against 0.14-0.17 with
-// 256 KiB (both with 4 MiB offered).
+// The most one receive fills, as epoll's and libuv's read buffer: smaller
+// receives mean more completions per byte.
 constexpr std::size_t kProvidedBufferBytes = 256 * 1024;
 // The kernel copies receives into provided buffers as task work inside our
-// wait, into as many as the ring offers: with 16 MiB offered, one wait
-// copied up to 16 MiB of a single fast socket (4-7 ms of loop lag in uring
-// downloads). The ring offers 4 buffers per live handle, at least 8 (2 MiB
-// a wait), all 256 from 64 handles on (10,000 echo connections ran at half
-// the messages/s with 64), and never more than kOfferedBytes in all: past
-// 64 buffers each is offered shorter. Few buffers also keep a bulk
-// receive's copies in cache, as the ring hands them out in turn: 8 of
-// 256 KiB (2 MiB, the L2) cost that download 0.13-0.17 s/GiB.
+// wait, into as many as the ring offers, so what is offered bounds the
+// copying one wait does for a single fast socket. The ring offers 4
+// buffers per live handle, at least 8 (2 MiB a wait), all 256 from 64
+// handles on (many connections need a buffer each), and never more than
+// kOfferedBytes in all: past 64 buffers each is offered shorter. Few
+// buffers also keep a bulk receive's copies in cache, as the ring hands
+// them out in turn.
 constexpr std::size_t kBuffersPerHandle = 4;
 constexpr std::size_t kMinBuffersOffered = 8;
 constexpr std::size_t kOfferedBytes = 16 * 1024 * 1024;
@@ -143,9 +139,8 @@ UringBackend::UringBackend(Loop& loop)
       // The kernel's part of a completion (a receive's copy into a provided
       // buffer) runs as task work. Deferred, it runs only while this thread
       // waits in io_uring_enter, at most 32 receives per socket per wait;
-      // otherwise it ran on any return from the kernel, a page fault inside
-      // a read callback included, where one 64 KiB copy into a fresh buffer
-      // took 34 ms while the kernel filled up to 16 MiB of provided buffers.
+      // otherwise it runs on any return from the kernel, a page fault inside
+      // a read callback included, and fills provided buffers there.
       // Deferred task work needs a single submitter: the ring starts
       // disabled and the thread whose loop first runs it enables it.
       ring_(std::make_unique<Ring>(kRingEntries, kCqEntries,
@@ -339,10 +334,9 @@ void UringBackend::run_once(std::optional<std::chrono::nanoseconds> timeout) {
   // Copy each CQE and mark it seen before dispatching: callbacks submit new
   // work, and a CQ slot is free again as soon as it is consumed. At most
   // kCqeBudget CQEs and one TurnBudget per turn, so timers and posted work
-  // run between batches: a multishot receive keeps producing CQEs (with
-  // 4096 per turn the 50 ms health timer of a wss:// client fired 224-366
-  // ms late), and 64 CQEs of 64 KiB landing in fresh memory took 52 ms on
-  // this VM. CQEs left over make the next wait return at once.
+  // run between batches: a multishot receive keeps producing CQEs, and a
+  // turn that drains them all delays every timer behind it. CQEs left over
+  // make the next wait return at once.
   TurnBudget& budget = loop_.turn_budget();
   for (unsigned n = 0; n < kCqeBudget && io_uring_peek_cqe(ring_->get(), &cqe) == 0; ++n) {
     const io_uring_cqe copy = *cqe;

@@ -3,9 +3,8 @@
 // BIOs. Reads take ciphertext straight from the bytes of the inner stream's
 // current read callback (borrowed, not copied); only what OpenSSL leaves
 // unread is kept. Writes append ciphertext to one output buffer that the TLS
-// stream hands to the inner stream. BIO_s_mem, used before, copied every
-// byte in, memmoved what remained after each read, and grew its buffer with
-// a zeroing realloc: a third of the server's CPU at wss:// rates.
+// stream hands to the inner stream. OpenSSL's memory BIO would copy every
+// byte in and memmove what remains after each read (docs/notes/tls.md).
 #include <openssl/bio.h>
 
 #include <cstddef>

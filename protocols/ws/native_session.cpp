@@ -307,13 +307,12 @@ void NativeSession::append_frame(std::uint8_t opcode, std::span<const std::byte>
   batch_bytes_ += kMaxFrameHeader + payload.size();
 }
 
-// A buffer never grows in place: that copied what it held into fresh
-// memory, a chain of 64 KiB..2 MiB copies per buffer whose page faults
-// (2.8 ms a MiB on this VM) fell inside one send(). A batch that outgrows
-// its buffer goes out as it is, and later buffers are made bigger, up to
-// a full batch plus the frame that crosses it; a spare smaller than that is
-// dropped when it overflows. Buffers start at 64 KiB: reserving a full
-// batch up front cost each of 2,000 small-message sessions an mmap.
+// A buffer never grows in place: that would copy what it holds into fresh
+// memory, whose page faults fall inside one send() (docs/notes/memory.md).
+// A batch that outgrows its buffer goes out as it is, and later buffers are
+// made bigger, up to a full batch plus the frame that crosses it; a spare
+// smaller than that is dropped when it overflows. Buffers start at 64 KiB,
+// so a session of small messages never maps a full batch.
 void NativeSession::make_room(std::size_t frame) {
   if (own_used_ > 0) {
     batch_capacity_ = std::max(batch_capacity_, std::min(2 * own_.capacity(), kBatchBytes + frame));

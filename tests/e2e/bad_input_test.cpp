@@ -1,4 +1,4 @@
-// What a new user mistypes: each is refused before anything is measured,
+// What a new user mistypes: each is rejected before anything is measured,
 // with exit 2 and a message that names the option, and leaves no file.
 #include <doctest/doctest.h>
 #include <unistd.h>

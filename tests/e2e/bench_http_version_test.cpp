@@ -161,7 +161,7 @@ TEST_CASE("bench http: one version option at most; prior knowledge that libcurl 
   CHECK(both.exit_code == 2);
   CHECK(both.err.find("excludes") != std::string::npos);
   // Debian 12's libcurl 7.88.1 breaks every reused prior-knowledge
-  // connection (curl#10634): refused before anything runs, saying what works.
+  // connection (curl#10634): rejected before anything runs, saying what works.
   const auto reuse = run_bench("http --http2-prior-knowledge --mode=sync --size=1k --requests=5");
   CHECK(reuse.exit_code == 2);
   CHECK(reuse.err.find("--fresh-connections") != std::string::npos);

@@ -60,7 +60,7 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
 
 // CLI11 2.1 reads "--json=" as an option still waiting for its value and
 // would take the next argument ("--loop=epoll") as it: an empty value is
-// refused before CLI11 sees it.
+// rejected before CLI11 sees it.
 std::optional<std::string> empty_option_value(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

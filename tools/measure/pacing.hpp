@@ -31,9 +31,9 @@ struct Pacing {
   void check() const;
 };
 
-// 100 ns between the slots of a single sender: about a hundred times what
-// one client loop echoed here (80,000-99,000 messages/s over tcp), and a
-// backlog that a stalled sender's Poisson slots can still be walked through.
+// 100 ns between the slots of a single sender: far above what one client
+// loop can send (docs/notes/pacing.md), and a backlog that a stalled
+// sender's Poisson slots can still be walked through.
 inline constexpr double kMaxRate = 1e7;
 
 // Adds --rate (what one operation is: `unit`, e.g. "messages") and --arrival.

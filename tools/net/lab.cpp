@@ -178,10 +178,9 @@ void Lab::measure() {
   measured_.connect_min_ms = sorted.front();
   measured_.connect_max_ms = sorted.back();
   const auto rate = static_cast<double>(profile_.rate_bps);
-  // One train each way first, not counted: the first one through came in
-  // lumps (gaps of 4-7 ms in its first half), the later ones do not. Then
-  // the median of three: a train lasts about 30 ms, and one stall of the
-  // machine inside it took a 200 Mbit/s path's figure to 137 in a CI run.
+  // One train each way first, not counted: the first one through comes in
+  // lumps. Then the median of three, so one stall of the machine inside a
+  // 30 ms train does not set the path's rate (docs/notes/net.md).
   (void)train_rate_bps(server_.get(), client_.get(), kClientIp, rate);
   (void)train_rate_bps(client_.get(), server_.get(), kServerIp, rate);
   std::vector<double> down, up;

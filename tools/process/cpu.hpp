@@ -65,10 +65,8 @@ void release_free_memory();
 
 // Keeps freed memory in the heap for the next allocation (glibc: no mmap of
 // its own for a large block, no trimming after a free; nothing elsewhere),
-// so a repeat reuses the pages its warm-up touched. A first touch costs
-// 2.8 ms a MiB on this VM, and every connection's send queue and batch
-// buffers were fresh memory (a stream upload's: 16 MiB of pieces and as
-// much again of batches).
+// so a repeat reuses the pages its warm-up touched instead of paying a
+// first touch for every send queue and batch buffer (docs/notes/memory.md).
 void keep_freed_memory();
 
 }  // namespace lb

@@ -38,8 +38,8 @@
 
 namespace lb {
 
-// One piece is one step of the sender (read, frame, write): at 1 MiB a step
-// took 3-8 ms here, so the loop turns around it did too.
+// One piece is one step of the sender (read, frame, write), so it bounds
+// the loop turn around that step (docs/notes/memory.md).
 constexpr std::size_t kStreamPiece = 256 << 10;
 constexpr int kStreamSendQueue = 64;  // pieces: 16 MiB in flight
 
@@ -52,7 +52,7 @@ class FileSender {
  public:
   FileSender(DataFileReader& reader, std::uint64_t limit);
   // Allocates and touches `pieces` buffers now, so the transfer does not
-  // pay for fresh pages (about 3 ms a MiB on this VM) inside a loop turn.
+  // pay for fresh pages inside a loop turn (docs/notes/memory.md).
   void preallocate(std::size_t pieces);
   // True when everything is queued; `sent` counts queued bytes. Returns
   // false when the queue is full (on_writable follows) or after a turn's
