@@ -4,9 +4,6 @@
 #include <mutex>
 #include <optional>
 
-#ifdef LOOPBENCH_HAVE_URING
-#include "backends/uring/uring_backend.hpp"
-#endif
 #ifdef LOOPBENCH_HAVE_TWIN
 #include "backends/twin/twin_backend.hpp"
 #endif
@@ -22,6 +19,7 @@ std::string libuv_version();
 #endif
 #ifdef LOOPBENCH_HAVE_URING
 std::unique_ptr<Backend> make_uring_backend(Loop& loop);
+std::string uring_unavailable_reason();
 #endif
 
 namespace {
@@ -44,7 +42,7 @@ const std::vector<Entry>& entries() {
        "uv_tcp reads and uv_write; uv_poll watches; one uv_timer for waits"},
 #endif
 #ifdef LOOPBENCH_HAVE_URING
-      {"uring", make_uring_backend, &UringBackend::unavailable_reason,
+      {"uring", make_uring_backend, uring_unavailable_reason,
        "multishot RECV into a provided-buffer ring (registered by hand, liburing 2.3), task work "
        "deferred to the wait; SENDMSG, "
        "one in flight per stream, on blocking sockets; multishot ACCEPT; CONNECT; one-shot "

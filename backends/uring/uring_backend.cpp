@@ -365,4 +365,8 @@ std::unique_ptr<Backend> make_uring_backend(Loop& loop) {
   return std::make_unique<UringBackend>(loop);
 }
 
+std::string uring_unavailable_reason() {
+  return UringBackend::unavailable_reason();
+}
+
 }  // namespace lb

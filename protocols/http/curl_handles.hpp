@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 namespace lb::http {
 
@@ -20,5 +22,14 @@ void ensure_curl_global_init();
 
 // A new easy handle (throws std::runtime_error if libcurl cannot make one).
 EasyHandle make_easy();
+
+// curl_easy_setopt; a libcurl that refuses the option or its value (too
+// old, built without it, out of memory) is a setup error: std::runtime_error.
+template <typename Value>
+void set_easy_option(CURL* easy, CURLoption option, Value value) {
+  const CURLcode rc = curl_easy_setopt(easy, option, value);
+  if (rc != CURLE_OK)
+    throw std::runtime_error(std::string("curl_easy_setopt: ") + curl_easy_strerror(rc));
+}
 
 }  // namespace lb::http

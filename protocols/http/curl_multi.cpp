@@ -34,18 +34,45 @@ int close_socket(curl_socket_t fd) {
 #endif
 }
 
+// curl_multi_setopt with options this file passes cannot fail but for a
+// libcurl too old to know them: that is a setup error.
+template <typename Value>
+void set_option(CURLM* multi, CURLMoption option, Value value) {
+  const CURLMcode rc = curl_multi_setopt(multi, option, value);
+  if (rc != CURLM_OK)
+    throw std::runtime_error(std::string("curl_multi_setopt: ") + curl_multi_strerror(rc));
+}
+
+class MultiCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "curl_multi"; }
+  std::string message(int code) const override {
+    return curl_multi_strerror(static_cast<CURLMcode>(code));
+  }
+};
+
 }  // namespace
+
+const std::error_category& curl_multi_category() noexcept {
+  static const MultiCategory category;
+  return category;
+}
+
+std::error_code make_multi_error(CURLMcode code) noexcept {
+  if (code == CURLM_OK) return {};
+  return {static_cast<int>(code), curl_multi_category()};
+}
 
 CurlMulti::CurlMulti(Loop& loop, long max_connections, DoneCallback done)
     : loop_(loop), done_(std::move(done)) {
   ensure_curl_global_init();
   multi_.reset(curl_multi_init());
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
-  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION, &CurlMulti::on_socket);
-  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERFUNCTION, &CurlMulti::on_timer);
-  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, max_connections);
+  set_option(multi_.get(), CURLMOPT_SOCKETFUNCTION, &CurlMulti::on_socket);
+  set_option(multi_.get(), CURLMOPT_SOCKETDATA, this);
+  set_option(multi_.get(), CURLMOPT_TIMERFUNCTION, &CurlMulti::on_timer);
+  set_option(multi_.get(), CURLMOPT_TIMERDATA, this);
+  set_option(multi_.get(), CURLMOPT_MAXCONNECTS, max_connections);
 }
 
 // curl_multi_cleanup closes cached connections through our callbacks, which
@@ -58,23 +85,23 @@ CurlMulti::~CurlMulti() {
 }
 
 void CurlMulti::multiplex(long connections, long streams) {
-  curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
-  curl_multi_setopt(multi_.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, streams);
+  set_option(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  set_option(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
+  set_option(multi_.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, streams);
   guard_stalls_ = true;
 }
 
-void CurlMulti::add(CURL* easy) {
-  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlMulti::on_open_socket);
-  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
-  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::on_close_socket);
-  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+std::error_code CurlMulti::add(CURL* easy) {
+  set_easy_option(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlMulti::on_open_socket);
+  set_easy_option(easy, CURLOPT_OPENSOCKETDATA, this);
+  set_easy_option(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::on_close_socket);
+  set_easy_option(easy, CURLOPT_CLOSESOCKETDATA, this);
   // Adding calls on_timer(0): the transfer starts on the next loop turn.
-  curl_multi_add_handle(multi_.get(), easy);
+  return make_multi_error(curl_multi_add_handle(multi_.get(), easy));
 }
 
-void CurlMulti::remove(CURL* easy) {
-  curl_multi_remove_handle(multi_.get(), easy);
+std::error_code CurlMulti::remove(CURL* easy) {
+  return make_multi_error(curl_multi_remove_handle(multi_.get(), easy));
 }
 
 curl_socket_t CurlMulti::on_open_socket(void* self, curlsocktype, curl_sockaddr* a) {
@@ -147,7 +174,8 @@ void CurlMulti::action(curl_socket_t fd, int events) {
 
 void CurlMulti::run(curl_socket_t fd, int events) {
   ++actions_;
-  curl_multi_socket_action(multi_.get(), fd, events, &running_);
+  const auto ec = make_multi_error(curl_multi_socket_action(multi_.get(), fd, events, &running_));
+  if (ec && !error_) error_ = ec;
   drain_finished();
   arm_stall_guard();
 }

@@ -15,12 +15,17 @@
 
 #include <functional>
 #include <memory>
+#include <system_error>
 #include <unordered_map>
 
 #include "engine/loop.hpp"
 #include "protocols/http/curl_handles.hpp"
 
 namespace lb::http {
+
+// CURLMcode values as std::error_code (message: curl_multi_strerror).
+const std::error_category& curl_multi_category() noexcept;
+std::error_code make_multi_error(CURLMcode code) noexcept;
 
 class CurlMulti {
  public:
@@ -42,9 +47,13 @@ class CurlMulti {
   // wait for a stream instead of opening a connection of their own).
   // Also guards against a libcurl 7.88 defect (below).
   void multiplex(long connections, long streams);
-  // Installs the socket callbacks on `easy` and starts its transfer.
-  void add(CURL* easy);
-  void remove(CURL* easy);
+  // Installs the socket callbacks on `easy` and starts its transfer; an
+  // error when curl refuses the handle (then no transfer runs).
+  [[nodiscard]] std::error_code add(CURL* easy);
+  [[nodiscard]] std::error_code remove(CURL* easy);
+  // The first error curl_multi_socket_action returned, if any: the
+  // transfers it was driving may have ended by their timeouts instead.
+  std::error_code error() const { return error_; }
   // Transfers that finished after the stall guard woke curl, before any
   // socket event did: responses libcurl held back.
   std::uint64_t rescued() const { return rescued_; }
@@ -84,6 +93,7 @@ class CurlMulti {
   std::uint64_t actions_at_check_ = 0;
   bool kicked_ = false;
   std::uint64_t rescued_ = 0;
+  std::error_code error_;
   // Keyed by fd while that socket is open: a socket we opened has its entry
   // until we close it; one curl opened itself (its resolver's socketpair)
   // until CURL_POLL_REMOVE, as we never learn when it closes. So a reused

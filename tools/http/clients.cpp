@@ -69,48 +69,49 @@ std::size_t count_body(char*, std::size_t size, std::size_t n, void* userp) {
 
 void configure(Transfer& t, const HttpRunSpec& spec) {
   CURL* e = t.easy.get();
-  curl_easy_setopt(e, CURLOPT_URL, spec.url.c_str());
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &count_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  http::set_easy_option(e, CURLOPT_URL, spec.url.c_str());
+  http::set_easy_option(e, CURLOPT_WRITEFUNCTION, &count_body);
+  http::set_easy_option(e, CURLOPT_WRITEDATA, &t);
+  http::set_easy_option(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
+  http::set_easy_option(e, CURLOPT_NOSIGNAL, 1L);
+  http::set_easy_option(e, CURLOPT_TCP_NODELAY, 1L);
   if (spec.fresh_connections) {
-    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    http::set_easy_option(e, CURLOPT_FRESH_CONNECT, 1L);
+    http::set_easy_option(e, CURLOPT_FORBID_REUSE, 1L);
   }
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error.data());
+  http::set_easy_option(e, CURLOPT_ERRORBUFFER, t.error.data());
   for (const auto& line : spec.headers) {
     curl_slist* grown = curl_slist_append(t.headers.get(), line.c_str());
     if (!grown) throw std::runtime_error("out of memory for --header");
     (void)t.headers.release();
     t.headers.reset(grown);
   }
-  if (t.headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
+  if (t.headers) http::set_easy_option(e, CURLOPT_HTTPHEADER, t.headers.get());
   if (!spec.body.empty()) {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec.body.size()));
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, spec.body.data());  // the spec outlives the run
+    http::set_easy_option(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                          static_cast<curl_off_t>(spec.body.size()));
+    http::set_easy_option(e, CURLOPT_POSTFIELDS, spec.body.data());  // the spec outlives the run
   }
-  if (!spec.method.empty()) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
+  if (!spec.method.empty()) http::set_easy_option(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
   // Always set: libcurl's default (CURL_HTTP_VERSION_2TLS) offers "h2" by
   // ALPN, so an https:// run that asked nothing would measure HTTP/2.
   if (curl_easy_setopt(e, CURLOPT_HTTP_VERSION, curl_version_option(spec.version)) != CURLE_OK)
     throw std::runtime_error("this libcurl cannot speak HTTP/" + version_name(spec.version));
   if (is_http2(spec.version)) {
-    if (!spec.fresh_connections) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    if (!spec.fresh_connections) http::set_easy_option(e, CURLOPT_PIPEWAIT, 1L);
     // With its default 16 KiB receive buffer, libcurl 7.88.1 leaves h2c data
     // it has read waiting until its next poll timeout: each 20k response of
     // a reused connection took one second. The curl tool's 100 KiB does not.
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 102400L);
+    http::set_easy_option(e, CURLOPT_BUFFERSIZE, 102400L);
   }
   if (!spec.ca_pem.empty()) {
     curl_blob blob{const_cast<char*>(spec.ca_pem.data()), spec.ca_pem.size(), CURL_BLOB_COPY};
-    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+    http::set_easy_option(e, CURLOPT_CAINFO_BLOB, &blob);
   }
-  if (!spec.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, spec.ca_file.c_str());
+  if (!spec.ca_file.empty()) http::set_easy_option(e, CURLOPT_CAINFO, spec.ca_file.c_str());
   if (spec.insecure) {
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    http::set_easy_option(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    http::set_easy_option(e, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 }
 
@@ -189,7 +190,7 @@ class AsyncRun {
       multi_->multiplex(async_connections(spec), spec.streams);
     for (auto& t : transfers_) {
       configure(t, spec);
-      curl_easy_setopt(t.easy.get(), CURLOPT_PRIVATE, &t);
+      http::set_easy_option(t.easy.get(), CURLOPT_PRIVATE, &t);
     }
   }
 
@@ -210,7 +211,7 @@ class AsyncRun {
       deadline_ = loop_.start_timer(spec_.duration, [this] {
         if (finished_ == issued_) loop_.stop();
       });
-    if (spec_.requests > 0 && (issued_ > 0 || spec_.pacing.open())) loop_.run();
+    if (spec_.requests > 0 && !abandoned_ && (issued_ > 0 || spec_.pacing.open())) loop_.run();
     deadline_.cancel();
     r_.duration_s = seconds_since(t0);
     lag_.stop();
@@ -218,13 +219,25 @@ class AsyncRun {
     for (auto& timer : slot_timers_)
       timer.cancel();
     r_.stalls_rescued = multi_->rescued();
+    if (const auto ec = multi_->error()) abandon("curl_multi_socket_action", ec);
     multi_.reset();  // before the easy handles, and while the loop lives
     return std::move(r_);
   }
 
  private:
   bool issuing() const {
-    return wants_request(spec_, issued_, t0_) && r_.failed < kMaxFailures && !r_.timed_out;
+    return wants_request(spec_, issued_, t0_) && r_.failed < kMaxFailures && !r_.timed_out &&
+           !abandoned_;
+  }
+
+  // libcurl refused to run or let go of a transfer: the run stops with
+  // the reason among its errors.
+  void abandon(const char* what, std::error_code ec) {
+    ++r_.failed;
+    if (r_.errors.size() < kKeptErrors)
+      r_.errors.push_back(std::string(what) + ": " + ec.message());
+    abandoned_ = true;
+    loop_.stop();
   }
 
   void issue(std::size_t i, Clock::time_point intended) {
@@ -232,7 +245,7 @@ class AsyncRun {
     t.index = issued_++;
     t.intended = intended;
     t.started = Clock::now();
-    multi_->add(t.easy.get());
+    if (const auto ec = multi_->add(t.easy.get())) abandon("curl_multi_add_handle", ec);
   }
 
   // Open loop: the transfer is idle; send at its next slot.
@@ -251,8 +264,8 @@ class AsyncRun {
   void on_done(CURL* easy, CURLcode code) {
     Transfer* t = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
-    multi_->remove(easy);
     account(r_, *t, code, spec_);
+    if (const auto ec = multi_->remove(easy)) return abandon("curl_multi_remove_handle", ec);
     ++finished_;
     const auto i = static_cast<std::size_t>(t - transfers_.data());
     if (!issuing()) {
@@ -273,6 +286,7 @@ class AsyncRun {
   std::vector<SendSchedule> schedules_;  // open loop, one per transfer
   std::vector<Timer> slot_timers_;
   std::unique_ptr<http::CurlMulti> multi_;
+  bool abandoned_ = false;
   int issued_ = 0, finished_ = 0;
   Clock::time_point t0_;
   Timer deadline_;
