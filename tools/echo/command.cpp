@@ -9,13 +9,13 @@
 #include <optional>
 
 #include "backends/registry.hpp"
-#include "tools/echo/client_loops.hpp"
+#include "tools/echo/client/client_loops.hpp"
 #include "tools/echo/options.hpp"
-#include "tools/echo/peer_servers.hpp"
 #include "tools/echo/row_stats.hpp"
-#include "tools/echo/started_server.hpp"
+#include "tools/echo/server/peer_servers.hpp"
+#include "tools/echo/server/started_server.hpp"
+#include "tools/echo/server/ws_route.hpp"
 #include "tools/echo/table.hpp"
-#include "tools/echo/ws_route.hpp"
 #include "tools/measure/progress_line.hpp"
 #include "tools/measure/repeats.hpp"
 #include "tools/measure/resource_sampler.hpp"

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "tools/echo/fd_limit.hpp"
-#include "tools/echo/peer_servers.hpp"
 #include "tools/echo/protocol.hpp"
+#include "tools/echo/server/peer_servers.hpp"
 #include "tools/options/options.hpp"
 #include "tools/options/usage_error.hpp"
 #include "tools/peers/runner.hpp"

@@ -8,8 +8,8 @@
 
 #include "engine/endpoint.hpp"
 #include "protocols/ws/session.hpp"
+#include "tools/echo/client/run.hpp"
 #include "tools/echo/protocol.hpp"
-#include "tools/echo/run.hpp"
 #include "tools/measure/pacing.hpp"
 #include "tools/options/run_options.hpp"
 #include "tools/ws/connect.hpp"

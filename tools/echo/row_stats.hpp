@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/histogram.hpp"
-#include "tools/echo/run.hpp"
+#include "tools/echo/client/run.hpp"
 #include "tools/measure/pacing.hpp"
 #include "tools/process/cpu.hpp"
 #include "tools/report/results.hpp"

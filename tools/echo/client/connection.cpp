@@ -1,4 +1,4 @@
-#include "tools/echo/link.hpp"
+#include "tools/echo/client/connection.hpp"
 
 #include <cstring>
 #include <stdexcept>
@@ -45,7 +45,7 @@ class EchoChecker {
 
 // What both transports share: the run's target and payload, the handlers,
 // the checker, and how many messages went out.
-class LinkBase : public EchoLink {
+class LinkBase : public EchoConnection {
  protected:
   LinkBase(Loop& loop, const EchoTarget& target, const EchoPayload& payload, Handlers handlers)
       : loop_(loop),
@@ -245,8 +245,9 @@ EchoTransport parse_echo_transport(const std::string& name) {
   throw std::invalid_argument("--transport: expected tcp, ws or wss, got '" + name + "'");
 }
 
-std::unique_ptr<EchoLink> make_echo_link(Loop& loop, const EchoTarget& target,
-                                         const EchoPayload& payload, EchoLink::Handlers handlers) {
+std::unique_ptr<EchoConnection> make_echo_link(Loop& loop, const EchoTarget& target,
+                                               const EchoPayload& payload,
+                                               EchoConnection::Handlers handlers) {
   if (target.transport == EchoTransport::tcp)
     return std::make_unique<TcpLink>(loop, target, payload, std::move(handlers));
   return std::make_unique<WsLink>(loop, target, payload, std::move(handlers));

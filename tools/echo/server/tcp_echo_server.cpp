@@ -1,4 +1,4 @@
-#include "tools/echo/tcp_server.hpp"
+#include "tools/echo/server/tcp_echo_server.hpp"
 
 #include <system_error>
 

@@ -10,7 +10,7 @@
 #include "engine/loop.hpp"
 #include "protocols/tls/openssl_handles.hpp"
 #include "protocols/ws/session.hpp"
-#include "tools/echo/payload.hpp"
+#include "tools/echo/client/payload.hpp"
 
 namespace lb {
 
@@ -28,7 +28,7 @@ struct EchoTarget {
   ws::SessionOptions session;
 };
 
-class EchoLink {
+class EchoConnection {
  public:
   struct Handlers {
     std::function<void()> on_open;
@@ -38,7 +38,7 @@ class EchoLink {
     std::function<void(std::string error)> on_failed;
     std::function<void()> on_closed;  // after close(): the server ended too
   };
-  virtual ~EchoLink() = default;
+  virtual ~EchoConnection() = default;
   virtual void start() = 0;
   // Queues the message with the next sequence number.
   virtual void send() = 0;
@@ -47,7 +47,8 @@ class EchoLink {
 };
 
 // No handler runs after the link is destroyed.
-std::unique_ptr<EchoLink> make_echo_link(Loop& loop, const EchoTarget& target,
-                                         const EchoPayload& payload, EchoLink::Handlers handlers);
+std::unique_ptr<EchoConnection> make_echo_link(Loop& loop, const EchoTarget& target,
+                                               const EchoPayload& payload,
+                                               EchoConnection::Handlers handlers);
 
 }  // namespace lb

@@ -1,4 +1,4 @@
-#include "tools/echo/payload.hpp"
+#include "tools/echo/client/payload.hpp"
 
 #include "tools/serve/random_bytes.hpp"
 

@@ -1,4 +1,4 @@
-#include "tools/echo/peer_servers.hpp"
+#include "tools/echo/server/peer_servers.hpp"
 
 #include <filesystem>
 

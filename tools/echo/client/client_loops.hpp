@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/loop.hpp"
-#include "tools/echo/run.hpp"
+#include "tools/echo/client/run.hpp"
 
 namespace lb {
 

@@ -1,4 +1,4 @@
-#include "tools/echo/run.hpp"
+#include "tools/echo/client/run.hpp"
 #include "tools/process/this_process.hpp"
 
 #include <algorithm>
@@ -49,7 +49,7 @@ void EchoRun::open(std::size_t i) {
   c.connect_started = Clock::now();
   c.link_sent = 0;
   c.link = make_echo_link(loop_, spec_.target, payload_,
-                          EchoLink::Handlers{
+                          EchoConnection::Handlers{
                               [this, i] { on_open(i); },
                               [this, i] { on_echo(i); },
                               [this](std::string error) { finish(std::move(error)); },
@@ -86,7 +86,7 @@ void EchoRun::replace(std::size_t i) {
   c.retiring = false;
   c.replacing = true;
   // The old link goes on the next turn, not inside its own handler.
-  loop_.defer([old = std::shared_ptr<EchoLink>(std::move(c.link))] {});
+  loop_.defer([old = std::shared_ptr<EchoConnection>(std::move(c.link))] {});
   open(i);
 }
 

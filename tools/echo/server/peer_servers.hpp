@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/echo/link.hpp"
+#include "tools/echo/client/connection.hpp"
 
 namespace lb {
 

@@ -1,4 +1,4 @@
-#include "tools/echo/client_loops.hpp"
+#include "tools/echo/client/client_loops.hpp"
 
 #include <algorithm>
 #include <latch>

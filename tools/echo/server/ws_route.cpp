@@ -1,4 +1,4 @@
-#include "tools/echo/ws_route.hpp"
+#include "tools/echo/server/ws_route.hpp"
 
 #include <optional>
 #include <string>

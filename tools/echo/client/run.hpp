@@ -24,7 +24,7 @@
 #include "engine/lag_probe.hpp"
 #include "engine/loop.hpp"
 #include "engine/loop_barrier.hpp"
-#include "tools/echo/link.hpp"
+#include "tools/echo/client/connection.hpp"
 #include "tools/measure/pacing.hpp"
 #include "tools/process/cpu.hpp"
 
@@ -97,7 +97,7 @@ class EchoRun {
     Clock::time_point intended, sent;
   };
   struct Connection {
-    std::unique_ptr<EchoLink> link;
+    std::unique_ptr<EchoConnection> link;
     std::vector<InFlight> ring;  // `pipeline` slots; `count` from `head` in flight
     std::size_t head = 0, count = 0;
     Clock::time_point connect_started{};

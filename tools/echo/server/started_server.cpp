@@ -1,10 +1,10 @@
-#include "tools/echo/started_server.hpp"
+#include "tools/echo/server/started_server.hpp"
 
 #include <fmt/core.h>
 
 #include <memory>
 
-#include "tools/echo/tcp_server.hpp"
+#include "tools/echo/server/tcp_echo_server.hpp"
 #include "tools/options/size.hpp"
 #include "tools/process/placement.hpp"
 
