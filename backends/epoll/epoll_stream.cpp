@@ -21,7 +21,7 @@ constexpr std::size_t kMaxIov = 64;
 }  // namespace
 
 EpollStream::EpollStream(EpollBackend& backend, UniqueFd fd)
-    : backend_(backend), fd_(std::move(fd)) {}
+    : SocketStream(std::move(fd)), backend_(backend) {}
 
 void EpollStream::connect(EpollBackend& backend, const Endpoint& to, ConnectCallback cb) {
   SocketAddress address;
@@ -136,15 +136,6 @@ EpollStream::Flush EpollStream::flush(std::vector<WriteCallback>& done, std::err
   return Flush::progress;
 }
 
-void EpollStream::run_write_callbacks(std::vector<WriteCallback>& done, std::error_code ec,
-                                      bool drained) {
-  for (auto& cb : done) {
-    if (closed_) return;
-    if (cb) cb(ec);
-  }
-  if (drained && !closed_ && queue_.empty() && drain_cb_) invoke_slot(drain_cb_);
-}
-
 void EpollStream::on_events(std::uint32_t events) {
   auto self = shared_from_this();  // a callback may close us
   if (connecting_) {
@@ -205,15 +196,7 @@ void EpollStream::close() {
 }
 
 void EpollStream::release_callbacks() {
-  connect_cb_ = nullptr;
-  read_cb_ = nullptr;
-  drain_cb_ = nullptr;
-  shutdown_cb_ = nullptr;
-  queue_.take_all();
-}
-
-std::uint16_t EpollStream::local_port() const {
-  return fd_ ? local_port_of(fd_.get()) : 0;
+  drop_callbacks();
 }
 
 }  // namespace lb

@@ -1,14 +1,13 @@
 #pragma once
 // A TCP stream on epoll: reads when readable, writev when the queue is not
 // empty and the socket is writable. Level-triggered; interest follows state.
+#include "backends/common/socket_stream.hpp"
 #include "backends/epoll/epoll_backend.hpp"
 #include "engine/handles.hpp"
-#include "engine/unique_fd.hpp"
-#include "engine/write_queue.hpp"
 
 namespace lb {
 
-class EpollStream final : public StreamImpl,
+class EpollStream final : public SocketStream,
                           public EpollSource,
                           public std::enable_shared_from_this<EpollStream> {
  public:
@@ -22,10 +21,7 @@ class EpollStream final : public StreamImpl,
   void read_stop() override;
   void write(BufferList bufs, WriteCallback cb) override;
   void shutdown(WriteCallback cb) override;
-  std::size_t write_queue_bytes() const override { return queue_.bytes(); }
-  void set_drain_callback(DrainCallback cb) override { drain_cb_ = std::move(cb); }
   void close() override;
-  std::uint16_t local_port() const override;
 
   void on_events(std::uint32_t events) override;
   void release_callbacks() override;
@@ -37,21 +33,15 @@ class EpollStream final : public StreamImpl,
   // Writes as much of the queue as the socket takes; completed callbacks go
   // to `done`. On failure the queue is emptied with the error into `done`.
   Flush flush(std::vector<WriteCallback>& done, std::error_code& ec);
-  void run_write_callbacks(std::vector<WriteCallback>& done, std::error_code ec, bool drained);
+  bool stream_closed() const override { return closed_; }
   void write_now_or_later();
   void update_interest();
 
   EpollBackend& backend_;
-  UniqueFd fd_;
   std::uint32_t registered_ = 0;
   bool connecting_ = false;
   bool reading_ = false;
   bool shut_down_ = false;
-  ConnectCallback connect_cb_;
-  ReadCallback read_cb_;
-  DrainCallback drain_cb_;
-  WriteCallback shutdown_cb_;
-  WriteQueue queue_;
 };
 
 }  // namespace lb

@@ -10,7 +10,7 @@
 namespace lb {
 
 UringStream::UringStream(UringBackend& backend, UniqueFd fd)
-    : backend_(backend), fd_(std::move(fd)) {
+    : SocketStream(std::move(fd)), backend_(backend) {
   backend_.handle_opened();
 }
 
@@ -231,15 +231,6 @@ void UringStream::maybe_shutdown(std::vector<WriteCallback>& done, std::error_co
   done.push_back(std::exchange(shutdown_cb_, nullptr));
 }
 
-void UringStream::run_write_callbacks(std::vector<WriteCallback>& done, std::error_code ec,
-                                      bool drained) {
-  for (auto& cb : done) {
-    if (closed_) return;
-    if (cb) cb(ec);
-  }
-  if (drained && !closed_ && queue_.empty() && drain_cb_) invoke_slot(drain_cb_);
-}
-
 void UringStream::close() {
   if (closed_) return;
   closed_ = true;
@@ -253,15 +244,7 @@ void UringStream::on_quiescent() {
 }
 
 void UringStream::release_callbacks() {
-  connect_cb_ = nullptr;
-  read_cb_ = nullptr;
-  drain_cb_ = nullptr;
-  shutdown_cb_ = nullptr;
-  queue_.take_all();
-}
-
-std::uint16_t UringStream::local_port() const {
-  return fd_ ? local_port_of(fd_.get()) : 0;
+  drop_callbacks();
 }
 
 }  // namespace lb

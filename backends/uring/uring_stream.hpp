@@ -6,14 +6,13 @@
 #include <sys/uio.h>
 
 #include "backends/common/address.hpp"
+#include "backends/common/socket_stream.hpp"
 #include "backends/uring/uring_backend.hpp"
 #include "engine/handles.hpp"
-#include "engine/unique_fd.hpp"
-#include "engine/write_queue.hpp"
 
 namespace lb {
 
-class UringStream final : public StreamImpl,
+class UringStream final : public SocketStream,
                           public UringSource,
                           public std::enable_shared_from_this<UringStream> {
  public:
@@ -26,10 +25,7 @@ class UringStream final : public StreamImpl,
   void read_stop() override;
   void write(BufferList bufs, WriteCallback cb) override;
   void shutdown(WriteCallback cb) override;
-  std::size_t write_queue_bytes() const override { return queue_.bytes(); }
-  void set_drain_callback(DrainCallback cb) override { drain_cb_ = std::move(cb); }
   void close() override;
-  std::uint16_t local_port() const override;
 
   void on_completion(UringOp op, std::uint64_t user_data, int res, std::uint32_t flags) override;
   void on_quiescent() override;
@@ -43,12 +39,11 @@ class UringStream final : public StreamImpl,
   void arm_recv();
   void submit_send();
   void maybe_shutdown(std::vector<WriteCallback>& done, std::error_code& ec);
-  void run_write_callbacks(std::vector<WriteCallback>& done, std::error_code ec, bool drained);
+  bool stream_closed() const override { return closed_; }
   void deliver(std::error_code ec, std::span<std::byte> data);
   void deliver_stash();
 
   UringBackend& backend_;
-  UniqueFd fd_;
   SocketAddress peer_;  // CONNECT reads it after submission
   bool connecting_ = false;
   bool reading_ = false;
@@ -61,11 +56,6 @@ class UringStream final : public StreamImpl,
   Bytes stash_;
   std::error_code stashed_end_;
   bool stash_delivery_scheduled_ = false;
-  ConnectCallback connect_cb_;
-  ReadCallback read_cb_;
-  DrainCallback drain_cb_;
-  WriteCallback shutdown_cb_;
-  WriteQueue queue_;
   iovec iov_[kMaxIov]{};
   msghdr msg_{};
 };

@@ -33,60 +33,22 @@ bool known_opcode(std::uint8_t op) {
 
 NativeSession::NativeSession(Loop& loop, Stream stream, Role role, SessionOptions options,
                              SessionHandlers handlers)
-    : loop_(loop),
-      stream_(std::move(stream)),
+    : SessionBase(loop, std::move(stream), options, std::move(handlers)),
       role_(role),
-      options_(options),
-      handlers_(std::move(handlers)),
       batch_capacity_(kFirstCapacity) {}
 
 NativeSession::~NativeSession() = default;
 
 // ------------------------------------------------------------------ reading
 
-void NativeSession::start(std::span<const std::byte> already_read) {
-  held_.assign(already_read.begin(), already_read.end());
-  start_reading();
-}
-
-// Held bytes (from the handshake, or left unparsed by a pause) go first, on
-// the next turn; reading starts only after them, so nothing read later can
-// overtake them.
-void NativeSession::start_reading() {
-  auto read = [this] {
-    stream_.read_start(
-        [this](std::error_code ec, std::span<std::byte> data) { on_read(ec, data); });
-  };
-  if (held_.empty()) return read();
-  held_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this, read] {
-    // Parsed in place: a pause inside only moves held_at_, so a reader that
-    // pauses after every message does not copy the rest again each time.
-    held_at_ += consume(std::span(held_).subspan(held_at_), /*held=*/true);
-    if (finished_ || paused_ || held_at_ < held_.size()) return;
-    held_.clear();
-    held_at_ = 0;
-    read();
-  });
-}
-
-void NativeSession::writable_next_turn() {
-  if (finished_ || writable_timer_.pending()) return;
-  writable_timer_ = loop_.start_timer(std::chrono::nanoseconds::zero(), [this] {
-    if (!finished_ && handlers_.on_writable) handlers_.on_writable();
-  });
-}
-
-void NativeSession::pause_reading() {
-  if (paused_ || finished_) return;
-  paused_ = true;
-  held_timer_.cancel();
-  stream_.read_stop();
-}
-
-void NativeSession::resume_reading() {
-  if (!paused_ || finished_) return;
-  paused_ = false;
-  start_reading();
+// Parsed in place: a pause inside only moves held_at_, so a reader that
+// pauses after every message does not copy the rest again each time.
+bool NativeSession::take_held() {
+  held_at_ += consume(std::span(held_).subspan(held_at_), /*held=*/true);
+  if (finished_ || paused_ || held_at_ < held_.size()) return false;
+  held_.clear();
+  held_at_ = 0;
+  return true;
 }
 
 void NativeSession::on_read(std::error_code ec, std::span<std::byte> data) {

@@ -37,11 +37,12 @@
 #include "protocols/ws/frame.hpp"
 #include "protocols/ws/mask.hpp"
 #include "protocols/ws/session.hpp"
+#include "protocols/ws/session_base.hpp"
 #include "protocols/ws/utf8.hpp"
 
 namespace lb::ws {
 
-class NativeSession final : public Session {
+class NativeSession final : public SessionBase {
  public:
   NativeSession(Loop& loop, Stream stream, Role role, SessionOptions options,
                 SessionHandlers handlers);
@@ -49,23 +50,17 @@ class NativeSession final : public Session {
   NativeSession(const NativeSession&) = delete;
   NativeSession& operator=(const NativeSession&) = delete;
 
-  void start(std::span<const std::byte> already_read) override;
   bool send(std::span<const std::byte> message) override;
   bool send(Slice message) override;
   bool send_text(std::string_view text) override;
-  void pause_reading() override;
-  void resume_reading() override;
   void close(std::uint16_t code, std::string_view reason = {}) override;
   std::size_t queued_messages() const override { return batch_messages_ + in_flight_messages_; }
   bool idle() const override { return batch_empty() && writes_in_flight_ == 0; }
-  std::uint64_t messages_received() const override { return messages_received_; }
-  void writable_next_turn() override;
-  Loop& loop() override { return loop_; }
 
  private:
   // Receiving.
-  void start_reading();
-  void on_read(std::error_code ec, std::span<std::byte> data);
+  void on_read(std::error_code ec, std::span<std::byte> data) override;
+  bool take_held() override;
   std::size_t consume(std::span<std::byte> data, bool held);
   bool accept_header();
   void payload(std::span<std::byte> piece);
@@ -90,11 +85,7 @@ class NativeSession final : public Session {
   void wait_then_finish(std::chrono::milliseconds limit);
   void finish(std::error_code ec);
 
-  Loop& loop_;
-  Stream stream_;
   Role role_;
-  SessionOptions options_;
-  SessionHandlers handlers_;
 
   // The frame being received.
   HeaderReader header_reader_;
@@ -110,14 +101,9 @@ class NativeSession final : public Session {
   std::uint64_t message_bytes_ = 0;
   Utf8Validator utf8_;
   std::string text_message_;  // collected for on_text
-  std::uint64_t messages_received_ = 0;
 
   // Reading.
-  Bytes held_;               // read but not yet parsed: handshake leftovers, or a pause's
   std::size_t held_at_ = 0;  // how much of held_ is parsed
-  Timer writable_timer_;
-  Timer held_timer_;  // parses them on the next turn
-  bool paused_ = false;
 
   // The batch being framed: own_ holds headers and copied (client: masked)
   // payloads, own_used_ bytes of it; shared_ the payload slices that go out
@@ -133,7 +119,6 @@ class NativeSession final : public Session {
   std::vector<std::shared_ptr<Bytes>> spare_;  // batch buffers back from the kernel
   int writes_in_flight_ = 0;
   std::size_t in_flight_messages_ = 0;
-  bool send_blocked_ = false;              // send() said no; owe on_writable
   std::array<std::uint8_t, 256> masks_{};  // client masking keys, from RAND_bytes
   std::size_t mask_at_ = masks_.size();
 
@@ -144,7 +129,6 @@ class NativeSession final : public Session {
   bool refusing_ = false;        // we ended it for a violation; input is dropped
   std::uint16_t close_code_ = 1006;
   Timer close_timer_;
-  bool finished_ = false;
 };
 
 }  // namespace lb::ws

@@ -20,10 +20,7 @@ WslaySession& self_of(void* p) {
 
 WslaySession::WslaySession(Loop& loop, Stream stream, Role role, SessionOptions options,
                            SessionHandlers handlers)
-    : loop_(loop),
-      stream_(std::move(stream)),
-      options_(options),
-      handlers_(std::move(handlers)),
+    : SessionBase(loop, std::move(stream), options, std::move(handlers)),
       ctx_(nullptr, &wslay_event_context_free) {
   const wslay_event_callbacks callbacks{
       &WslaySession::recv_cb,        &WslaySession::send_cb,        &WslaySession::genmask_cb,
@@ -41,47 +38,11 @@ WslaySession::WslaySession(Loop& loop, Stream stream, Role role, SessionOptions 
 
 WslaySession::~WslaySession() = default;
 
-void WslaySession::start(std::span<const std::byte> already_read) {
-  held_.assign(already_read.begin(), already_read.end());
-  start_reading();
-}
-
-// Held bytes (from the handshake, or left unread by a pause) go first, on
-// the next turn; reading starts only after them, so nothing read later can
-// overtake them (the stream is not reading, and a backend may still hold
-// bytes for us).
-void WslaySession::start_reading() {
-  auto read = [this] {
-    stream_.read_start(
-        [this](std::error_code ec, std::span<const std::byte> data) { on_read(ec, data); });
-  };
-  if (held_.empty()) return read();
-  held_timer_ = loop_.start_timer(std::chrono::nanoseconds(0), [this, read] {
-    Bytes held = std::move(held_);
-    held_.clear();
-    on_read({}, held);
-    if (!finished_ && !reading_paused()) read();
-  });
-}
-
-void WslaySession::writable_next_turn() {
-  if (finished_ || writable_timer_.pending()) return;
-  writable_timer_ = loop_.start_timer(std::chrono::nanoseconds::zero(), [this] {
-    if (!finished_ && handlers_.on_writable) handlers_.on_writable();
-  });
-}
-
-void WslaySession::pause_reading() {
-  if (paused_ || finished_) return;
-  paused_ = true;
-  held_timer_.cancel();
-  stream_.read_stop();
-}
-
-void WslaySession::resume_reading() {
-  if (!paused_ || finished_) return;
-  paused_ = false;
-  if (!close_held_) start_reading();
+bool WslaySession::take_held() {
+  Bytes held = std::move(held_);
+  held_.clear();
+  on_read({}, held);
+  return true;
 }
 
 // The peer's Close waits, unread, until what we queued before it is written.
@@ -144,7 +105,7 @@ bool WslaySession::idle() const {
   return queued_messages() == 0 && output_.empty() && !write_in_flight_;
 }
 
-void WslaySession::on_read(std::error_code ec, std::span<const std::byte> data) {
+void WslaySession::on_read(std::error_code ec, std::span<std::byte> data) {
   if (finished_) return;
   if (ec) {
     // The transport ended. After a completed closing handshake that is the

@@ -24,11 +24,12 @@
 #include "engine/loop.hpp"
 #include "protocols/ws/header_faults.hpp"
 #include "protocols/ws/session.hpp"
+#include "protocols/ws/session_base.hpp"
 #include "protocols/ws/utf8.hpp"
 
 namespace lb::ws {
 
-class WslaySession final : public Session {
+class WslaySession final : public SessionBase {
  public:
   WslaySession(Loop& loop, Stream stream, Role role, SessionOptions options,
                SessionHandlers handlers);
@@ -36,19 +37,13 @@ class WslaySession final : public Session {
   WslaySession(const WslaySession&) = delete;
   WslaySession& operator=(const WslaySession&) = delete;
 
-  void start(std::span<const std::byte> already_read) override;
   bool send(std::span<const std::byte> message) override;
   bool send(Slice message) override { return send(message.span()); }  // wslay copies anyway
   bool send_text(std::string_view text) override;
-  void pause_reading() override;
-  void resume_reading() override;
   // wslay alone would send the close frame ahead of queued data; this waits.
   void close(std::uint16_t code, std::string_view reason = {}) override;
   std::size_t queued_messages() const override;
   bool idle() const override;
-  std::uint64_t messages_received() const override { return messages_received_; }
-  void writable_next_turn() override;
-  Loop& loop() override { return loop_; }
 
  private:
   static ssize_t recv_cb(wslay_event_context_ptr, uint8_t* buf, size_t len, int, void* self);
@@ -62,33 +57,23 @@ class WslaySession final : public Session {
   static void msg_cb(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg, void* self);
 
   bool queue(std::uint8_t opcode, std::span<const std::byte> message);
-  void start_reading();
-  void on_read(std::error_code ec, std::span<const std::byte> data);
+  void on_read(std::error_code ec, std::span<std::byte> data) override;
+  bool take_held() override;
+  bool reading_held() const override { return close_held_; }
   void proceed();
   void refuse(std::uint16_t code);
   void close_if_drained();
   void hold_close();
   void release_held_close();
-  bool reading_paused() const { return paused_ || close_held_; }
   void finish(std::error_code ec);
 
-  Loop& loop_;
-  Stream stream_;
-  SessionOptions options_;
-  SessionHandlers handlers_;
   std::unique_ptr<wslay_event_context, void (*)(wslay_event_context_ptr)> ctx_;
   std::span<const std::byte> input_;  // unread part of the current read
   HeaderFaults faults_;               // what wslay would drop without a Close
-  Bytes held_;  // read but not yet given to wslay: handshake leftovers, or a pause's
-  Timer writable_timer_;
-  Timer held_timer_;         // delivers them on the next turn
-  bool paused_ = false;      // by pause_reading()
-  bool close_held_ = false;  // the peer's Close waits for our queued messages
-  Bytes output_;             // framed bytes not yet written
-  Bytes spare_;              // the previous output buffer, for reuse
+  bool close_held_ = false;           // the peer's Close waits for our queued messages
+  Bytes output_;                      // framed bytes not yet written
+  Bytes spare_;                       // the previous output buffer, for reuse
   bool write_in_flight_ = false;
-  bool send_blocked_ = false;  // send() said no; owe on_writable
-  bool finished_ = false;
   bool in_proceed_ = false;
   // The data message being received.
   std::uint8_t opcode_ = 0;
@@ -106,7 +91,6 @@ class WslaySession final : public Session {
   bool close_queued_ = false;
   std::uint16_t our_close_code_ = 0;
   std::string our_close_reason_;
-  std::uint64_t messages_received_ = 0;
 };
 
 }  // namespace lb::ws
