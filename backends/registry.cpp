@@ -204,4 +204,22 @@ std::unique_ptr<Loop> make_loop(std::string_view name) {
   return std::make_unique<Loop>(backend_factory(name));
 }
 
+LoopKind resolve_loop(std::string_view name) {
+  return {std::string(name), backend_factory(name)};
+}
+
+std::vector<LoopKind> resolve_loops(std::string_view spec, std::vector<std::string>& notes) {
+  std::vector<LoopKind> out;
+  for (const auto& name : select_backends(spec, notes))
+    out.push_back(resolve_loop(name));
+  return out;
+}
+
+std::vector<std::string> names_of(const std::vector<LoopKind>& loops) {
+  std::vector<std::string> out;
+  for (const auto& l : loops)
+    out.push_back(l.name);
+  return out;
+}
+
 }  // namespace lb

@@ -45,4 +45,18 @@ std::vector<std::pair<std::string, std::string>> backend_library_versions();
 BackendFactory backend_factory(std::string_view name);
 std::unique_ptr<Loop> make_loop(std::string_view name);
 
+// A loop resolved once from its name: what rows call it, and the factory
+// that makes one of it, on any thread and as often as needed, without
+// asking the registry again.
+struct LoopKind {
+  std::string name;
+  BackendFactory factory;
+  std::unique_ptr<Loop> make() const { return std::make_unique<Loop>(factory); }
+};
+// One name (throws BackendError as backend_factory does).
+LoopKind resolve_loop(std::string_view name);
+// select_backends, resolved.
+std::vector<LoopKind> resolve_loops(std::string_view spec, std::vector<std::string>& notes);
+std::vector<std::string> names_of(const std::vector<LoopKind>& loops);
+
 }  // namespace lb

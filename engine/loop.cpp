@@ -1,5 +1,6 @@
 #include "engine/loop.hpp"
 
+#include <system_error>
 #include <utility>
 
 namespace lb {
@@ -74,6 +75,14 @@ Listener Loop::listen(const Endpoint& at, const ListenOptions& options, AcceptCa
                       std::error_code& ec) {
   auto impl = backend_->listen(at, options, std::move(cb), ec);
   return ec ? Listener{} : Listener(std::move(impl));
+}
+
+Listener listen_or_throw(Loop& loop, const Endpoint& at, const ListenOptions& options,
+                         AcceptCallback on_accept) {
+  std::error_code ec;
+  Listener listener = loop.listen(at, options, std::move(on_accept), ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
+  return listener;
 }
 
 Watch Loop::watch(SocketHandle fd, unsigned interest, WatchCallback cb) {

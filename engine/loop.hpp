@@ -108,4 +108,9 @@ class Loop {
   static std::atomic<bool> interrupted_;
 };
 
+// Loop::listen for a server's setup: std::system_error naming the address
+// when it cannot be bound.
+Listener listen_or_throw(Loop& loop, const Endpoint& at, const ListenOptions& options,
+                         AcceptCallback on_accept);
+
 }  // namespace lb

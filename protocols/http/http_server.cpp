@@ -129,34 +129,30 @@ class Server::Sniffing {
 };
 
 Server::Server(Loop& loop, const Routes& routes, ServerOptions options)
-    : loop_(loop), routes_(routes), options_(options) {}
+    : loop_(loop), routes_(routes), options_(options), connections_(loop) {
+  if (options_.tls) tls_.emplace(loop, options_.tls);
+}
 
 Server::~Server() = default;
 
 void Server::listen(const Endpoint& at, bool reuse_port) {
-  std::error_code ec;
   ListenOptions lo;
   lo.reuse_port = reuse_port;
-  listener_ = loop_.listen(
-      at, lo, [this](Stream s) { accepted(std::move(s)); }, ec);
-  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
+  listener_ = listen_or_throw(loop_, at, lo, [this](Stream s) { accepted(std::move(s)); });
   sweep_idle();
 }
 
 void Server::accepted(Stream stream) {
   ++stats_.connections;
-  const auto id = next_id_++;
-  if (!options_.tls) return serve(id, std::move(stream));
-  handshakes_[id] = {tls::start_tls(loop_, std::move(stream), options_.tls, tls::Role::server, "",
-                                    [this, id](std::error_code ec, Stream s) {
-                                      handshakes_.erase(id);  // ended: nothing to abandon
-                                      if (ec) {
-                                        ++stats_.tls_failed;
-                                        return;
-                                      }
-                                      serve(id, std::move(s));
-                                    }),
-                     Clock::now()};
+  const auto id = connections_.next_id();
+  if (!tls_) return serve(id, std::move(stream));
+  tls_->accept(std::move(stream), [this, id](std::error_code ec, Stream s) {
+    if (ec) {
+      ++stats_.tls_failed;
+      return;
+    }
+    serve(id, std::move(s));
+  });
 }
 
 void Server::serve(std::uint64_t id, Stream stream) {
@@ -196,42 +192,34 @@ void Server::sniff(std::uint64_t id, Stream stream) {
 void Server::serve_as(std::uint64_t id, Stream stream, bool http2,
                       std::span<const std::byte> read) {
   if (!http2) {
-    auto connection = std::make_unique<Connection>(*this, id, std::move(stream));
-    Connection& c = *connection;
-    connections_.emplace(id, std::move(connection));
+    auto& c = static_cast<Connection&>(
+        connections_.add(id, std::make_unique<Connection>(*this, id, std::move(stream))));
     c.feed_first(read);
     return;
   }
   ++stats_.http2_connections;
-  connections_.emplace(
-      id, std::make_unique<H2Connection>(
-              context(), std::move(stream), [this, id] { close_connection(id); }, read));
+  connections_.add(id,
+                   std::make_unique<H2Connection>(
+                       context(), std::move(stream), [this, id] { close_connection(id); }, read));
 }
 
 void Server::replace_with_h2(std::uint64_t id, Stream stream, const H2cUpgrade& upgrade,
                              std::span<const std::byte> read) {
-  auto it = connections_.find(id);
-  if (it == connections_.end()) return;
+  if (!connections_.find(id)) return;
   ++stats_.http2_connections;
-  // The HTTP/1.1 connection is still on the stack: free it on a later turn.
-  std::shared_ptr<ServedConnection> replaced = std::move(it->second);
-  loop_.defer([replaced] {});
-  it->second = std::make_unique<H2Connection>(
-      context(), std::move(stream), [this, id] { close_connection(id); }, read, &upgrade);
+  // The HTTP/1.1 connection is still on the stack: the set frees it on a
+  // later turn.
+  connections_.replace(
+      id, std::make_unique<H2Connection>(
+              context(), std::move(stream), [this, id] { close_connection(id); }, read, &upgrade));
 }
 
 ServingContext Server::context() {
   return {loop_, routes_, options_, stats_, rng_};
 }
 
-// Connections end from inside their own callbacks: unhook now, free on the
-// next turn.
 void Server::close_connection(std::uint64_t id) {
-  auto it = connections_.find(id);
-  if (it == connections_.end()) return;
-  std::shared_ptr<ServedConnection> dying = std::move(it->second);
-  connections_.erase(it);
-  loop_.defer([dying] {});
+  connections_.remove(id);
 }
 
 void Server::sweep_idle() {
@@ -253,14 +241,10 @@ void Server::sweep_idle() {
     ++stats_.idle_closed;
     it = sniffing_.erase(it);
   }
-  for (auto it = handshakes_.begin(); it != handshakes_.end();) {
-    if (now - it->second.started <= options_.idle_timeout) {
-      ++it;
-      continue;
-    }
-    ++stats_.idle_closed;
-    ++stats_.tls_failed;
-    it = handshakes_.erase(it);
+  if (tls_) {
+    const auto stalled = tls_->abandon_older_than(options_.idle_timeout);
+    stats_.idle_closed += stalled;
+    stats_.tls_failed += stalled;
   }
   const auto period = std::min<std::chrono::milliseconds>(options_.idle_timeout / 4,
                                                           std::chrono::milliseconds(1000));

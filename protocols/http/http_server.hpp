@@ -12,12 +12,15 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 
+#include "engine/connection_set.hpp"
 #include "engine/loop.hpp"
 #include "protocols/http/request_rules.hpp"
 #include "protocols/http/routes.hpp"
 #include "protocols/http/served_connection.hpp"
+#include "protocols/tls/tls_acceptor.hpp"
 #include "protocols/tls/tls_stream.hpp"
 
 namespace lb::http {
@@ -76,14 +79,9 @@ class Server {
   const Routes& routes_;
   ServerOptions options_;
   Listener listener_;
-  std::map<std::uint64_t, std::unique_ptr<ServedConnection>> connections_;
+  ConnectionSet<ServedConnection> connections_;
   std::map<std::uint64_t, std::unique_ptr<Sniffing>> sniffing_;
-  struct Handshaking {
-    tls::Handshake handshake;
-    Clock::time_point started;
-  };
-  std::map<std::uint64_t, Handshaking> handshakes_;
-  std::uint64_t next_id_ = 0;
+  std::optional<tls::TlsAcceptor> tls_;  // https: handshakes abandoned with the server
   ServerStats stats_;
   Timer sweep_;
   std::mt19937 rng_{12345};

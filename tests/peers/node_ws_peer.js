@@ -10,7 +10,7 @@
 //                                            one transfer; every message checked; exit 0 on
 //                                            success
 //
-// Every message is checked (tools/peers/ws_check.js).
+// Every message is checked (tools/peers/clients/ws_check.js).
 'use strict';
 const fs = require('fs');
 const http = require('http');
@@ -18,7 +18,7 @@ const https = require('https');
 const path = require('path');
 const { WebSocket, WebSocketServer } = require('ws');
 
-const { checker, sendAll } = require(path.join(__dirname, '../../tools/peers/ws_check.js'));
+const { checker, sendAll } = require(path.join(__dirname, '../../tools/peers/clients/ws_check.js'));
 
 function serve(port, cert, key) {
   const server = cert

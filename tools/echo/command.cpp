@@ -19,7 +19,7 @@
 #include "tools/measure/progress_line.hpp"
 #include "tools/measure/repeats.hpp"
 #include "tools/measure/resource_sampler.hpp"
-#include "tools/net/lab.hpp"
+#include "tools/net/emulated_path.hpp"
 #include "tools/options/options.hpp"
 #include "tools/options/size.hpp"
 #include "tools/peers/runner.hpp"
@@ -49,9 +49,11 @@ std::vector<const PeerClient*> echo_peers(const std::string& list, EchoTransport
 
 // Where one transport's rows go: the --url, a peer's server or our own,
 // started here into `server`. Returns the name rows record as "target".
-std::string start_target(const EchoOptions& o, const EchoPlan& c, EchoTransport transport,
-                         const std::string& server_name, StartedEchoServer& server,
-                         EchoTarget& target, tls::SslCtxPtr& client_tls) {
+std::string start_target(const EchoOptions& o, const EchoPlan& c, const Placement& where,
+                         EchoTransport transport, const std::string& server_name,
+                         StartedEchoServer& server, EchoTarget& target,
+                         tls::SslCtxPtr& client_tls) {
+  server.host = where.server_host;
   target.transport = transport;
   target.session = echo_session(c.codec, static_cast<std::size_t>(o.pipeline), c.max_message);
   std::string name = "builtin";
@@ -72,11 +74,11 @@ std::string start_target(const EchoOptions& o, const EchoPlan& c, EchoTransport 
         std::chrono::seconds(10));
     name = server_name;
   } else if (transport == EchoTransport::tcp) {
-    server.tcp.emplace(
-        loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_echo, o.server_threads),
-        std::chrono::seconds(10));
+    server.tcp.emplace(loop_server_body(where, o.run.server_loop, o.run.server_cpu, start_tcp_echo,
+                                        o.server_threads),
+                       std::chrono::seconds(10));
   } else {
-    server.ws.emplace(o.run.server_loop, o.run.server_cpu, transport == EchoTransport::wss,
+    server.ws.emplace(where, o.run.server_loop, o.run.server_cpu, transport == EchoTransport::wss,
                       echo_session(c.server_codec, 4096, c.max_message), ws_echo_route(),
                       o.server_threads);
   }
@@ -98,6 +100,7 @@ std::string start_target(const EchoOptions& o, const EchoPlan& c, EchoTransport 
 struct EchoCell {
   const EchoOptions& o;
   const EchoPlan& plan;
+  const Placement& where;
   EchoTransport transport;
   StartedEchoServer& server;
   const EchoTarget& target;
@@ -115,7 +118,7 @@ RunResult cell_row(const EchoCell& cell, const std::string& target_name,
   base.mode = o.pacing.open() ? "open" : "closed";
   base.tls = cell.transport == EchoTransport::wss;
   base.size_bytes = cell.size;
-  base.params = o.run.params();
+  base.params = o.run.params(cell.where);
   base.params.erase("warmup");
   base.params.update(
       {{"transport", transport_name(cell.transport)},
@@ -164,14 +167,14 @@ EchoRunSpec cell_spec(const EchoCell& cell) {
 
 // One attempt of our client on `loop`: --interval's samples and the row's
 // statistics kept when `counted`.
-Attempt echo_attempt(const EchoCell& cell, Loop& loop, const std::string& loop_name,
-                     const EchoRunSpec& spec, EchoRowStats& stats,
-                     const std::string& progress_label, bool counted) {
+AttemptResult echo_attempt(const EchoCell& cell, Loop& loop, const LoopKind& kind,
+                           const EchoRunSpec& spec, EchoRowStats& stats,
+                           const std::string& progress_label, bool counted) {
   const EchoOptions& o = cell.o;
   const auto size = cell.size;
   EchoRunResult r;
   {
-    EchoClientLoops client(loop, loop_name, spec, static_cast<std::size_t>(o.client_threads));
+    EchoClientLoops client(loop, kind, spec, static_cast<std::size_t>(o.client_threads));
     ProgressLine progress(
         loop, [&client] { return client.bytes_so_far(); }, progress_label, 8.0 * (1 << 20),
         "MiB/s");
@@ -186,7 +189,7 @@ Attempt echo_attempt(const EchoCell& cell, Loop& loop, const std::string& loop_n
     if (sampler && counted) stats.resources.push_back(sampler->json());
   }
   loop.run_nowait();  // let the closed connections go
-  Attempt a = Attempt::of_transfer(r.error);
+  AttemptResult a = AttemptResult::of_transfer(r.error);
   a.connections = cell.connections;
   a.repeat = {r.window_s, r.messages * size, r.messages, r.cpu.user_s, r.cpu.sys_s, r.server_cpu_s};
   a.loop_lag_ns = r.loop_lag_ns;
@@ -196,21 +199,22 @@ Attempt echo_attempt(const EchoCell& cell, Loop& loop, const std::string& loop_n
 }
 
 // Our client's rows, one per loop.
-void add_loop_rows(RowRounds& rounds, const EchoCell& cell, const std::vector<std::string>& loops,
+void add_loop_rows(RowRounds& rounds, const EchoCell& cell, const std::vector<LoopKind>& loops,
                    const RunResult& base) {
   const EchoRunSpec spec = cell_spec(cell);
-  for (const auto& loop_name : loops) {
+  for (const auto& kind : loops) {
+    const std::string& loop_name = kind.name;
     RunResult row = base;
     row.loop = loop_name;
     if (cell.transport != EchoTransport::tcp) row.codec = ws::codec_name(cell.plan.codec);
     auto stats = std::make_shared<EchoRowStats>();
-    std::shared_ptr<Loop> loop = make_loop(loop_name);
+    std::shared_ptr<Loop> loop = kind.make();
     const std::string label = fmt::format("{} {} {}x{}", transport_name(cell.transport), loop_name,
                                           cell.connections, format_bytes(cell.size));
     rounds.add(
         std::move(row), label,
-        [cell, loop, loop_name, spec, stats](const std::string& progress_label, bool counted) {
-          return echo_attempt(cell, *loop, loop_name, spec, *stats, progress_label, counted);
+        [cell, loop, kind, spec, stats](const std::string& progress_label, bool counted) {
+          return echo_attempt(cell, *loop, kind, spec, *stats, progress_label, counted);
         },
         [cell, stats](RunResult& done) {
           const bool server = cell.server.started();
@@ -271,14 +275,15 @@ int run_echo(const EchoOptions& o) {
   const std::string started = utc_timestamp();
   const EchoPlan c = check_echo_options(o);
   const auto loops = o.run.client_loops();
-  const std::string reference = reference_loop(loops, o.run.reference);
+  const std::string reference = reference_loop(names_of(loops), o.run.reference);
   auto shuffle = o.run.shuffle();
   if (!c.url_ws && !c.url_tcp) o.run.check_server_loop();
   const bool peer_servers = std::any_of(c.servers.begin(), c.servers.end(), [](const auto& name) {
     return find_peer_echo_server(name) != nullptr;
   });
-  const auto lab =
-      net::lab_for(o.run.net, !c.url_ws && !c.url_tcp, !o.peers.empty() || peer_servers);
+  const auto net_path =
+      net::emulated_path_for(o.run.net, !c.url_ws && !c.url_tcp, !o.peers.empty() || peer_servers);
+  const Placement where = net::placement_of(net_path.get());
 
   std::vector<RunResult> runs;
   std::uint64_t errors = 0;
@@ -295,14 +300,14 @@ int run_echo(const EchoOptions& o) {
       EchoTarget target;
       tls::SslCtxPtr client_tls;
       const std::string target_name =
-          start_target(o, c, transport, server_name, server, target, client_tls);
+          start_target(o, c, where, transport, server_name, server, target, client_tls);
       o.run.pin_client();
       // A server process's first row gets one uncounted repeat: a fresh
       // Python echo server runs its first seconds far slower than later.
       bool first_row = server.started();
       for (const auto connections : c.connections) {
         for (const auto size : c.sizes) {
-          const EchoCell cell{o, c, transport, server, target, connections, size};
+          const EchoCell cell{o, c, where, transport, server, target, connections, size};
           const RunResult base = cell_row(cell, target_name, server_name);
           RowRounds rounds;
           add_loop_rows(rounds, cell, loops, base);

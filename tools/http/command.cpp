@@ -17,11 +17,12 @@
 #include "protocols/tls/certificate.hpp"
 #include "protocols/tls/tls_context.hpp"
 #include "tools/http/clients.hpp"
+#include "tools/http/options.hpp"
 #include "tools/http/server.hpp"
 #include "tools/http/table.hpp"
 #include "tools/measure/progress_line.hpp"
 #include "tools/measure/repeats.hpp"
-#include "tools/net/lab.hpp"
+#include "tools/net/emulated_path.hpp"
 #include "tools/options/options.hpp"
 #include "tools/options/run_options.hpp"
 #include "tools/options/tls_options.hpp"
@@ -38,42 +39,6 @@
 namespace lb {
 namespace {
 
-struct HttpOptions {
-  RunOptions run;
-  std::string mode = "sync,threads,async";
-  std::string size = "1k,20k,200k";
-  int requests = 1000;
-  std::optional<double> duration_s;  // -d: requests for a time instead of a count
-  int concurrency = 100;
-  int threads = 10;
-  std::string url;
-  int server_threads = 1;
-  std::string peers;
-  bool peers_only = false;
-  bool tls = false;
-  std::string cacert;
-  bool insecure = false;
-  Pacing pacing;
-  bool fresh_connections = false;
-  // --http1.1 (the default), --http2, --http2-prior-knowledge: CLI11 lets
-  // at most one be given.
-  bool http1_1 = false, http2 = false, http2_prior_knowledge = false;
-  int streams = 100;
-  // Any URL (wrk's, oha's way): method, headers, body, and what a good
-  // response is.
-  std::string method;
-  std::vector<std::string> headers;
-  std::string body, body_file;
-  std::optional<long> expect_status;
-  std::optional<std::uint64_t> expect_size;
-
-  HttpVersion version() const {
-    if (http2_prior_knowledge) return HttpVersion::http2_prior_knowledge;
-    return http2 ? HttpVersion::http2 : HttpVersion::http1_1;
-  }
-  bool multiplexed() const { return is_http2(version()) && !fresh_connections; }
-};
-
 // The size column of a row that requests --url as given.
 constexpr const char* kAnyUrl = "url";
 
@@ -87,14 +52,14 @@ bool names_a_path(const std::string& url) {
 }
 
 // A row's fixed fields, ours or a peer's: what was fetched, how, from where.
-RunResult http_row(const HttpOptions& o, const std::string& mode, const std::string& size,
-                   const std::string& base, bool builtin_server) {
+RunResult http_row(const HttpOptions& o, const Placement& where, const std::string& mode,
+                   const std::string& size, const std::string& base, bool builtin_server) {
   RunResult row;
   row.bench = "http";
   row.mode = mode;
   row.tls = base.rfind("https://", 0) == 0;
   row.size_bytes = size == kAnyUrl ? o.expect_size.value_or(0) : http::Routes::route_size(size);
-  row.params = o.run.params();
+  row.params = o.run.params(where);
   row.params.update(
       {{"size", size},
        {"requests", o.duration_s ? nlohmann::json(nullptr) : nlohmann::json(o.requests)},
@@ -117,10 +82,11 @@ RunResult http_row(const HttpOptions& o, const std::string& mode, const std::str
 }
 
 // `trust`: the built-in server's certificate as a file, for https://.
-PeerWorkload peer_workload(const HttpOptions& o, const std::string& mode, const std::string& size,
-                           const std::string& base, bool builtin_server, const std::string& trust) {
+PeerWorkload peer_workload(const HttpOptions& o, const Placement& where, const std::string& mode,
+                           const std::string& size, const std::string& base, bool builtin_server,
+                           const std::string& trust) {
   PeerWorkload w;
-  w.row = http_row(o, mode, size, base, builtin_server);
+  w.row = http_row(o, where, mode, size, base, builtin_server);
   w.args = {"--url",
             w.row.params["url"].get<std::string>(),
             "--mode",
@@ -160,8 +126,8 @@ struct CountedTotals {
   std::uint64_t stalls_rescued = 0;
 };
 
-Attempt http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec, CountedTotals* counted,
-                     const std::string& label) {
+AttemptResult http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec,
+                           CountedTotals* counted, const std::string& label) {
   std::atomic<std::uint64_t> answered{0};
   spec.answered = &answered;
   const bool timed = spec.duration > spec.duration.zero();
@@ -177,7 +143,7 @@ Attempt http_attempt(const std::string& mode, Loop* loop, HttpRunSpec spec, Coun
     counted->stalls_rescued += r.stalls_rescued;
   }
   const CpuTimes used = process_cpu_times() - before;
-  Attempt a;
+  AttemptResult a;
   a.connections = r.connections;
   a.failed = r.failed;
   if (r.failed)
@@ -229,8 +195,8 @@ int run_http(const HttpOptions& o) {
     throw UsageError("--rate paces the async client only: add --mode=async");
   o.run.check();
   const bool async = std::find(modes.begin(), modes.end(), "async") != modes.end();
-  const auto loops = async ? o.run.client_loops() : std::vector<std::string>{};
-  const std::string reference = reference_loop(loops, o.run.reference);
+  const auto loops = async ? o.run.client_loops() : std::vector<LoopKind>{};
+  const std::string reference = reference_loop(names_of(loops), o.run.reference);
   auto peers = select_peers("http", o.peers);
   const HttpVersion version = o.version();
   if (is_http2(version)) {
@@ -273,7 +239,8 @@ int run_http(const HttpOptions& o) {
   if (!peers.empty() && o.fresh_connections)
     throw UsageError("--peers keep their connections: leave out --fresh-connections");
   std::string base = o.url;
-  const auto lab = net::lab_for(o.run.net, base.empty(), !peers.empty());
+  const auto net_path = net::emulated_path_for(o.run.net, base.empty(), !peers.empty());
+  const Placement where = net::placement_of(net_path.get());
   std::optional<ServerProcess> server;
   // https to the built-in server: a fresh certificate, the only one the
   // client trusts (the server child inherits the context).
@@ -282,22 +249,23 @@ int run_http(const HttpOptions& o) {
   if (base.empty()) {
     o.run.check_server_loop();
     HttpServeOptions serve;
-    serve.bind = placement().server_host;
+    serve.bind = where.server_host;
     serve.loop = o.run.server_loop;
     serve.threads = o.server_threads;
     serve.cpu = o.run.server_cpu;
     if (o.tls) {
-      identity = tls::make_self_signed(365, placement().server_host);
+      identity = tls::make_self_signed(365, where.server_host);
       server_tls = tls::make_server_context(*identity);
       serve.server.tls = server_tls.get();
     }
-    server.emplace(guarded_server_body([serve](const auto& ready) {
-                     serve_http(serve, ready);
-                     return 0;
-                   }),
+    server.emplace(guarded_server_body(where,
+                                       [serve](const auto& ready) {
+                                         serve_http(serve, ready);
+                                         return 0;
+                                       }),
                    std::chrono::seconds(20));
-    base = (o.tls ? "https://" : "http://") + placement().server_host + ":" +
-           std::to_string(server->port());
+    base =
+        (o.tls ? "https://" : "http://") + where.server_host + ":" + std::to_string(server->port());
   } else if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
     throw UsageError("--url: expected http://HOST:PORT or https://HOST:PORT, got '" + base + "'");
   }
@@ -311,13 +279,14 @@ int run_http(const HttpOptions& o) {
   std::uint64_t errors = 0;
   auto shuffle = o.run.shuffle();
   for (const auto& mode : modes) {
-    std::vector<std::string> mode_loops =
-        mode == "async" ? loops : std::vector<std::string>{"none"};
+    std::vector<LoopKind> mode_loops =
+        mode == "async" ? loops : std::vector<LoopKind>{LoopKind{"none", {}}};
     if (o.peers_only) mode_loops.clear();
     RowRounds rounds;
-    for (const auto& loop_name : mode_loops) {
+    for (const auto& kind : mode_loops) {
+      const std::string& loop_name = kind.name;
       std::shared_ptr<Loop> loop;
-      if (mode == "async") loop = make_loop(loop_name);
+      if (mode == "async") loop = kind.make();
       for (const auto& size : sizes) {
         HttpRunSpec spec;
         spec.own_route = size != kAnyUrl;
@@ -343,7 +312,7 @@ int run_http(const HttpOptions& o) {
         spec.fresh_connections = o.fresh_connections;
         spec.version = version;
         spec.streams = o.streams;
-        RunResult run = http_row(o, mode, size, base, server.has_value());
+        RunResult run = http_row(o, where, mode, size, base, server.has_value());
         run.loop = loop_name;
         run.latency_ns.emplace();
         auto totals = std::make_shared<CountedTotals>();
@@ -351,7 +320,7 @@ int run_http(const HttpOptions& o) {
             std::move(run), mode + " " + loop_name + " " + size,
             [mode, loop, spec, totals, &server](const std::string& label, bool counted) {
               const auto server_before = server ? server->cpu_seconds() : std::nullopt;
-              Attempt a =
+              AttemptResult a =
                   http_attempt(mode, loop.get(), spec, counted ? totals.get() : nullptr, label);
               const auto server_after = server ? server->cpu_seconds() : std::nullopt;
               if (server_before && server_after)
@@ -381,7 +350,7 @@ int run_http(const HttpOptions& o) {
     std::vector<RunResult> not_installed;
     for (const auto* peer : peers)
       for (const auto& size : sizes) {
-        auto w = peer_workload(o, mode, size, base, server.has_value(), trust.path());
+        auto w = peer_workload(o, where, mode, size, base, server.has_value(), trust.path());
         if (server) w.server_cpu = [&server] { return server->cpu_seconds(); };
         for (auto& p : peer_rows(*peer, w)) {
           if (!p.attempt) {
@@ -426,143 +395,14 @@ int run_http(const HttpOptions& o) {
   return interrupted_or(errors ? 1 : 0, runs, o.run.repeat);
 }
 
-struct ServeHttpOptions {
-  ServeOptions serve;
-  bool tls = false;
-  std::string cert, key;
-  double idle_timeout_s = 60;
-  double close_probability = 0;
-  std::string max_body = "1MiB";
-  std::uint32_t max_streams = 128;
-};
-
-int serve_http_command(const ServeHttpOptions& o) {
-  if (o.serve.threads < 1) throw UsageError("--threads must be at least 1");
-  if (o.close_probability < 0 || o.close_probability > 1)
-    throw UsageError("--close-probability must be between 0 and 1");
-  HttpServeOptions serve;
-  serve.loop = o.serve.loop;
-  serve.bind = o.serve.bind;
-  serve.port = port_option(o.serve.port);
-  serve.threads = o.serve.threads;
-  serve.cpu = o.serve.cpu;
-  serve.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout_s * 1000));
-  serve.server.close_probability = o.close_probability;
-  serve.server.limits.body = size_option("--max-body", o.max_body);
-  if (o.max_streams < 1) throw UsageError("--max-streams must be at least 1");
-  serve.server.max_streams = o.max_streams;
-  const auto ctx = server_tls_option(o.tls, o.cert, o.key);
-  serve.server.tls = ctx.get();
-  const auto stats = serve_http(serve, [&](std::uint16_t port) {
-    fmt::print("bench serve http: listening on {} ({}loop {}, {} thread(s)); Ctrl-C stops\n",
-               Endpoint{o.serve.bind, port}.to_string(), ctx ? "https, " : "", o.serve.loop,
-               o.serve.threads);
-    std::fflush(stdout);
-  });
-  fmt::print(
-      "bench serve http: {} connections ({} HTTP/2), {} requests, {} bad requests, {} idle "
-      "closed, {} TLS handshakes failed\n",
-      stats.connections, stats.http2_connections, stats.requests, stats.bad_requests,
-      stats.idle_closed, stats.tls_failed);
-  return 0;
-}
-
 }  // namespace
 
 void register_http_command(CLI::App& app, CommandRunner& run) {
   auto o = std::make_shared<HttpOptions>();
   auto* cmd = app.add_subcommand(
       "http", "HTTP GETs of /1k, /20k, /200k: sync, threads, and async (libcurl multi) per loop");
-  cmd->add_option("--mode", o->mode, "sync, threads, async (comma list) or all")
-      ->capture_default_str();
-  cmd->add_option("--size", o->size, "1k, 20k, 200k (comma list) or all")->capture_default_str();
-  auto* count =
-      cmd->add_option("-n,--requests", o->requests, "GETs per repeat")->capture_default_str();
-  cmd->add_option("-d,--duration", o->duration_s,
-                  "Send requests for this long per repeat instead of a count (10s, 500ms, 2m); "
-                  "requests in flight finish")
-      ->transform(seconds_option())
-      ->excludes(count);
-  cmd->add_option("-c,--concurrency,--connections", o->concurrency,
-                  "Transfers in flight (async): connections over HTTP/1.1")
-      ->capture_default_str();
-  cmd->add_option("-t,--threads", o->threads, "Client threads (threads mode)")
-      ->capture_default_str();
-  add_pacing_options(cmd, o->pacing, "requests", "transfers of --mode=async");
-  cmd->add_flag("--fresh-connections", o->fresh_connections,
-                "A new connection (and TLS handshake) for every request, closed after it");
-  auto* h1 = cmd->add_flag("--http1.1", o->http1_1,
-                           "HTTP/1.1 only, also over https:// (the default); a response over "
-                           "another version is an error");
-  auto* h2 = cmd->add_flag("--http2", o->http2,
-                           "HTTP/2: by ALPN over https://, by \"Upgrade: h2c\" over http://; a "
-                           "response over HTTP/1.x is an error");
-  auto* h2pk = cmd->add_flag("--http2-prior-knowledge", o->http2_prior_knowledge,
-                             "HTTP/2 over http:// with no upgrade (h2c by prior knowledge)");
-  h1->excludes(h2)->excludes(h2pk);
-  h2->excludes(h2pk);
-  cmd->add_option("--streams", o->streams,
-                  "HTTP/2 async: transfers multiplexed on each connection (connections = "
-                  "concurrency / streams)")
-      ->capture_default_str();
-  cmd->add_option("--url", o->url,
-                  "Another server: http(s)://HOST:PORT for the suite's /1k, /20k, /200k (nginx, "
-                  "the Python suite's), or a URL with a path, requested as given (any 2xx is "
-                  "good unless --expect-status)");
-  cmd->add_option("-m,--method", o->method, "Request method (default GET, or POST with a body)");
-  cmd->add_option("-H,--header", o->headers, "A request header 'Name: value' (repeatable)")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd->add_option("--body", o->body, "Request body");
-  cmd->add_option("--body-file", o->body_file, "Request body from this file");
-  cmd->add_option("--expect-status", o->expect_status, "The status every response must have");
-  cmd->add_option("--expect-size", o->expect_size,
-                  "The body length every response must have (--url with a path)");
-  add_run_options(cmd, o->run,
-                  {"Loop(s) of the async client: epoll, libuv, uring, a comma list, or all",
-                   "Per-request timeout in seconds"});
-  cmd->add_option("--server-threads", o->server_threads, "Loop threads of the built-in server")
-      ->capture_default_str();
-  cmd->add_option("--csv", o->run.csv, "Write name,size,duration CSV (as the original) plus more");
-  cmd->add_option(
-      "--peers", o->peers,
-      "Also run other clients on the same workload: requests, httpx, pycurl, aiohttp, "
-      "curl_cffi, tls_client, h2load (comma list) or all; with --http2, httpx and h2load");
-  cmd->add_flag("--peers-only", o->peers_only, "Run only the --peers clients, not ours");
-  cmd->add_flag("--tls", o->tls,
-                "https:// to the built-in server (a fresh self-signed certificate, verified)");
-  cmd->add_option("--cacert", o->cacert, "Trust this CA file (PEM) for --url https://");
-  cmd->add_flag("-k,--insecure", o->insecure, "Do not verify the server's certificate");
+  add_http_options(cmd, *o);
   cmd->callback([o, &run] { run = [o] { return run_http(*o); }; });
-}
-
-void register_serve_http(CLI::App* serve, CommandRunner& run) {
-  auto o = std::make_shared<ServeHttpOptions>();
-  auto* cmd = serve->add_subcommand(
-      "http",
-      "The HTTP keep-alive server: /1k, /20k, /200k, /bytes/N (N <= 64 MiB); HTTP/1.1, and "
-      "HTTP/2 by prior knowledge (h2c) or by ALPN over --tls");
-  add_serve_options(cmd, o->serve, 8080);
-  cmd->add_option("--idle-timeout", o->idle_timeout_s,
-                  "Close a connection that completes no request for this many seconds")
-      ->transform(seconds_option())
-      ->capture_default_str();
-  cmd->add_option("--close-probability", o->close_probability,
-                  "Testing aid: answer this fraction of requests with Connection: close (HTTP/2: "
-                  "GOAWAY after that stream)")
-      ->check(finite_number())
-      ->capture_default_str();
-  cmd->add_option("--max-streams", o->max_streams,
-                  "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: streams a client may have open at once")
-      ->check(unsigned_count())
-      ->capture_default_str();
-  cmd->add_option("--max-body", o->max_body,
-                  "Refuse a request whose declared or chunked body is larger (413)")
-      ->capture_default_str();
-  cmd->add_flag("--tls", o->tls, "https:// with a fresh self-signed certificate");
-  cmd->add_option("--cert", o->cert, "PEM certificate for https://");
-  cmd->add_option("--key", o->key, "PEM private key for https://");
-  cmd->callback([o, &run] { run = [o] { return serve_http_command(*o); }; });
 }
 
 }  // namespace lb

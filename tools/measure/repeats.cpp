@@ -22,11 +22,11 @@ std::optional<T> difference(const std::optional<T>& before, const std::optional<
 
 // The attempt, with what the machine did to it: probes on the measuring
 // thread right before and after, the scheduler's counters between them.
-Attempt observed(const std::function<Attempt(const std::string&, bool)>& attempt,
-                 const std::string& label, bool counted) {
+AttemptResult observed(const std::function<AttemptResult(const std::string&, bool)>& attempt,
+                       const std::string& label, bool counted) {
   const double probe_before = calibration_probe_us();
   const SchedulerCounters before = scheduler_counters();
-  Attempt a = attempt(label, counted);
+  AttemptResult a = attempt(label, counted);
   const SchedulerCounters after = scheduler_counters();
   a.repeat.machine =
       MachineEffects{probe_before, calibration_probe_us(),
@@ -38,8 +38,8 @@ Attempt observed(const std::function<Attempt(const std::string&, bool)>& attempt
 
 }  // namespace
 
-Attempt Attempt::of_transfer(std::string message) {
-  Attempt a;
+AttemptResult AttemptResult::of_transfer(std::string message) {
+  AttemptResult a;
   if (!message.empty()) {
     a.failed = 1;
     a.errors.push_back(message);
@@ -54,7 +54,7 @@ namespace {
 // `round` is the counted attempt's round (1-based).
 bool attempt_into(RunResult& row, const std::string& text, bool counted, int round,
                   const RowRounds::AttemptFn& attempt) {
-  Attempt a = observed(attempt, text, counted);
+  AttemptResult a = observed(attempt, text, counted);
   row.connections += a.connections;
   // Cut short by Ctrl-C: neither a figure nor an error.
   if (Interruption::requested()) {

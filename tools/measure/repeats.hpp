@@ -14,7 +14,7 @@
 namespace lb {
 
 // What one attempt gave.
-struct Attempt {
+struct AttemptResult {
   std::uint64_t connections = 1;
   std::uint64_t failed = 0;         // failed operations: a transfer, requests
   std::string error;                // what went wrong, for the user (with failed > 0)
@@ -24,7 +24,7 @@ struct Attempt {
   std::optional<Histogram> latency_ns;  // where requests apply
 
   // A transfer's attempt: failed when `message` is not empty.
-  static Attempt of_transfer(std::string message);
+  static AttemptResult of_transfer(std::string message);
 };
 
 // Rows measured against each other (one per loop, codec or size of a
@@ -42,7 +42,7 @@ class RowRounds {
   // attempt(label, counted) gets the progress label ("LABEL warm-up 1/1",
   // "LABEL round 2/5", "LABEL repeat 2/5" for a row alone) and whether the
   // attempt counts.
-  using AttemptFn = std::function<Attempt(const std::string& label, bool counted)>;
+  using AttemptFn = std::function<AttemptResult(const std::string& label, bool counted)>;
 
   // `finish` runs on the row after the last round (what a row adds from
   // counters its attempts kept).

@@ -26,9 +26,9 @@ void RunOptions::check() const {
     throw UsageError("--margin: expected a percentage from 0 to below 100");
 }
 
-std::vector<std::string> RunOptions::client_loops() const {
+std::vector<LoopKind> RunOptions::client_loops() const {
   std::vector<std::string> notes;
-  auto loops = select_backends(loop, notes);
+  auto loops = resolve_loops(loop, notes);
   for (const auto& n : notes)
     std::fprintf(stderr, "bench: %s\n", n.c_str());
   return loops;
@@ -55,12 +55,12 @@ std::chrono::milliseconds RunOptions::timeout() const {
   return std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
 }
 
-nlohmann::json RunOptions::params() const {
+nlohmann::json RunOptions::params(const Placement& where) const {
   nlohmann::json out = {{"repeat", repeat},
                         {"warmup", warmup},
                         {"server_cpu", server_cpu},
                         {"client_cpu", client_cpu}};
-  if (placement().record) out["net"] = placement().record();
+  if (where.record) out["net"] = where.record();
   return out;
 }
 

@@ -12,6 +12,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "backends/registry.hpp"
+#include "tools/process/placement.hpp"
+
 namespace lb {
 
 struct RunOptions {
@@ -34,9 +37,9 @@ struct RunOptions {
 
   // UsageError for --repeat < 1, --warmup < 0 or --timeout <= 0.
   void check() const;
-  // --loop resolved to backends; what was skipped (io_uring unusable here,
-  // say) is printed to stderr as "bench: ...".
-  std::vector<std::string> client_loops() const;
+  // --loop resolved to backends, once; what was skipped (io_uring unusable
+  // here, say) is printed to stderr as "bench: ...".
+  std::vector<LoopKind> client_loops() const;
   // Checks --server-loop before the server process is forked.
   void check_server_loop() const;
   // Pins this process to --client-cpu (UsageError when it cannot).
@@ -46,8 +49,9 @@ struct RunOptions {
   // the results document alone, for a pipe), nowhere with --quiet, stdout
   // otherwise.
   std::FILE* table_stream() const;
-  // The fields every row records of these options.
-  nlohmann::json params() const;
+  // The fields every row records of these options, and of where the
+  // server runs (--net's path).
+  nlohmann::json params(const Placement& where) const;
   // The generator of the rounds' shuffled order.
   std::mt19937_64 shuffle() const { return std::mt19937_64(seed); }
 };

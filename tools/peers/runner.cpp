@@ -74,201 +74,6 @@ std::uint64_t as_count(const nlohmann::json& v) {
 
 }  // namespace
 
-const std::vector<PeerClient>& peer_catalog() {
-  static const std::vector<PeerClient> all{
-      {"requests",
-       "requests",
-       "http",
-       "http_requests.py",
-       {"sync", "threads"},
-       {},
-       "python",
-       "requests",
-       "apt-get install python3-requests",
-       "",
-       "",
-       ""},
-      {"httpx",
-       "httpx",
-       "http",
-       "http_httpx.py",
-       {"sync", "threads", "async"},
-       {"asyncio", "uvloop"},
-       "python",
-       "httpx",
-       "apt-get install python3-httpx",
-       "",
-       "h2",
-       "apt-get install python3-h2"},
-      {"pycurl",
-       "pycurl",
-       "http",
-       "http_pycurl.py",
-       {"sync", "threads"},
-       {},
-       "python",
-       "pycurl",
-       "apt-get install python3-pycurl",
-       "",
-       "",
-       ""},
-      {"aiohttp",
-       "aiohttp",
-       "http",
-       "http_aiohttp.py",
-       {"async"},
-       {"asyncio", "uvloop"},
-       "python",
-       "aiohttp",
-       "apt-get install python3-aiohttp",
-       "",
-       "",
-       ""},
-      {"curl_cffi",
-       "curl_cffi",
-       "http",
-       "http_curl_cffi.py",
-       {"sync", "threads", "async"},
-       {"asyncio", "uvloop"},
-       "python",
-       "curl_cffi",
-       "pip install curl_cffi (not packaged in Debian)",
-       "",
-       "",
-       ""},
-      {"tls_client",
-       "tls_client",
-       "http",
-       "http_tls_client.py",
-       {"sync", "threads"},
-       {},
-       "python",
-       "tls_client",
-       "pip install tls-client (not packaged in Debian)",
-       "",
-       "",
-       ""},
-      {"h2load",
-       "h2load",
-       "http",
-       "http_h2load.py",
-       {"async"},
-       {},
-       "python",
-       "re",
-       "apt-get install nghttp2-client",
-       "h2load",
-       "re",
-       ""},
-      {"websockets",
-       "websockets",
-       "ws",
-       "ws_websockets.py",
-       {"download", "upload", "concurrent"},
-       {"asyncio", "uvloop"},
-       "python",
-       "websockets",
-       "apt-get install python3-websockets",
-       "",
-       "",
-       ""},
-      {"aiohttp",
-       "aiohttp",
-       "ws",
-       "ws_aiohttp.py",
-       {"download", "upload", "concurrent"},
-       {"asyncio", "uvloop"},
-       "python",
-       "aiohttp",
-       "apt-get install python3-aiohttp",
-       "",
-       "",
-       ""},
-      {"node-ws",
-       "ws",
-       "ws",
-       "ws_node.js",
-       {"download", "upload", "concurrent"},
-       {},
-       "node",
-       "ws",
-       "apt-get install nodejs node-ws",
-       "",
-       "",
-       ""},
-      // bench echo's clients, one bench per transport.
-      {"asyncio",
-       "asyncio",
-       "echo-tcp",
-       "echo_client.py",
-       {"closed"},
-       {"asyncio", "uvloop"},
-       "python",
-       "asyncio",
-       "apt-get install python3",
-       "",
-       "",
-       ""},
-      {"aiohttp",
-       "aiohttp",
-       "echo-ws",
-       "echo_client.py",
-       {"closed"},
-       {"asyncio", "uvloop"},
-       "python",
-       "aiohttp",
-       "apt-get install python3-aiohttp",
-       "",
-       "",
-       ""},
-      {"node",
-       "net",
-       "echo-tcp",
-       "echo_client_node.js",
-       {"closed"},
-       {},
-       "node",
-       "net",
-       "apt-get install nodejs",
-       "",
-       "",
-       ""},
-      {"node",
-       "ws",
-       "echo-ws",
-       "echo_client_node.js",
-       {"closed"},
-       {},
-       "node",
-       "ws",
-       "apt-get install nodejs node-ws",
-       "",
-       "",
-       ""},
-  };
-  return all;
-}
-
-std::vector<const PeerClient*> select_peers(const std::string& bench, const std::string& list) {
-  std::vector<const PeerClient*> known, out;
-  for (const auto& p : peer_catalog())
-    if (p.bench == bench) known.push_back(&p);
-  for (const auto& name : split_list(list)) {
-    if (name.empty()) continue;  // no --peers
-    if (name == "all") return known;
-    const auto it = std::find_if(known.begin(), known.end(),
-                                 [&](const PeerClient* p) { return p->name == name; });
-    if (it == known.end()) {
-      std::string names;
-      for (const auto* p : known)
-        names += (names.empty() ? "" : ", ") + p->name;
-      throw UsageError("--peers: no " + bench + " peer '" + name + "' (" + names + " or all)");
-    }
-    if (std::find(out.begin(), out.end(), *it) == out.end()) out.push_back(*it);
-  }
-  return out;
-}
-
 std::vector<std::string> runtime_argv(const std::string& runtime) {
   if (runtime == "node") return {"env", kNodePath, "node"};
   return {kPython};
@@ -371,9 +176,9 @@ std::string vs_ours_text(const RunResult& row) {
 namespace {
 
 // One process of the peer's script: one counted repeat.
-Attempt peer_attempt(const PeerClient& peer, const std::vector<std::string>& argv,
-                     const RunResult& fixed, PeerRow::Totals& totals,
-                     const std::function<std::optional<double>()>& server_cpu) {
+AttemptResult peer_attempt(const PeerClient& peer, const std::vector<std::string>& argv,
+                           const RunResult& fixed, PeerRow::Totals& totals,
+                           const std::function<std::optional<double>()>& server_cpu) {
   CapturedOutput captured;
   int exit_code = -1;
   std::string start_error;
@@ -386,7 +191,7 @@ Attempt peer_attempt(const PeerClient& peer, const std::vector<std::string>& arg
   const auto server_after = server_cpu ? server_cpu() : std::nullopt;
   RunResult one = peer_row(peer, fixed, exit_code, read_file(captured.out),
                            start_error.empty() ? read_file(captured.err) : start_error);
-  Attempt a;
+  AttemptResult a;
   a.connections = one.connections;
   totals.client_version = one.client_version;
   totals.connections_known = one.connections_known;
@@ -448,7 +253,7 @@ std::vector<PeerRow> peer_rows(const PeerClient& peer, const PeerWorkload& w) {
       // A warm-up round: the script warms itself up in every process it
       // starts (--warmup in the workload's arguments).
       if (!counted) {
-        Attempt nothing;
+        AttemptResult nothing;
         nothing.connections = 0;
         return nothing;
       }

@@ -18,7 +18,6 @@
 
 #include "engine/unique_fd.hpp"
 #include "tools/process/interruption.hpp"
-#include "tools/process/placement.hpp"
 
 namespace lb {
 
@@ -35,7 +34,6 @@ ServerProcess::ServerProcess(const Body& body, std::chrono::milliseconds startup
 #ifdef __linux__
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
 #endif
-    if (placement().enter_server_side) placement().enter_server_side();
     read_end.reset();
     const int fd = write_end.get();
     const int rc = body([fd](std::uint16_t port) { (void)!::write(fd, &port, sizeof port); });

@@ -13,9 +13,10 @@ namespace lb {
 ServingLoops::ServingLoops(const std::string& loop_name, int threads, const Endpoint& at,
                            const StartServer& start) {
   if (threads < 1) throw std::invalid_argument("a server needs at least one loop thread");
+  const LoopKind kind = resolve_loop(loop_name);
   ListenAt listen_at{at, threads > 1};
   for (int i = 0; i < threads; ++i) {
-    loops_.push_back(make_loop(loop_name));
+    loops_.push_back(kind.make());
     servings_.push_back(start(*loops_.back(), listen_at));
     listen_at.endpoint.port = servings_.back().port;  // port 0: the others join the first's
   }

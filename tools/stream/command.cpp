@@ -12,7 +12,7 @@
 #include "protocols/tls/tls_context.hpp"
 #include "tools/measure/measured_transfer.hpp"
 #include "tools/measure/repeats.hpp"
-#include "tools/net/lab.hpp"
+#include "tools/net/emulated_path.hpp"
 #include "tools/options/options.hpp"
 #include "tools/options/run_options.hpp"
 #include "tools/options/size.hpp"
@@ -168,21 +168,16 @@ int run_client(const ClientOptions& o) {
   const auto server_options = stream_session_options(
       o.max_msg, o.send_queue, codec_option("--server-codec", o.server_codec));
   const auto loops = o.run.client_loops();
-  const std::string reference = reference_loop(loops, o.run.reference);
+  const std::string reference = reference_loop(names_of(loops), o.run.reference);
   // An upload needs the file here; a download from the built-in server too.
   if (o.test != "download" || o.url.empty()) check_data_file(o.file);
 
-  WsUrl target;
-  const auto lab = net::lab_for(o.run.net, o.url.empty(), false);
+  const auto net_path = net::emulated_path_for(o.run.net, o.url.empty(), false);
+  const Placement where = net::placement_of(net_path.get());
   std::optional<BuiltinWsServer> server;
-  if (!o.url.empty()) {
-    target = url_option(o.url, "/stream");
-  } else {
-    o.run.check_server_loop();
-    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, server_options,
-                   stream_route(server_config(o.file, o.truncate_at)));
-    target = WsUrl{o.tls, placement().server_host, server->endpoint(), "/stream"};
-  }
+  const WsUrl target =
+      url_or_builtin_ws_server(o.url, "/stream", o.run, where, o.tls, server_options,
+                               stream_route(server_config(o.file, o.truncate_at)), server);
   o.run.pin_client();
   tls::SslCtxPtr client_ctx;
   if (target.tls)
@@ -201,7 +196,8 @@ int run_client(const ClientOptions& o) {
   for (const auto& direction : directions) {
     RowRounds rounds;
     for (const auto codec : codecs)
-      for (const auto& loop_name : loops) {
+      for (const auto& kind : loops) {
+        const std::string& loop_name = kind.name;
         StreamClientSpec spec;
         spec.connect = WsConnectSpec{target.endpoint, target.host, target.path, client_ctx.get()};
         spec.direction = direction;
@@ -216,7 +212,7 @@ int run_client(const ClientOptions& o) {
         run.codec = ws::codec_name(codec);
         run.mode = direction;
         run.tls = target.tls;
-        run.params = o.run.params();
+        run.params = o.run.params(where);
         run.params.update({{"file", o.file},
                            {"piece_bytes", kStreamPiece},
                            {"send_queue", o.send_queue},
@@ -224,7 +220,7 @@ int run_client(const ClientOptions& o) {
                            {"target", server ? "builtin" : o.url}});
         if (server) run.params["server_codec"] = o.server_codec;
         auto extras = std::make_shared<Extras>();
-        std::shared_ptr<Loop> loop = make_loop(loop_name);
+        std::shared_ptr<Loop> loop = kind.make();
         const std::string label = "stream " + direction + " " + loop_name + " " + run.codec;
         rounds.add(
             std::move(run), label,
@@ -235,8 +231,8 @@ int run_client(const ClientOptions& o) {
               const auto server_after = server ? server->cpu_seconds() : std::nullopt;
               const auto& r = m.result;
               extras->size = r.size;
-              Attempt a =
-                  Attempt::of_transfer(!r.error.empty() || r.verified ? r.error : "not verified");
+              AttemptResult a = AttemptResult::of_transfer(
+                  !r.error.empty() || r.verified ? r.error : "not verified");
               a.repeat = {r.duration_s, r.bytes, r.messages, m.cpu.user_s, m.cpu.sys_s};
               if (server_before && server_after)
                 a.repeat.server_cpu_s = *server_after - *server_before;

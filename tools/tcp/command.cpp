@@ -9,7 +9,7 @@
 #include "backends/registry.hpp"
 #include "tools/measure/measured_transfer.hpp"
 #include "tools/measure/repeats.hpp"
-#include "tools/net/lab.hpp"
+#include "tools/net/emulated_path.hpp"
 #include "tools/options/options.hpp"
 #include "tools/options/run_options.hpp"
 #include "tools/process/interruption.hpp"
@@ -48,10 +48,11 @@ int run_tcp(const TcpOptions& o) {
   o.run.check();
   if (o.duration_s && *o.duration_s <= 0) throw UsageError("--duration must be positive");
   const auto loops = o.run.client_loops();
-  const std::string reference = reference_loop(loops, o.run.reference);
-  const auto lab = net::lab_for(o.run.net, o.connect.empty(), false);
+  const std::string reference = reference_loop(names_of(loops), o.run.reference);
+  const auto net_path = net::emulated_path_for(o.run.net, o.connect.empty(), false);
+  const Placement where = net::placement_of(net_path.get());
 
-  Endpoint server_at{placement().server_host, 0};
+  Endpoint server_at{where.server_host, 0};
   std::optional<ServerProcess> server;
   std::string target = "builtin";
   if (!o.connect.empty()) {
@@ -65,7 +66,7 @@ int run_tcp(const TcpOptions& o) {
     target = server_at.to_string();
   } else {
     o.run.check_server_loop();
-    server.emplace(loop_server_body(o.run.server_loop, o.run.server_cpu, start_tcp_server),
+    server.emplace(loop_server_body(where, o.run.server_loop, o.run.server_cpu, start_tcp_server),
                    std::chrono::seconds(10));
     server_at.port = server->port();
   }
@@ -84,13 +85,14 @@ int run_tcp(const TcpOptions& o) {
     if (o.duration_s)
       spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(*o.duration_s * 1e9));
     RowRounds rounds;
-    for (const auto& loop_name : loops) {
+    for (const auto& kind : loops) {
+      const std::string& loop_name = kind.name;
       RunResult run;
       run.bench = "tcp";
       run.loop = loop_name;
       run.mode = direction;
       run.size_bytes = o.duration_s ? 0 : t.total;
-      run.params = o.run.params();
+      run.params = o.run.params(where);
       run.params.update(
           {{"total_bytes", o.duration_s ? nlohmann::json(nullptr) : nlohmann::json(t.total)},
            {"chunk_bytes", t.chunk},
@@ -100,11 +102,11 @@ int run_tcp(const TcpOptions& o) {
         run.params["server_loop"] = nullptr;
       else
         run.params["server_loop"] = o.run.server_loop;
-      std::shared_ptr<Loop> loop = make_loop(loop_name);
+      std::shared_ptr<Loop> loop = kind.make();
       rounds.add(std::move(run), loop_name + " " + direction,
                  [loop, spec](const std::string& label, bool) {
                    const auto m = measure_transfer<TcpTransfer>(*loop, spec, label);
-                   Attempt a = Attempt::of_transfer(m.result.error);
+                   AttemptResult a = AttemptResult::of_transfer(m.result.error);
                    a.repeat = {m.result.duration_s, m.result.received + m.result.sent, 0,
                                m.cpu.user_s, m.cpu.sys_s};
                    a.loop_lag_ns = m.loop_lag_ns;

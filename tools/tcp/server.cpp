@@ -101,32 +101,20 @@ class TcpBenchServer::Session {
   bool timed_ = false;  // download until the client's FIN (protocol.hpp)
 };
 
-TcpBenchServer::TcpBenchServer(Loop& loop) : loop_(loop) {}
+TcpBenchServer::TcpBenchServer(Loop& loop) : loop_(loop), sessions_(loop) {}
 TcpBenchServer::~TcpBenchServer() = default;
 
 void TcpBenchServer::listen(const Endpoint& at, bool reuse_port) {
-  std::error_code ec;
   ListenOptions options;
   options.reuse_port = reuse_port;
-  listener_ = loop_.listen(
-      at, options,
-      [this](Stream s) {
-        const auto id = next_id_++;
-        sessions_.emplace(id, std::make_unique<Session>(*this, id, std::move(s)));
-      },
-      ec);
-  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
+  listener_ = listen_or_throw(loop_, at, options, [this](Stream s) {
+    const auto id = sessions_.next_id();
+    sessions_.add(id, std::make_unique<Session>(*this, id, std::move(s)));
+  });
 }
 
-// Sessions end from inside their own callbacks: close now (no further
-// callbacks), free on the next turn.
 void TcpBenchServer::finish(std::uint64_t id, bool ok) {
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
-  ok ? ++finished_ : ++failed_;
-  std::shared_ptr<Session> dying = std::move(it->second);
-  loop_.defer([dying] {});
-  sessions_.erase(it);
+  if (sessions_.remove(id)) ok ? ++finished_ : ++failed_;
 }
 
 SharedBytes TcpBenchServer::chunk_of(std::uint32_t size) {

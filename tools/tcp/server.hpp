@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "engine/connection_set.hpp"
 #include "engine/loop.hpp"
 
 namespace lb {
@@ -26,9 +27,8 @@ class TcpBenchServer {
 
   Loop& loop_;
   Listener listener_;
-  std::map<std::uint64_t, std::unique_ptr<Session>> sessions_;
+  ConnectionSet<Session> sessions_;
   std::map<std::uint32_t, SharedBytes> chunks_;
-  std::uint64_t next_id_ = 0;
   std::uint64_t failed_ = 0;
   std::uint64_t finished_ = 0;
 };

@@ -20,12 +20,12 @@ struct ServedWs {
 
 }  // namespace
 
-BuiltinWsServer::BuiltinWsServer(const std::string& loop_name, int cpu, bool tls,
-                                 ws::SessionOptions options, WsRoute route, int threads)
-    : tls_(tls) {
-  if (tls) identity_ = tls::make_self_signed(365, placement().server_host);
+BuiltinWsServer::BuiltinWsServer(const Placement& where, const std::string& loop_name, int cpu,
+                                 bool tls, ws::SessionOptions options, WsRoute route, int threads)
+    : host_(where.server_host), tls_(tls) {
+  if (tls) identity_ = tls::make_self_signed(365, host_);
   process_.emplace(loop_server_body(
-                       loop_name, cpu,
+                       where, loop_name, cpu,
                        [&](Loop& loop, const ListenAt& at) {
                          auto served = std::make_shared<ServedWs>(
                              loop, tls_ ? tls::make_server_context(identity_) : nullptr, options,
@@ -53,6 +53,16 @@ tls::SslCtxPtr ws_client_tls(bool insecure, const std::string& cacert, X509* tru
   config.ca_file = cacert;
   config.trust = trusted;
   return tls::make_client_context(config);
+}
+
+WsUrl url_or_builtin_ws_server(const std::string& url, const std::string& path,
+                               const RunOptions& run, const Placement& where, bool tls,
+                               ws::SessionOptions options, WsRoute route,
+                               std::optional<BuiltinWsServer>& server) {
+  if (!url.empty()) return url_option(url, path);
+  run.check_server_loop();
+  server.emplace(where, run.server_loop, run.server_cpu, tls, options, std::move(route));
+  return WsUrl{tls, where.server_host, server->endpoint(), path};
 }
 
 }  // namespace lb

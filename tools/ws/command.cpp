@@ -11,7 +11,7 @@
 #include "protocols/tls/tls_context.hpp"
 #include "tools/measure/measured_transfer.hpp"
 #include "tools/measure/repeats.hpp"
-#include "tools/net/lab.hpp"
+#include "tools/net/emulated_path.hpp"
 #include "tools/options/options.hpp"
 #include "tools/options/run_options.hpp"
 #include "tools/options/size.hpp"
@@ -71,14 +71,14 @@ struct WsOptions {
 };
 
 // The row's fixed fields, ours or a peer's.
-RunResult ws_row(const WsOptions& o, const TransferOptions::Checked& t,
+RunResult ws_row(const WsOptions& o, const Placement& where, const TransferOptions::Checked& t,
                  const std::string& direction, bool tls, bool builtin) {
   RunResult row;
   row.bench = "ws";
   row.mode = direction;
   row.size_bytes = o.duration_s ? 0 : t.total;
   row.tls = tls;
-  row.params = o.run.params();
+  row.params = o.run.params(where);
   row.params.update(
       {{"total_bytes", o.duration_s ? nlohmann::json(nullptr) : nlohmann::json(t.total)},
        {"chunk_bytes", t.chunk},
@@ -87,11 +87,11 @@ RunResult ws_row(const WsOptions& o, const TransferOptions::Checked& t,
   return row;
 }
 
-PeerWorkload peer_workload(const WsOptions& o, const TransferOptions::Checked& t,
-                           const std::string& direction, const WsUrl& target, bool builtin,
-                           const std::string& trust) {
+PeerWorkload peer_workload(const WsOptions& o, const Placement& where,
+                           const TransferOptions::Checked& t, const std::string& direction,
+                           const WsUrl& target, bool builtin, const std::string& trust) {
   PeerWorkload w;
-  w.row = ws_row(o, t, direction, target.tls, builtin);
+  w.row = ws_row(o, where, t, direction, target.tls, builtin);
   const std::string url = fmt::format("{}://{}:{}{}", target.tls ? "wss" : "ws", target.host,
                                       target.endpoint.port, target.path);
   w.args = {"--url",     url,
@@ -115,25 +115,19 @@ int run_ws(const WsOptions& o) {
   const auto codecs = codec_list("--codec", o.codec);
   const auto server_options = o.limits.check(codec_option("--server-codec", o.server_codec));
   if (t.chunk > server_options.max_message) throw UsageError("--chunk is larger than --max-msg");
-  const auto loops = o.peers_only ? std::vector<std::string>{} : o.run.client_loops();
-  const std::string reference = reference_loop(loops, o.run.reference);
+  const auto loops = o.peers_only ? std::vector<LoopKind>{} : o.run.client_loops();
+  const std::string reference = reference_loop(names_of(loops), o.run.reference);
   const auto peers = select_peers("ws", o.peers);
   if (o.peers_only && peers.empty()) throw UsageError("--peers-only needs --peers");
   if (o.duration_s && *o.duration_s <= 0) throw UsageError("--duration must be positive");
   if (!peers.empty() && o.duration_s)
     throw UsageError("--peers move a count of bytes: give --total, not --duration");
 
-  WsUrl target;
-  const auto lab = net::lab_for(o.run.net, o.url.empty(), !peers.empty());
+  const auto net_path = net::emulated_path_for(o.run.net, o.url.empty(), !peers.empty());
+  const Placement where = net::placement_of(net_path.get());
   std::optional<BuiltinWsServer> server;
-  if (!o.url.empty()) {
-    target = url_option(o.url, "/ws");
-  } else {
-    o.run.check_server_loop();
-    server.emplace(o.run.server_loop, o.run.server_cpu, o.tls, server_options,
-                   ws_throughput_route());
-    target = WsUrl{o.tls, placement().server_host, server->endpoint(), "/ws"};
-  }
+  const WsUrl target = url_or_builtin_ws_server(o.url, "/ws", o.run, where, o.tls, server_options,
+                                                ws_throughput_route(), server);
   o.run.pin_client();
   tls::SslCtxPtr client_ctx;
   if (target.tls)  // the built-in server's certificate is the one we made: trust exactly it
@@ -146,7 +140,8 @@ int run_ws(const WsOptions& o) {
   for (const auto& direction : t.directions) {
     RowRounds rounds;
     for (const auto codec : codecs)
-      for (const auto& loop_name : loops) {
+      for (const auto& kind : loops) {
+        const std::string& loop_name = kind.name;
         WsClientSpec spec;
         spec.server = target.endpoint;
         spec.host = target.host;
@@ -158,20 +153,20 @@ int run_ws(const WsOptions& o) {
         spec.idle_timeout = o.run.timeout();
         if (o.duration_s)
           spec.duration = std::chrono::nanoseconds(static_cast<std::int64_t>(*o.duration_s * 1e9));
-        RunResult run = ws_row(o, t, direction, target.tls, server.has_value());
+        RunResult run = ws_row(o, where, t, direction, target.tls, server.has_value());
         run.loop = loop_name;
         run.codec = ws::codec_name(codec);
         run.params.update({{"send_queue", o.limits.send_queue},
                            {"recv_queue", o.recv_queue},
                            {"max_msg", spec.options.max_message}});
         if (server) run.params["server_codec"] = ws::codec_name(server_options.codec);
-        std::shared_ptr<Loop> loop = make_loop(loop_name);
+        std::shared_ptr<Loop> loop = kind.make();
         const std::string label = "ws " + direction + " " + loop_name + " " + run.codec;
         rounds.add(std::move(run), label, [loop, spec, &server](const std::string& text, bool) {
           const auto server_before = server ? server->cpu_seconds() : std::nullopt;
           const auto m = measure_transfer<WsClientTransfer>(*loop, spec, text);
           const auto server_after = server ? server->cpu_seconds() : std::nullopt;
-          Attempt a = Attempt::of_transfer(m.result.error);
+          AttemptResult a = AttemptResult::of_transfer(m.result.error);
           a.repeat = {m.result.duration_s, m.result.received + m.result.sent, m.result.messages,
                       m.cpu.user_s, m.cpu.sys_s};
           if (server_before && server_after) a.repeat.server_cpu_s = *server_after - *server_before;
@@ -181,7 +176,7 @@ int run_ws(const WsOptions& o) {
       }
     std::vector<RunResult> not_installed;
     for (const auto* peer : peers) {
-      auto w = peer_workload(o, t, direction, target, server.has_value(), trust.path());
+      auto w = peer_workload(o, where, t, direction, target, server.has_value(), trust.path());
       if (server) w.server_cpu = [&server] { return server->cpu_seconds(); };
       for (auto& p : peer_rows(*peer, w)) {
         if (!p.attempt) {
@@ -243,16 +238,16 @@ int run_conformance(const ConformanceOptions& o) {
   const auto codecs = codec_list("--codec", o.codec);
   const auto max_message = size_option("--max-msg", o.max_msg);
   int failures = 0;
-  for (const auto& loop_name : loops)
+  for (const auto& kind : loops)
     for (const auto codec : codecs) {
       ConformanceSpec spec;
       spec.server = server;
-      spec.agent = o.agent + "-" + loop_name + "-" + ws::codec_name(codec);
+      spec.agent = o.agent + "-" + kind.name + "-" + ws::codec_name(codec);
       spec.session.codec = codec;
       spec.session.max_message = max_message;
       spec.last_case = o.cases;
       spec.step_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.timeout_s * 1000));
-      const auto loop = make_loop(loop_name);
+      const auto loop = kind.make();
       std::optional<ConformanceResult> result;
       ConformanceClient client(*loop, spec, [&](const ConformanceResult& r) {
         result = r;

@@ -60,45 +60,35 @@ class WsServer::Connection {
 };
 
 WsServer::WsServer(Loop& loop, SSL_CTX* tls, ws::SessionOptions options, WsRoute route)
-    : loop_(loop), tls_(tls), options_(options), route_(std::move(route)) {}
+    : loop_(loop), options_(options), route_(std::move(route)), connections_(loop) {
+  if (tls) tls_.emplace(loop, tls);
+}
 WsServer::~WsServer() = default;
 
 void WsServer::listen(const Endpoint& at, bool reuse_port) {
-  std::error_code ec;
   ListenOptions options;
   options.reuse_port = reuse_port;
   options.backlog = 4096;
-  listener_ = loop_.listen(
-      at, options, [this](Stream s) { accepted(std::move(s)); }, ec);
-  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
+  listener_ = listen_or_throw(loop_, at, options, [this](Stream s) { accepted(std::move(s)); });
 }
 
 void WsServer::accepted(Stream stream) {
-  const auto id = next_id_++;
+  const auto id = connections_.next_id();
   if (!tls_) {
-    connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(stream)));
+    connections_.add(id, std::make_unique<Connection>(*this, id, std::move(stream)));
     return;
   }
-  handshakes_[id] = tls::start_tls(loop_, std::move(stream), tls_, tls::Role::server, "",
-                                   [this, id](std::error_code ec, Stream s) {
-                                     handshakes_.erase(id);  // it has ended: nothing to abandon
-                                     if (ec) {
-                                       ++failed_;  // plain HTTP to a TLS port and the like
-                                       return;
-                                     }
-                                     connections_.emplace(
-                                         id, std::make_unique<Connection>(*this, id, std::move(s)));
-                                   });
+  tls_->accept(std::move(stream), [this, id](std::error_code ec, Stream s) {
+    if (ec) {
+      ++failed_;  // plain HTTP to a TLS port and the like
+      return;
+    }
+    connections_.add(id, std::make_unique<Connection>(*this, id, std::move(s)));
+  });
 }
 
 void WsServer::done(std::uint64_t id, bool ok) {
-  auto it = connections_.find(id);
-  if (it == connections_.end()) return;
-  ok ? ++served_ : ++failed_;
-  // The session may be what called us: release the connection next turn.
-  std::shared_ptr<Connection> dying = std::move(it->second);
-  connections_.erase(it);
-  loop_.defer([dying] {});
+  if (connections_.remove(id)) ok ? ++served_ : ++failed_;
 }
 
 }  // namespace lb

@@ -7,16 +7,18 @@
 // that did not.
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
 
+#include "engine/connection_set.hpp"
 #include "engine/handles.hpp"
 #include "engine/loop.hpp"
 #include "protocols/tls/openssl_handles.hpp"
+#include "protocols/tls/tls_acceptor.hpp"
 #include "protocols/tls/tls_stream.hpp"
 #include "protocols/ws/session.hpp"
 
@@ -57,13 +59,12 @@ class WsServer {
   void done(std::uint64_t id, bool ok);
 
   Loop& loop_;
-  SSL_CTX* tls_;
   ws::SessionOptions options_;
   WsRoute route_;
   Listener listener_;
-  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
-  std::map<std::uint64_t, tls::Handshake> handshakes_;  // wss: abandoned with the server
-  std::uint64_t next_id_ = 0, served_ = 0, failed_ = 0;
+  ConnectionSet<Connection> connections_;
+  std::optional<tls::TlsAcceptor> tls_;  // wss: handshakes abandoned with the server
+  std::uint64_t served_ = 0, failed_ = 0;
 };
 
 }  // namespace lb

@@ -12,12 +12,12 @@ std::size_t share_of(std::size_t total, std::size_t parts, std::size_t i) {
   return total / parts + (i < total % parts ? 1 : 0);
 }
 
-EchoClientLoops::EchoClientLoops(Loop& first, const std::string& loop_name, const EchoRunSpec& spec,
+EchoClientLoops::EchoClientLoops(Loop& first, const LoopKind& kind, const EchoRunSpec& spec,
                                  std::size_t threads)
     : results_(threads) {
   loops_.push_back(&first);
   for (std::size_t i = 1; i < threads; ++i) {
-    own_loops_.push_back(make_loop(loop_name));
+    own_loops_.push_back(kind.make());
     loops_.push_back(own_loops_.back().get());
   }
   auto barrier = threads > 1 ? std::make_shared<LoopBarrier>(threads) : nullptr;

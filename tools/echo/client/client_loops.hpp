@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/registry.hpp"
 #include "engine/loop.hpp"
 #include "tools/echo/client/run.hpp"
 
@@ -19,8 +20,7 @@ namespace lb {
 class EchoClientLoops {
  public:
   // `first` is the calling thread's loop; the others are made here.
-  EchoClientLoops(Loop& first, const std::string& loop_name, const EchoRunSpec& spec,
-                  std::size_t threads);
+  EchoClientLoops(Loop& first, const LoopKind& kind, const EchoRunSpec& spec, std::size_t threads);
   ~EchoClientLoops();
   EchoClientLoops(const EchoClientLoops&) = delete;
   EchoClientLoops& operator=(const EchoClientLoops&) = delete;

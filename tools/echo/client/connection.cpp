@@ -45,9 +45,10 @@ class EchoChecker {
 
 // What both transports share: the run's target and payload, the handlers,
 // the checker, and how many messages went out.
-class LinkBase : public EchoConnection {
+class EchoConnectionBase : public EchoConnection {
  protected:
-  LinkBase(Loop& loop, const EchoTarget& target, const EchoPayload& payload, Handlers handlers)
+  EchoConnectionBase(Loop& loop, const EchoTarget& target, const EchoPayload& payload,
+                     Handlers handlers)
       : loop_(loop),
         target_(target),
         payload_(payload),
@@ -70,14 +71,15 @@ class LinkBase : public EchoConnection {
   bool failed_ = false;
 };
 
-class TcpLink final : public LinkBase {
+class TcpEchoConnection final : public EchoConnectionBase {
  public:
-  TcpLink(Loop& loop, const EchoTarget& target, const EchoPayload& payload, Handlers handlers)
-      : LinkBase(loop, target, payload, std::move(handlers)) {
+  TcpEchoConnection(Loop& loop, const EchoTarget& target, const EchoPayload& payload,
+                    Handlers handlers)
+      : EchoConnectionBase(loop, target, payload, std::move(handlers)) {
     const auto length = echo::encode_length(static_cast<std::uint32_t>(payload.size()));
     length_ = std::make_shared<const Bytes>(length.begin(), length.end());
   }
-  ~TcpLink() override { *alive_ = false; }
+  ~TcpEchoConnection() override { *alive_ = false; }
 
   void start() override {
     loop_.connect(target_.server, [this, alive = alive_](std::error_code ec, Stream s) {
@@ -153,10 +155,11 @@ class TcpLink final : public LinkBase {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-class WsLink final : public LinkBase {
+class WsEchoConnection final : public EchoConnectionBase {
  public:
-  WsLink(Loop& loop, const EchoTarget& target, const EchoPayload& payload, Handlers handlers)
-      : LinkBase(loop, target, payload, std::move(handlers)) {}
+  WsEchoConnection(Loop& loop, const EchoTarget& target, const EchoPayload& payload,
+                   Handlers handlers)
+      : EchoConnectionBase(loop, target, payload, std::move(handlers)) {}
 
   void start() override {
     connector_ = std::make_unique<WsConnector>(
@@ -211,7 +214,7 @@ class WsLink final : public LinkBase {
   void on_closed(std::uint16_t code, std::error_code ec) {
     if (failed_) return;
     if (closing_ && !ec && code == 1000 && checker_.seq() == sent_) {
-      failed_ = true;  // nothing more from this link
+      failed_ = true;  // nothing more from this connection
       return handlers_.on_closed();
     }
     if (ec) return fail("connection failed: " + ec.message());
@@ -245,12 +248,12 @@ EchoTransport parse_echo_transport(const std::string& name) {
   throw std::invalid_argument("--transport: expected tcp, ws or wss, got '" + name + "'");
 }
 
-std::unique_ptr<EchoConnection> make_echo_link(Loop& loop, const EchoTarget& target,
-                                               const EchoPayload& payload,
-                                               EchoConnection::Handlers handlers) {
+std::unique_ptr<EchoConnection> make_echo_connection(Loop& loop, const EchoTarget& target,
+                                                     const EchoPayload& payload,
+                                                     EchoConnection::Handlers handlers) {
   if (target.transport == EchoTransport::tcp)
-    return std::make_unique<TcpLink>(loop, target, payload, std::move(handlers));
-  return std::make_unique<WsLink>(loop, target, payload, std::move(handlers));
+    return std::make_unique<TcpEchoConnection>(loop, target, payload, std::move(handlers));
+  return std::make_unique<WsEchoConnection>(loop, target, payload, std::move(handlers));
 }
 
 }  // namespace lb

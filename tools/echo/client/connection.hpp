@@ -46,9 +46,9 @@ class EchoConnection {
   virtual void close() = 0;
 };
 
-// No handler runs after the link is destroyed.
-std::unique_ptr<EchoConnection> make_echo_link(Loop& loop, const EchoTarget& target,
-                                               const EchoPayload& payload,
-                                               EchoConnection::Handlers handlers);
+// No handler runs after the connection is destroyed.
+std::unique_ptr<EchoConnection> make_echo_connection(Loop& loop, const EchoTarget& target,
+                                                     const EchoPayload& payload,
+                                                     EchoConnection::Handlers handlers);
 
 }  // namespace lb

@@ -47,15 +47,15 @@ void EchoRun::open_first() {
 void EchoRun::open(std::size_t i) {
   Connection& c = connections_[i];
   c.connect_started = Clock::now();
-  c.link_sent = 0;
-  c.link = make_echo_link(loop_, spec_.target, payload_,
-                          EchoConnection::Handlers{
-                              [this, i] { on_open(i); },
-                              [this, i] { on_echo(i); },
-                              [this](std::string error) { finish(std::move(error)); },
-                              [this, i] { on_closed(i); },
-                          });
-  c.link->start();
+  c.sent_on_connection = 0;
+  c.connection = make_echo_connection(loop_, spec_.target, payload_,
+                                      EchoConnection::Handlers{
+                                          [this, i] { on_open(i); },
+                                          [this, i] { on_echo(i); },
+                                          [this](std::string error) { finish(std::move(error)); },
+                                          [this, i] { on_closed(i); },
+                                      });
+  c.connection->start();
 }
 
 void EchoRun::on_open(std::size_t i) {
@@ -78,27 +78,27 @@ void EchoRun::retire(std::size_t i) {
   c.open = false;
   c.retiring = true;
   c.slot_timer.cancel();
-  c.link->close();
+  c.connection->close();
 }
 
 void EchoRun::replace(std::size_t i) {
   Connection& c = connections_[i];
   c.retiring = false;
   c.replacing = true;
-  // The old link goes on the next turn, not inside its own handler.
-  loop_.defer([old = std::shared_ptr<EchoConnection>(std::move(c.link))] {});
+  // The old connection goes on the next turn, not inside its own handler.
+  loop_.defer([old = std::shared_ptr<EchoConnection>(std::move(c.connection))] {});
   open(i);
 }
 
 void EchoRun::resume(std::size_t i) {
   Connection& c = connections_[i];
   c.replacing = false;
-  if (!traffic_) return c.link->close();  // the window ended while it connected
+  if (!traffic_) return c.connection->close();  // the window ended while it connected
   if (in_window_) ++result_.reconnects;
   reconnects_.store(reconnects_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   const auto now = Clock::now();
   if (!spec_.pacing.open()) {
-    for (std::size_t p = 0; p < spec_.pipeline && !link_spent(c); ++p)
+    for (std::size_t p = 0; p < spec_.pipeline && !connection_spent(c); ++p)
       send(i, now, now);
     return;
   }
@@ -127,9 +127,10 @@ void EchoRun::start_warmup() {
 }
 
 // Each connection's first `pipeline` messages, about a budget's worth of
-// sends a turn (10,000 connections starting in one callback held the loop
-// for 200 ms); its own budget, since the echoes of those already started
-// spend the turn's. The warm-up starts once every connection sends.
+// sends a turn (thousands of connections starting in one callback would
+// hold the loop for many turns' worth); its own budget, since the echoes of
+// those already started spend the turn's. The warm-up starts once every
+// connection sends.
 void EchoRun::start_closed_loop() {
   TurnBudget budget;
   for (; started_ < connections_.size(); ++started_) {
@@ -139,8 +140,8 @@ void EchoRun::start_closed_loop() {
       return;
     }
     const auto now = Clock::now();
-    for (std::size_t p = 0; p < spec_.pipeline && traffic_ && !link_spent(connections_[started_]);
-         ++p)
+    for (std::size_t p = 0;
+         p < spec_.pipeline && traffic_ && !connection_spent(connections_[started_]); ++p)
       send(started_, now, now);
   }
   start_warmup();
@@ -175,20 +176,20 @@ void EchoRun::end_window() {
   // Echoes still in flight come back before each server's end of stream.
   // A replacement still connecting closes once it is open (resume).
   for (auto& c : connections_)
-    if (!c.replacing) c.link->close();
+    if (!c.replacing) c.connection->close();
 }
 
 void EchoRun::send(std::size_t i, Clock::time_point intended, Clock::time_point now) {
   Connection& c = connections_[i];
   c.push({intended, now});
-  ++c.link_sent;
-  c.link->send();
+  ++c.sent_on_connection;
+  c.connection->send();
 }
 
 // Open loop: every slot that fell due goes out while the pipeline has room.
 void EchoRun::send_due(std::size_t i, Clock::time_point now, bool late) {
   Connection& c = connections_[i];
-  while (traffic_ && c.open && !link_spent(c) && c.schedule.due() <= now &&
+  while (traffic_ && c.open && !connection_spent(c) && c.schedule.due() <= now &&
          c.count < spec_.pipeline) {
     const auto intended = c.schedule.take();
     if (in_window_ && intended >= window_start_) result_.slots.count(late);
@@ -198,8 +199,8 @@ void EchoRun::send_due(std::size_t i, Clock::time_point now, bool late) {
 
 void EchoRun::arm_slot(std::size_t i) {
   Connection& c = connections_[i];
-  // An echo (or the replacement of a spent link) will send the next.
-  if (!traffic_ || !c.open || link_spent(c) || c.count >= spec_.pipeline) return;
+  // An echo (or the replacement of a spent connection) will send the next.
+  if (!traffic_ || !c.open || connection_spent(c) || c.count >= spec_.pipeline) return;
   c.slot_timer = loop_.start_timer(c.schedule.due() - Clock::now(), [this, i] {
     send_due(i, Clock::now(), false);
     arm_slot(i);
@@ -225,7 +226,7 @@ void EchoRun::on_echo(std::size_t i) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - m.sent).count()));
   }
   if (!traffic_) return;
-  if (link_spent(c)) {
+  if (connection_spent(c)) {
     if (c.count == 0) retire(i);
     return;
   }
@@ -273,7 +274,7 @@ void EchoRun::on_closed(std::size_t i) {
   if (++closed_ == connections_.size()) finish({});
 }
 
-// Links are released with the run, never from inside their own handlers.
+// Connections are released with the run, never from inside their own handlers.
 void EchoRun::finish(std::string error) {
   if (finished_) return;
   finished_ = true;

@@ -97,14 +97,14 @@ class EchoRun {
     Clock::time_point intended, sent;
   };
   struct Connection {
-    std::unique_ptr<EchoConnection> link;
+    std::unique_ptr<EchoConnection> connection;
     std::vector<InFlight> ring;  // `pipeline` slots; `count` from `head` in flight
     std::size_t head = 0, count = 0;
     Clock::time_point connect_started{};
     SendSchedule schedule;  // open loop
     Timer slot_timer;
     std::uint64_t window_echoes = 0;
-    std::uint64_t link_sent = 0;  // messages sent on this link (--churn)
+    std::uint64_t sent_on_connection = 0;  // messages sent on this connection (--churn)
     bool open = false;
     bool retiring = false;   // --churn: closing, a replacement follows
     bool replacing = false;  // --churn: the replacement is connecting
@@ -122,7 +122,9 @@ class EchoRun {
   void open(std::size_t i);
   void on_open(std::size_t i);
   void resume(std::size_t i);
-  bool link_spent(const Connection& c) const { return spec_.churn && c.link_sent >= spec_.churn; }
+  bool connection_spent(const Connection& c) const {
+    return spec_.churn && c.sent_on_connection >= spec_.churn;
+  }
   void retire(std::size_t i);
   void replace(std::size_t i);
   void begin_traffic();

@@ -3,7 +3,7 @@
 // (--servers), so a row compares a loop with a loop and the rest fixed:
 // uvloop's vmbench servers on Python (asyncio or uvloop; protocol or
 // streams API; tcp) and Node (net for tcp, node-ws for ws), in
-// tools/peers/.
+// tools/peers/clients/.
 #include <optional>
 #include <string>
 #include <vector>

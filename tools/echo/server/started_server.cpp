@@ -6,13 +6,12 @@
 
 #include "tools/echo/server/tcp_echo_server.hpp"
 #include "tools/options/size.hpp"
-#include "tools/process/placement.hpp"
 
 namespace lb {
 
 Endpoint StartedEchoServer::endpoint() const {
   if (ws) return ws->endpoint();
-  return Endpoint{placement().server_host, tcp ? tcp->port() : peer->port()};
+  return Endpoint{host, tcp ? tcp->port() : peer->port()};
 }
 
 std::optional<double> StartedEchoServer::cpu_seconds() const {

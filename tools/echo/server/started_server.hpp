@@ -9,6 +9,7 @@
 #include "engine/endpoint.hpp"
 #include "tools/process/cpu.hpp"
 #include "tools/process/listening_program.hpp"
+#include "tools/process/placement.hpp"
 #include "tools/process/server_process.hpp"
 #include "tools/serve/serving_loops.hpp"
 #include "tools/ws/builtin.hpp"
@@ -18,6 +19,7 @@ namespace lb {
 // The server of one transport that we started (ours or a peer's), with its
 // side channels: CPU time and memory read from /proc.
 struct StartedEchoServer {
+  std::string host = kLoopbackHost;  // where tcp and peer servers listen
   std::optional<ServerProcess> tcp;
   std::optional<BuiltinWsServer> ws;
   std::optional<ListeningProgram> peer;

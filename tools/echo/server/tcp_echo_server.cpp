@@ -52,34 +52,27 @@ class TcpEchoServer::Connection {
   bool ended_ = false;
 };
 
-TcpEchoServer::TcpEchoServer(Loop& loop) : loop_(loop) {}
+TcpEchoServer::TcpEchoServer(Loop& loop) : loop_(loop), connections_(loop) {}
 TcpEchoServer::~TcpEchoServer() = default;
 
 void TcpEchoServer::listen(const Endpoint& at, bool reuse_port) {
-  std::error_code ec;
   ListenOptions options;
   options.reuse_port = reuse_port;
   options.backlog = 4096;
-  listener_ = loop_.listen(
-      at, options,
-      [this](Stream s) {
-        const auto id = next_id_++;
-        connections_.emplace(id, std::make_unique<Connection>(*this, id, std::move(s)));
-      },
-      ec);
-  if (ec) throw std::system_error(ec, "cannot listen on " + at.to_string());
+  listener_ = listen_or_throw(loop_, at, options, [this](Stream s) {
+    const auto id = connections_.next_id();
+    connections_.add(id, std::make_unique<Connection>(*this, id, std::move(s)));
+  });
 }
 
-// A connection ends from inside its own callbacks: closed now (no further
-// callbacks), freed on the next turn.
+// Closed now (no further callbacks), freed on the next turn.
 void TcpEchoServer::finish(std::uint64_t id, bool ok) {
-  auto it = connections_.find(id);
-  if (it == connections_.end()) return;
+  Connection* connection = connections_.find(id);
+  if (!connection) return;
   if (!ok) ++failed_;
-  it->second->close();
-  std::shared_ptr<Connection> dying = std::move(it->second);
-  connections_.erase(it);
-  loop_.defer([this, dying] {
+  connection->close();
+  connections_.remove(id);
+  loop_.defer([this] {
     // Idle again: what the connections held goes back to the system, so
     // the next run's resident set per connection starts from here.
     if (connections_.empty()) release_free_memory();

@@ -4,9 +4,9 @@
 // (protocol.hpp) and any other client's alike. A connection whose client
 // stops reading stops being read once 1 MiB of echo waits to be written.
 #include <cstdint>
-#include <map>
 #include <memory>
 
+#include "engine/connection_set.hpp"
 #include "engine/loop.hpp"
 
 namespace lb {
@@ -18,7 +18,7 @@ class TcpEchoServer {
   // Throws std::system_error when the address cannot be bound.
   void listen(const Endpoint& at, bool reuse_port = false);
   std::uint16_t port() const { return listener_.local_port(); }
-  std::uint64_t connections() const { return next_id_; }
+  std::uint64_t connections() const { return connections_.accepted(); }
   std::uint64_t failed() const { return failed_; }
   std::uint64_t bytes_echoed() const { return bytes_; }
 
@@ -28,8 +28,8 @@ class TcpEchoServer {
 
   Loop& loop_;
   Listener listener_;
-  std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
-  std::uint64_t next_id_ = 0, failed_ = 0, bytes_ = 0;
+  ConnectionSet<Connection> connections_;
+  std::uint64_t failed_ = 0, bytes_ = 0;
 };
 
 }  // namespace lb

@@ -1,4 +1,4 @@
-#include "tools/net/lab.hpp"
+#include "tools/net/emulated_path.hpp"
 
 #include <fcntl.h>
 #include <linux/ethtool.h>
@@ -84,7 +84,7 @@ void configure_end(int ns, const std::string& ip, std::uint64_t rate_bps) {
 
 }  // namespace
 
-std::unique_ptr<Lab> lab_for(const std::string& spec, bool builtin_server, bool peers) {
+std::unique_ptr<EmulatedPath> emulated_path_for(const std::string& spec, bool builtin_server, bool peers) {
   if (spec.empty()) return nullptr;
   const Profile profile = parse_profile(spec);
   if (!builtin_server)
@@ -92,7 +92,7 @@ std::unique_ptr<Lab> lab_for(const std::string& spec, bool builtin_server, bool 
         "--net places the built-in server in a network namespace of its own: leave "
         "out --url or --connect");
   if (peers) throw UsageError("--net runs our own clients only: leave out --peers");
-  auto lab = std::make_unique<Lab>(profile);
+  auto lab = std::make_unique<EmulatedPath>(profile);
   const auto& m = lab->measured();
   std::fprintf(stderr,
                "bench: --net %s; measured: connect p50 %.2f ms [%.2f-%.2f], %.0f Mbit/s down, "
@@ -102,7 +102,7 @@ std::unique_ptr<Lab> lab_for(const std::string& spec, bool builtin_server, bool 
   return lab;
 }
 
-Lab::Lab(const Profile& profile) : profile_(profile) {
+EmulatedPath::EmulatedPath(const Profile& profile) : profile_(profile) {
   original_ = current_network_namespace();
   client_ = new_network_namespace();
   middle_ = new_network_namespace();
@@ -113,15 +113,17 @@ Lab::Lab(const Profile& profile) : profile_(profile) {
   measure();
   measured_at_ = steady_s();
   cpu_at_measured_ = delay_line_cpu_s();
-  // Only a lab that is whole places the server (a throw above leaves
-  // placement() on loopback).
-  Placement& p = placement();
+}
+
+Placement EmulatedPath::placement() const {
+  Placement p;
   p.server_host = kServerIp;
   p.enter_server_side = [fd = server_.get()] { enter_network_namespace(fd); };
   p.record = [this] { return json(); };
+  return p;
 }
 
-void Lab::build() {
+void EmulatedPath::build() {
   for (const auto& [end, ns] :
        {std::pair{"toclient", client_.get()}, std::pair{"toserver", server_.get()}})
     run_in(original_.get(), {"ip", "link", "add", "eth0", "netns", fd_path(ns), "type", "veth",
@@ -136,7 +138,7 @@ void Lab::build() {
   }
 }
 
-void Lab::start_delay_line() {
+void EmulatedPath::start_delay_line() {
   // The stop channel is a socket pair: a byte sent to a delay line that
   // died is an error (MSG_NOSIGNAL), where a pipe would raise SIGPIPE.
   int stop[2], stats[2];
@@ -170,7 +172,7 @@ void Lab::start_delay_line() {
   started_ = steady_s();
 }
 
-void Lab::measure() {
+void EmulatedPath::measure() {
   const auto times = connect_times_ms(server_.get(), kServerIp, kConnectProbes);
   auto sorted = times;
   std::sort(sorted.begin(), sorted.end());
@@ -192,7 +194,7 @@ void Lab::measure() {
   measured_.rate_up_bps = spread_of(up).median;
 }
 
-double Lab::delay_line_cpu_s() const {
+double EmulatedPath::delay_line_cpu_s() const {
   if (delay_line_ <= 0) return 0;
   std::ifstream in(fmt::format("/proc/{}/stat", delay_line_));
   std::string line;
@@ -209,7 +211,7 @@ double Lab::delay_line_cpu_s() const {
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-nlohmann::json Lab::json() const {
+nlohmann::json EmulatedPath::json() const {
   auto out = profile_.json();
   out["measured"] = {{"connect_p50_ms", measured_.connect_p50_ms},
                      {"connect_min_ms", measured_.connect_min_ms},
@@ -221,7 +223,7 @@ nlohmann::json Lab::json() const {
   return out;
 }
 
-std::string Lab::stop() {
+std::string EmulatedPath::stop() {
   if (delay_line_ <= 0) return "";
   const double cpu = delay_line_cpu_s();
   const double wall = steady_s() - started_;
@@ -243,12 +245,11 @@ std::string Lab::stop() {
       cpu, wall, wall > 0 ? 100 * cpu / wall : 0, s.frames, s.lost, s.overflow, s.oversize);
 }
 
-Lab::~Lab() {
+EmulatedPath::~EmulatedPath() {
   if (delay_line_ > 0) {
     const auto said = stop();
     if (!said.empty()) std::fprintf(stderr, "bench: --net %s\n", said.c_str());
   }
-  placement() = Placement{};
   if (original_) (void)::setns(original_.get(), CLONE_NEWNET);
 }
 

@@ -1,8 +1,8 @@
 // Windows: --net has no counterpart there (network namespaces, veth pairs,
 // tc and a delay line forked into its own namespace are Linux's), so a
 // command given --net stops with a usage error before it starts anything.
-// No Lab is ever made; its members exist for the commands that hold one.
-#include "tools/net/lab.hpp"
+// No EmulatedPath is ever made; its members exist for the commands that hold one.
+#include "tools/net/emulated_path.hpp"
 
 #include "tools/options/usage_error.hpp"
 
@@ -17,23 +17,27 @@ UsageError no_net_here() {
 
 }  // namespace
 
-std::unique_ptr<Lab> lab_for(const std::string& spec, bool, bool) {
+std::unique_ptr<EmulatedPath> emulated_path_for(const std::string& spec, bool, bool) {
   if (spec.empty()) return nullptr;
   parse_profile(spec);  // a bad profile is still said as such
   throw no_net_here();
 }
 
-Lab::Lab(const Profile& profile) : profile_(profile) {
+EmulatedPath::EmulatedPath(const Profile& profile) : profile_(profile) {
   throw no_net_here();
 }
 
-Lab::~Lab() = default;
+EmulatedPath::~EmulatedPath() = default;
 
-nlohmann::json Lab::json() const {
+Placement EmulatedPath::placement() const {
+  return {};
+}
+
+nlohmann::json EmulatedPath::json() const {
   return nullptr;
 }
 
-std::string Lab::stop() {
+std::string EmulatedPath::stop() {
   return {};
 }
 
