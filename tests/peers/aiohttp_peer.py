@@ -14,7 +14,7 @@ import asyncio, os, ssl, sys, time
 import aiohttp
 from aiohttp import web
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools/peers"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools/peers/clients"))
 from peer_check import MessageCheck, send_repeated  # noqa: E402
 
 try:

@@ -18,7 +18,7 @@ from urllib.parse import urlparse, parse_qs
 
 import websockets
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools/peers"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools/peers/clients"))
 from peer_check import MessageCheck, send_repeated  # noqa: E402
 
 
