@@ -64,8 +64,8 @@ nlohmann::json RunOptions::params(const Placement& where) const {
   return out;
 }
 
-TransferOptions::Checked TransferOptions::check() const {
-  Checked c;
+TransferPlan TransferOptions::check() const {
+  TransferPlan c;
   c.directions =
       checked_list("--direction", direction, {"download", "upload", "concurrent"}, "direction");
   c.total = size_option("--total", total);

@@ -56,6 +56,13 @@ struct RunOptions {
   std::mt19937_64 shuffle() const { return std::mt19937_64(seed); }
 };
 
+// TransferOptions checked: what a transfer run will move.
+struct TransferPlan {
+  std::vector<std::string> directions;  // download, upload, concurrent
+  std::uint64_t total = 0;
+  std::uint32_t chunk = 0;
+};
+
 // The bulk-transfer workloads' (tcp, ws): which directions, how many bytes
 // per direction and repeat, in writes or messages of `chunk` bytes.
 struct TransferOptions {
@@ -63,14 +70,9 @@ struct TransferOptions {
   std::string total = "1GiB";
   std::string chunk = "64KiB";
 
-  struct Checked {
-    std::vector<std::string> directions;  // download, upload, concurrent
-    std::uint64_t total = 0;
-    std::uint32_t chunk = 0;
-  };
   // UsageError for an unknown direction, no bytes, or a chunk of 0 or more
   // than 16 MiB.
-  Checked check() const;
+  TransferPlan check() const;
 };
 
 struct RunOptionHelp {

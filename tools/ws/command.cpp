@@ -71,7 +71,7 @@ struct WsOptions {
 };
 
 // The row's fixed fields, ours or a peer's.
-RunResult ws_row(const WsOptions& o, const Placement& where, const TransferOptions::Checked& t,
+RunResult ws_row(const WsOptions& o, const Placement& where, const TransferPlan& t,
                  const std::string& direction, bool tls, bool builtin) {
   RunResult row;
   row.bench = "ws";
@@ -87,9 +87,9 @@ RunResult ws_row(const WsOptions& o, const Placement& where, const TransferOptio
   return row;
 }
 
-PeerWorkload peer_workload(const WsOptions& o, const Placement& where,
-                           const TransferOptions::Checked& t, const std::string& direction,
-                           const WsUrl& target, bool builtin, const std::string& trust) {
+PeerWorkload peer_workload(const WsOptions& o, const Placement& where, const TransferPlan& t,
+                           const std::string& direction, const WsUrl& target, bool builtin,
+                           const std::string& trust) {
   PeerWorkload w;
   w.row = ws_row(o, where, t, direction, target.tls, builtin);
   const std::string url = fmt::format("{}://{}:{}{}", target.tls ? "wss" : "ws", target.host,
