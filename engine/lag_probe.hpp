@@ -3,8 +3,8 @@
 // A loop starved by a long callback shows up here as lag, whatever backend.
 #include <chrono>
 
-#include "engine/histogram.hpp"
 #include "engine/loop.hpp"
+#include "engine/statistics/histogram.hpp"
 
 namespace lb {
 

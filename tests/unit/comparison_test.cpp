@@ -1,4 +1,4 @@
-// The paired comparison's interval and verdict (engine/comparison.hpp),
+// The paired comparison's interval and verdict (engine/statistics/comparison.hpp),
 // against values computed independently with Python 3.11 and SciPy 1.10
 // (Debian 12's python3-scipy): the null distribution by brute-force
 // enumeration of the 2^n sign patterns and by SciPy's
@@ -10,7 +10,7 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/comparison.hpp"
+#include "engine/statistics/comparison.hpp"
 
 namespace lb {
 

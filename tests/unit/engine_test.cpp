@@ -9,8 +9,8 @@
 #include "engine/callback_slot.hpp"
 #include "engine/endpoint.hpp"
 #include "engine/error.hpp"
-#include "engine/histogram.hpp"
-#include "engine/stats.hpp"
+#include "engine/statistics/histogram.hpp"
+#include "engine/statistics/stats.hpp"
 #include "engine/timer_queue.hpp"
 #include "engine/write_queue.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/histogram.hpp"
+#include "engine/statistics/histogram.hpp"
 #include "tools/echo/client/run.hpp"
 #include "tools/measure/pacing.hpp"
 #include "tools/process/cpu.hpp"

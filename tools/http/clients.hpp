@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/histogram.hpp"
 #include "engine/loop.hpp"
+#include "engine/statistics/histogram.hpp"
 #include "tools/measure/pacing.hpp"
 
 namespace lb {

@@ -5,9 +5,9 @@
 #include <string>
 #include <utility>
 
-#include "engine/histogram.hpp"
 #include "engine/lag_probe.hpp"
 #include "engine/loop.hpp"
+#include "engine/statistics/histogram.hpp"
 #include "tools/measure/progress_line.hpp"
 #include "tools/process/cpu.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/histogram.hpp"
+#include "engine/statistics/histogram.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {

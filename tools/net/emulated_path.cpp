@@ -23,7 +23,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/stats.hpp"
+#include "engine/statistics/stats.hpp"
 #include "tools/net/namespaces.hpp"
 #include "tools/net/probe.hpp"
 #include "tools/options/usage_error.hpp"
@@ -84,7 +84,8 @@ void configure_end(int ns, const std::string& ip, std::uint64_t rate_bps) {
 
 }  // namespace
 
-std::unique_ptr<EmulatedPath> emulated_path_for(const std::string& spec, bool builtin_server, bool peers) {
+std::unique_ptr<EmulatedPath> emulated_path_for(const std::string& spec, bool builtin_server,
+                                                bool peers) {
   if (spec.empty()) return nullptr;
   const Profile profile = parse_profile(spec);
   if (!builtin_server)

@@ -7,7 +7,7 @@
 // echo, payload bytes per second otherwise; the client's CPU per operation
 // is compared beside it. The two runs were made at different times, so
 // their repeats are not paired: new over old is the Hodges-Lehmann ratio
-// with the exact Mann-Whitney 95 % interval (engine/comparison.hpp;
+// with the exact Mann-Whitney 95 % interval (engine/statistics/comparison.hpp;
 // docs/statistics.md). With THRESHOLD t:
 //   regression   the interval lies below 1 and the ratio below 1 - t;
 //   improvement  the mirror image;
@@ -24,8 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/comparison.hpp"
-#include "engine/stats.hpp"
+#include "engine/statistics/comparison.hpp"
+#include "engine/statistics/stats.hpp"
 
 namespace lb {
 

@@ -10,7 +10,7 @@
 //   client: each peer row against our row of the same workload on the
 //           reference loop and codec.
 // Each comparison is an effect size with its 95 % interval and a verdict
-// (engine/comparison.hpp; docs/statistics.md).
+// (engine/statistics/comparison.hpp; docs/statistics.md).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/comparison.hpp"
+#include "engine/statistics/comparison.hpp"
 
 namespace lb {
 

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/histogram.hpp"
-#include "engine/stats.hpp"
+#include "engine/statistics/histogram.hpp"
+#include "engine/statistics/stats.hpp"
 
 namespace lb {
 

@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/histogram.hpp"
 #include "engine/lag_probe.hpp"
 #include "engine/loop.hpp"
 #include "engine/loop_barrier.hpp"
+#include "engine/statistics/histogram.hpp"
 #include "tools/echo/client/connection.hpp"
 #include "tools/measure/pacing.hpp"
 #include "tools/process/cpu.hpp"

@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "engine/stats.hpp"
+#include "engine/statistics/stats.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "engine/stats.hpp"
+#include "engine/statistics/stats.hpp"
 #include "tools/report/results.hpp"
 
 namespace lb {

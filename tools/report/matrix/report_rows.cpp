@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "engine/stats.hpp"
+#include "engine/statistics/stats.hpp"
 #include "tools/options/options.hpp"
 #include "tools/options/size.hpp"
 #include "tools/report/results.hpp"

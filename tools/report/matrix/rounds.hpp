@@ -2,7 +2,7 @@
 // How many rounds `bench matrix` runs: a number fixed by the user (one
 // analysis at the end, 95 % intervals), or rounds until decided
 // (--rounds=auto): after each round of a schedule fixed in advance
-// (engine/comparison.hpp's look_schedule), the comparisons are made; the
+// (engine/statistics/comparison.hpp's look_schedule), the comparisons are made; the
 // matrix stops once every one is decided, at --max-rounds, or before a
 // round that would overrun --time-budget. The level is split over the
 // planned looks, so stopping early leaves every interval honest.
@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/comparison.hpp"
+#include "engine/statistics/comparison.hpp"
 
 namespace lb {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/comparison.hpp"
+#include "engine/statistics/comparison.hpp"
 
 namespace lb {
 

@@ -1,4 +1,4 @@
-#include "engine/stats.hpp"
+#include "engine/statistics/stats.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "engine/comparison.hpp"
+#include "engine/statistics/comparison.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "engine/histogram.hpp"
+#include "engine/statistics/histogram.hpp"
 
 #include <algorithm>
 #include <bit>
