@@ -376,11 +376,7 @@ void NativeSession::on_written(std::error_code ec, std::size_t messages, bool ca
     close_written();
     if (finished_) return;
   }
-  const bool room = send_blocked_ && queued_messages() < options_.send_queue;
-  if (room || idle()) {
-    send_blocked_ = false;
-    if (handlers_.on_writable) handlers_.on_writable();
-  }
+  writable_if_room();
 }
 
 // ------------------------------------------------------------------ closing

@@ -25,6 +25,14 @@ void SessionBase::writable_next_turn() {
   });
 }
 
+void SessionBase::writable_if_room() {
+  const bool room = send_blocked_ && queued_messages() < options_.send_queue;
+  if (room || idle()) {
+    send_blocked_ = false;
+    if (handlers_.on_writable) handlers_.on_writable();
+  }
+}
+
 void SessionBase::pause_reading() {
   if (paused_ || finished_) return;
   paused_ = true;

@@ -44,6 +44,9 @@ class SessionBase : public Session {
   // held until our queued messages are written).
   virtual bool reading_held() const { return false; }
   bool reading_paused() const { return paused_ || reading_held(); }
+  // After a write: on_writable when send() said no and the queue has room
+  // again, or when nothing is left to write.
+  void writable_if_room();
 
   Loop& loop_;
   Stream stream_;

@@ -284,11 +284,7 @@ void WslaySession::proceed() {
       close_if_drained();
       release_held_close();
       if (finished_) return;
-      const bool room = send_blocked_ && queued_messages() < options_.send_queue;
-      if (room || idle()) {
-        send_blocked_ = false;
-        if (handlers_.on_writable) handlers_.on_writable();
-      }
+      writable_if_room();
     });
     return;
   }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "tools/ws/message_echo.hpp"
+
 namespace lb {
 
 // One connection of the sequence: connects, then echoes each message back
@@ -26,44 +28,14 @@ class ConformanceClient::Step {
     session_ = ws::make_session(
         loop_, std::move(stream), ws::Role::client, spec_.session,
         ws::SessionHandlers{
-            [this](std::span<const std::byte> piece, bool last) { on_data(piece, last); },
-            [this] { send_waiting(); }, [this](std::uint16_t, std::error_code) { end({}); },
-            [this](std::string_view text) { on_text(text); }});
+            [this](std::span<const std::byte> piece, bool last) { echo_.on_data(piece, last); },
+            [this] { echo_.on_writable(); }, [this](std::uint16_t, std::error_code) { end({}); },
+            [this](std::string_view text) {
+              if (on_count_) return on_count_(text);
+              echo_.on_text(text);
+            }});
+    echo_.attach(*session_);
     session_->start(as_bytes(leftover));
-  }
-
-  void on_data(std::span<const std::byte> piece, bool last) {
-    message_.insert(message_.end(), piece.begin(), piece.end());
-    if (!last) return;
-    waiting_ = std::move(message_);
-    message_ = Bytes{};
-    waiting_text_ = false;
-    send_waiting();
-  }
-
-  void on_text(std::string_view text) {
-    if (on_count_) return on_count_(text);
-    waiting_.emplace(reinterpret_cast<const std::byte*>(text.data()),
-                     reinterpret_cast<const std::byte*>(text.data() + text.size()));
-    waiting_text_ = true;
-    send_waiting();
-  }
-
-  // One message waits at most: reading pauses until the queue takes it.
-  void send_waiting() {
-    if (!waiting_) return;
-    const bool sent = waiting_text_
-                          ? session_->send_text(std::string_view(
-                                reinterpret_cast<const char*>(waiting_->data()), waiting_->size()))
-                          : session_->send(std::span<const std::byte>(*waiting_));
-    if (!sent) {
-      if (!paused_) session_->pause_reading();
-      paused_ = true;
-      return;
-    }
-    waiting_.reset();
-    if (paused_) session_->resume_reading();
-    paused_ = false;
   }
 
   // The session may be what called us: the owner frees this step later.
@@ -79,10 +51,7 @@ class ConformanceClient::Step {
   Closed closed_;
   std::unique_ptr<WsConnector> connector_;
   std::unique_ptr<ws::Session> session_;
-  Bytes message_;
-  std::optional<Bytes> waiting_;
-  bool waiting_text_ = false;
-  bool paused_ = false;
+  MessageEcho echo_;
   bool ended_ = false;
 };
 
