@@ -22,22 +22,18 @@ class ConnectionSet {
   std::uint64_t next_id() { return next_id_++; }
   std::uint64_t accepted() const { return next_id_; }
 
-  Connection& add(std::uint64_t id, std::unique_ptr<Connection> connection) {
-    auto& slot = connections_[id];
-    slot = std::move(connection);
-    return *slot;
+  void add(std::uint64_t id, std::unique_ptr<Connection> connection) {
+    connections_[id] = std::move(connection);
   }
   Connection* find(std::uint64_t id) const {
     const auto it = connections_.find(id);
     return it == connections_.end() ? nullptr : it->second.get();
   }
   // Puts `connection` in the place of `id`'s (a protocol upgrade), freeing
-  // the one it replaces on the next turn. False when `id` has left.
-  bool replace(std::uint64_t id, std::unique_ptr<Connection> connection) {
+  // the one it replaces on the next turn; nothing when `id` has left.
+  void replace(std::uint64_t id, std::unique_ptr<Connection> connection) {
     const auto it = connections_.find(id);
-    if (it == connections_.end()) return false;
-    free_next_turn(std::exchange(it->second, std::move(connection)));
-    return true;
+    if (it != connections_.end()) free_next_turn(std::exchange(it->second, std::move(connection)));
   }
   // Unhooks `id` now and frees it on the next turn; false when it has
   // already left.
@@ -50,7 +46,6 @@ class ConnectionSet {
   }
 
   bool empty() const { return connections_.empty(); }
-  std::size_t size() const { return connections_.size(); }
   auto begin() const { return connections_.begin(); }
   auto end() const { return connections_.end(); }
 

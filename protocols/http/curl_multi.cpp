@@ -91,11 +91,14 @@ void CurlMulti::multiplex(long connections, long streams) {
   guard_stalls_ = true;
 }
 
-std::error_code CurlMulti::add(CURL* easy) {
+void CurlMulti::adopt(CURL* easy) {
   set_easy_option(easy, CURLOPT_OPENSOCKETFUNCTION, &CurlMulti::on_open_socket);
   set_easy_option(easy, CURLOPT_OPENSOCKETDATA, this);
   set_easy_option(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::on_close_socket);
   set_easy_option(easy, CURLOPT_CLOSESOCKETDATA, this);
+}
+
+std::error_code CurlMulti::add(CURL* easy) {
   // Adding calls on_timer(0): the transfer starts on the next loop turn.
   return make_multi_error(curl_multi_add_handle(multi_.get(), easy));
 }

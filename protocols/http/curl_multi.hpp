@@ -47,8 +47,12 @@ class CurlMulti {
   // wait for a stream instead of opening a connection of their own).
   // Also guards against a libcurl 7.88 defect (below).
   void multiplex(long connections, long streams);
-  // Installs the socket callbacks on `easy` and starts its transfer; an
-  // error when curl refuses the handle (then no transfer runs).
+  // Installs the socket callbacks on `easy`: once per easy handle, before
+  // its first add (curl keeps them between transfers). Throws
+  // std::runtime_error when libcurl refuses them.
+  void adopt(CURL* easy);
+  // Starts the transfer of an adopted `easy`; an error when curl refuses
+  // the handle (then no transfer runs).
   [[nodiscard]] std::error_code add(CURL* easy);
   [[nodiscard]] std::error_code remove(CURL* easy);
   // The first error curl_multi_socket_action returned, if any: the

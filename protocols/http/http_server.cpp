@@ -192,8 +192,9 @@ void Server::sniff(std::uint64_t id, Stream stream) {
 void Server::serve_as(std::uint64_t id, Stream stream, bool http2,
                       std::span<const std::byte> read) {
   if (!http2) {
-    auto& c = static_cast<Connection&>(
-        connections_.add(id, std::make_unique<Connection>(*this, id, std::move(stream))));
+    auto connection = std::make_unique<Connection>(*this, id, std::move(stream));
+    Connection& c = *connection;
+    connections_.add(id, std::move(connection));
     c.feed_first(read);
     return;
   }

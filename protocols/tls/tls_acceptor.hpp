@@ -24,7 +24,6 @@ class TlsAcceptor {
   // Abandons the handshakes that began more than `limit` ago; returns how
   // many.
   std::size_t abandon_older_than(Clock::duration limit);
-  std::size_t in_progress() const { return handshakes_.size(); }
 
  private:
   struct InProgress {

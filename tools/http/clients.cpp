@@ -191,6 +191,7 @@ class AsyncRun {
     for (auto& t : transfers_) {
       configure(t, spec);
       http::set_easy_option(t.easy.get(), CURLOPT_PRIVATE, &t);
+      multi_->adopt(t.easy.get());
     }
   }
 
@@ -211,7 +212,12 @@ class AsyncRun {
       deadline_ = loop_.start_timer(spec_.duration, [this] {
         if (finished_ == issued_) loop_.stop();
       });
-    if (spec_.requests > 0 && !abandoned_ && (issued_ > 0 || spec_.pacing.open())) loop_.run();
+    // Runs while transfers are out, or open loop's slots are to come.
+    if (spec_.requests > 0 && (finished_ < issued_ || (spec_.pacing.open() && !abandoned_))) {
+      in_run_ = true;
+      loop_.run();
+      in_run_ = false;
+    }
     deadline_.cancel();
     r_.duration_s = seconds_since(t0);
     lag_.stop();
@@ -230,14 +236,14 @@ class AsyncRun {
            !abandoned_;
   }
 
-  // libcurl refused to run or let go of a transfer: the run stops with
-  // the reason among its errors.
+  // libcurl refused to run or let go of a transfer: no request is issued
+  // after it, the run ends once the transfers out have finished, and the
+  // reason is among its errors.
   void abandon(const char* what, std::error_code ec) {
     ++r_.failed;
     if (r_.errors.size() < kKeptErrors)
       r_.errors.push_back(std::string(what) + ": " + ec.message());
     abandoned_ = true;
-    loop_.stop();
   }
 
   void issue(std::size_t i, Clock::time_point intended) {
@@ -245,7 +251,11 @@ class AsyncRun {
     t.index = issued_++;
     t.intended = intended;
     t.started = Clock::now();
-    if (const auto ec = multi_->add(t.easy.get())) abandon("curl_multi_add_handle", ec);
+    if (const auto ec = multi_->add(t.easy.get())) {
+      abandon("curl_multi_add_handle", ec);
+      ++finished_;  // it never started
+      if (in_run_ && finished_ == issued_) loop_.stop();
+    }
   }
 
   // Open loop: the transfer is idle; send at its next slot.
@@ -265,7 +275,7 @@ class AsyncRun {
     Transfer* t = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
     account(r_, *t, code, spec_);
-    if (const auto ec = multi_->remove(easy)) return abandon("curl_multi_remove_handle", ec);
+    if (const auto ec = multi_->remove(easy)) abandon("curl_multi_remove_handle", ec);
     ++finished_;
     const auto i = static_cast<std::size_t>(t - transfers_.data());
     if (!issuing()) {
@@ -287,6 +297,9 @@ class AsyncRun {
   std::vector<Timer> slot_timers_;
   std::unique_ptr<http::CurlMulti> multi_;
   bool abandoned_ = false;
+  // Inside loop_.run(), where loop_.stop() ends this run; outside it, a
+  // stop would end the next run on the same loop at once.
+  bool in_run_ = false;
   int issued_ = 0, finished_ = 0;
   Clock::time_point t0_;
   Timer deadline_;

@@ -68,7 +68,8 @@ class EmulatedPath {
 // The path of a client command's --net `spec` (null when empty), said on
 // stderr with what was measured; UsageError when the command talks to a
 // server of the user's (--url, --connect) or runs peers.
-std::unique_ptr<EmulatedPath> emulated_path_for(const std::string& spec, bool builtin_server, bool peers);
+std::unique_ptr<EmulatedPath> emulated_path_for(const std::string& spec, bool builtin_server,
+                                                bool peers);
 
 // Where a command's servers run: on `path`, or on loopback without one.
 inline Placement placement_of(const EmulatedPath* path) {
